@@ -1,9 +1,9 @@
 """The on-disk index: versioned directories behind an atomically swapped `current` symlink.
 
-    index/
-      current -> versions/<version>       (os.replace of a symlink: readers never see a half)
-      versions/<version>/manifest.json, chunks.jsonl, dense.faiss, bm25/
-      cache/embeddings.sqlite              (vectors by content hash, survives rebuilds)
+index/
+  current -> versions/<version>       (os.replace of a symlink: readers never see a half)
+  versions/<version>/manifest.json, chunks.jsonl, dense.faiss, bm25/
+  cache/embeddings.sqlite              (vectors by content hash, survives rebuilds)
 """
 
 from __future__ import annotations
@@ -114,7 +114,11 @@ def load_index(index_dir: Path) -> LoadedIndex:
     except IndexCorrupt as first:
         versions = index_dir / "versions"
         others = sorted(
-            (p for p in versions.iterdir() if p.is_dir() and p != current and not p.name.startswith(".")),
+            (
+                p
+                for p in versions.iterdir()
+                if p.is_dir() and p != current and not p.name.startswith(".")
+            ),
             key=lambda p: p.stat().st_mtime,
             reverse=True,
         )
@@ -172,7 +176,11 @@ def publish(index_dir: Path, staging: Path, version: str) -> Path:
 
 def _prune(index_dir: Path, keep: Path) -> None:
     versions = sorted(
-        (p for p in (index_dir / "versions").iterdir() if p.is_dir() and not p.name.startswith(".")),
+        (
+            p
+            for p in (index_dir / "versions").iterdir()
+            if p.is_dir() and not p.name.startswith(".")
+        ),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal, Protocol
 
 import numpy as np
@@ -13,9 +14,10 @@ from core.text_tokens import tokenize
 from core.types import Hit
 
 Mode = Literal["hybrid", "dense", "bm25"]
-# A heading with no answer must not outrank the answer itself; it stays findable (the refusal
-# gate wants to see it) but behind real text.
-HOLLOW_PENALTY = 0.5
+# A heading with no answer must never outrank real text: hollow chunks sort after every
+# non-hollow candidate (fused scores lie in [0, 1]), and stay visible only as a last resort.
+HOLLOW_PENALTY = 1.0
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class Retriever(Protocol):
@@ -59,8 +61,13 @@ class HybridRetriever:
         if not union:
             return []
         cos = self._vectors[union] @ qvec
-        fused = self._fuse(union, dense_ids, bm25_ids, cos, bm25[union], mode)
-        fused = np.where(self._hollow[union], fused * HOLLOW_PENALTY, fused)
+        weight = (
+            self.settings.dense_weight
+            if _CJK.search(question)
+            else self.settings.dense_weight_latin
+        )
+        fused = self._fuse(union, dense_ids, bm25_ids, cos, bm25[union], mode, weight)
+        fused = np.where(self._hollow[union], fused - HOLLOW_PENALTY, fused)
         order = np.argsort(-fused, kind="stable")
         return self._collapse(
             [(union[i], float(fused[i]), float(cos[i]), float(bm25[union[i]])) for i in order], k
@@ -74,6 +81,7 @@ class HybridRetriever:
         cos: np.ndarray,
         bm25: np.ndarray,
         mode: Mode,
+        weight: float,
     ) -> np.ndarray:
         if mode == "dense":
             return cos.copy()
@@ -96,8 +104,7 @@ class HybridRetriever:
         d = (cos - cos.min()) / span if span > 1e-9 else np.ones_like(cos)
         top = float(bm25.max())
         b = bm25 / top if top > 0 else np.zeros_like(bm25)
-        w = self.settings.dense_weight
-        return w * d + (1 - w) * b
+        return weight * d + (1 - weight) * b
 
     def _collapse(self, ranked: list[tuple[int, float, float, float]], k: int) -> list[Hit]:
         """Keep the best-ranked copy of each duplicate group and list the others on it."""
@@ -134,4 +141,6 @@ def open_retriever(settings: Settings, embedder: Embedder | None = None) -> Hybr
             f"index was built with embedder {built_with!r} but settings say {settings.embedder!r}:"
             " run `python -m ingest`"
         )
-    return HybridRetriever(index, embedder or build_embedder(built_with, settings.embed_threads), settings)
+    return HybridRetriever(
+        index, embedder or build_embedder(built_with, settings.embed_threads), settings
+    )

@@ -30,7 +30,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def run_retrieval(settings: Settings, questions: Path, k: int, modes: tuple[str, ...]) -> dict[str, Any]:
+def run_retrieval(
+    settings: Settings, questions: Path, k: int, modes: tuple[str, ...]
+) -> dict[str, Any]:
     from core.retrieval import open_retriever
 
     items = load_items(questions)

@@ -44,7 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
-        print(f"ingest: bad setting {'.'.join(map(str, first['loc']))}: {first['msg']}", file=sys.stderr)
+        print(
+            f"ingest: bad setting {'.'.join(map(str, first['loc']))}: {first['msg']}",
+            file=sys.stderr,
+        )
         return 2
     # Imported late so that `--help` and settings errors answer instantly.
     from ingest.build import build_index
@@ -56,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OSError as exc:
         what = "disk full" if exc.errno == errno.ENOSPC else (exc.strerror or type(exc).__name__)
-        print(f"ingest: error writing the index: {what} (existing index left unchanged)", file=sys.stderr)
+        print(
+            f"ingest: error writing the index: {what} (existing index left unchanged)",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print("ingest: interrupted (existing index left unchanged)", file=sys.stderr)

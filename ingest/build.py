@@ -23,7 +23,7 @@ from tqdm import tqdm
 from core import index_store
 from core.embedders import Embedder, build_embedder
 from core.embedding_cache import EmbeddingCache
-from core.errors import IndexCorrupt, IndexNotReady
+from core.errors import CorpusError, IndexCorrupt, IndexNotReady
 from core.settings import Settings
 from core.text_tokens import tokenize
 from core.types import Chunk, Document, sha256_text
@@ -73,7 +73,9 @@ def _mismatch(prev: dict[str, Any], settings: Settings) -> str | None:
         "embedder": prev.get("embedder", {}).get("spec"),
         "chunker": prev.get("chunker"),
     }
-    diffs = [f"{k}: index has {have[k]!r}, settings say {want[k]!r}" for k in want if have[k] != want[k]]
+    diffs = [
+        f"{k}: index has {have[k]!r}, settings say {want[k]!r}" for k in want if have[k] != want[k]
+    ]
     return "; ".join(diffs) or None
 
 
@@ -108,18 +110,34 @@ def build_index(
         {d: v["sha256"] for d, v in prev.manifest["documents"].items()} if prev else {}
     )
     statuses = {
-        d.doc_id: ("new" if d.doc_id not in prev_docs else "unchanged" if prev_docs[d.doc_id] == d.sha256 else "changed")
+        d.doc_id: (
+            "new"
+            if d.doc_id not in prev_docs
+            else "unchanged"
+            if prev_docs[d.doc_id] == d.sha256
+            else "changed"
+        )
         for d in docs
     }
     for gone in set(prev_docs) - set(statuses):
         statuses[gone] = "deleted"
     if prev is not None and all(s == "unchanged" for s in statuses.values()):
-        return BuildReport(prev.version, False, len(prev.chunks), 0, len(prev.chunks), statuses,
-                           None, time.monotonic() - started)
+        return BuildReport(
+            prev.version,
+            False,
+            len(prev.chunks),
+            0,
+            len(prev.chunks),
+            statuses,
+            None,
+            time.monotonic() - started,
+        )
 
     chunks: list[Chunk] = []
     for doc in docs:
         chunks.extend(chunk_document(doc, settings.chunk_size, settings.chunk_overlap))
+    if not chunks:
+        raise CorpusError("no indexable text left after cleaning (only tables of contents or ads?)")
     chunks = assign_duplicate_groups(chunks)
 
     vectors, embedded, reused, dim, embedder_name = _embed_all(
@@ -128,9 +146,11 @@ def build_index(
     bm25 = bm25s.BM25()
     bm25.index([tokenize(c.indexed_text) for c in chunks], show_progress=False)
 
-    version = time.strftime("%Y%m%dT%H%M%S") + "-" + sha256_text(
-        "".join(c.chunk_id for c in chunks) + settings.embedder
-    )[:8]
+    version = (
+        time.strftime("%Y%m%dT%H%M%S")
+        + "-"
+        + sha256_text("".join(c.chunk_id for c in chunks) + settings.embedder)[:8]
+    )
     manifest = {
         "version": version,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -138,8 +158,11 @@ def build_index(
         "embedder": {"spec": settings.embedder, "name": embedder_name, "dim": dim},
         "chunker": settings.chunker_params(),
         "documents": {
-            d.doc_id: {"sha256": d.sha256, "chars": len(d.text),
-                       "chunks": sum(1 for c in chunks if c.doc_id == d.doc_id)}
+            d.doc_id: {
+                "sha256": d.sha256,
+                "chars": len(d.text),
+                "chunks": sum(1 for c in chunks if c.doc_id == d.doc_id),
+            }
             for d in docs
         },
         "n_chunks": len(chunks),
@@ -155,8 +178,9 @@ def build_index(
     except BaseException:
         index_store.discard_staging(staging)
         raise
-    return BuildReport(version, True, len(chunks), embedded, reused, statuses, reason,
-                       time.monotonic() - started)
+    return BuildReport(
+        version, True, len(chunks), embedded, reused, statuses, reason, time.monotonic() - started
+    )
 
 
 def _embed_all(
@@ -187,11 +211,18 @@ def _embed_all(
             embedder = factory()
             name = embedder.name
             text_of = {c.content_hash: c.indexed_text for c in chunks}
-            bar = tqdm(total=len(missing), desc="embedding", unit="chunk",
-                       disable=not progress, file=sys.stderr)
+            bar = tqdm(
+                total=len(missing),
+                desc="embedding",
+                unit="chunk",
+                disable=not progress,
+                file=sys.stderr,
+            )
             for start in range(0, len(missing), settings.embed_batch_size):
                 batch = missing[start : start + settings.embed_batch_size]
-                fresh = dict(zip(batch, embedder.embed_passages([text_of[h] for h in batch]), strict=True))
+                fresh = dict(
+                    zip(batch, embedder.embed_passages([text_of[h] for h in batch]), strict=True)
+                )
                 cache.put_many(fresh)  # per batch: a crash loses at most one batch of work
                 known.update(fresh)
                 bar.update(len(batch))
@@ -202,6 +233,8 @@ def _embed_all(
         return np.zeros((0, 0), np.float32), 0, 0, 0, name
     dims = {known[h].shape[0] for h in hashes}
     if len(dims) != 1:
-        raise IndexCorrupt(f"embedding cache holds vectors of mixed sizes {sorted(dims)}: run with --rebuild")
+        raise IndexCorrupt(
+            f"embedding cache holds vectors of mixed sizes {sorted(dims)}: run with --rebuild"
+        )
     matrix = np.stack([known[h] for h in hashes]).astype(np.float32)
     return matrix, len(missing), len(set(hashes)) - len(missing), int(matrix.shape[1]), name

@@ -144,8 +144,8 @@ def clean_lines(lines: list[Line]) -> list[Line]:
             in_fence = not in_fence
             out.append(line)
             continue
-        if in_fence:
-            out.append(line)  # code is content: no rule applies inside a fence
+        if in_fence or text.lstrip().startswith("|"):
+            out.append(line)  # code and markdown tables are content, kept byte for byte
             continue
         if in_footer:
             out.append(replace(line, dropped="chrome"))

@@ -13,7 +13,9 @@ from dataclasses import replace
 from core.types import Chunk
 
 SHINGLE = 5  # long enough that common phrases like "大语言模型" don't link unrelated chunks
-CONTAINMENT = 0.6  # share of the smaller chunk's shingles found in the other: tuned on CORPUS.md pairs
+CONTAINMENT = (
+    0.6  # share of the smaller chunk's shingles found in the other: tuned on CORPUS.md pairs
+)
 MIN_SHINGLES = 20  # tiny chunks (a heading, one line) are too short to call copies
 
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)

@@ -58,9 +58,7 @@ def load_document(path: Path) -> Document:
 def load_corpus(corpus_dir: Path) -> list[Document]:
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus directory {corpus_dir} does not exist")
-    paths = sorted(
-        p for p in corpus_dir.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
-    )
+    paths = sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
     if not paths:
         raise CorpusError(f"corpus directory {corpus_dir} has no .txt, .md or .pdf files")
     return [load_document(p) for p in paths]

@@ -81,6 +81,12 @@ def hf_path(model: str, dest: Path) -> Path:
     return dest / f"{model}-hf"
 
 
+def _umask_mode(mode: int) -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return mode & ~umask
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -160,6 +166,7 @@ def build_gguf(model: str, dest: Path) -> Path:
         digest = h.hexdigest()
         if digest != spec.sha256:
             raise ModelError(f"sha256 of joined {model} is {digest}, expected {spec.sha256}")
+        os.chmod(tmp, _umask_mode(0o666))  # mkstemp makes it 0600
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -196,6 +203,9 @@ def build_hf(model: str, dest: Path) -> Path:
         log("saving ...")
         tok.save_pretrained(str(tmp))
         lm.save_pretrained(str(tmp))
+        os.chmod(tmp, _umask_mode(0o777))  # mkdtemp makes it 0700
+        for f in tmp.iterdir():
+            os.chmod(f, _umask_mode(0o666))
         os.replace(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

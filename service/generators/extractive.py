@@ -19,82 +19,23 @@ REFUSAL_EN = "The notes do not cover this."
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z][a-z0-9+#.\-]*[a-z0-9+#]|[a-z]", re.IGNORECASE)
-_SPLIT = re.compile(r"(?<=[。！？；!?])|\n+|(?<=\.)\s+")
-_BULLET = re.compile(r"^\s*(?:[-*+>•]|\d+[.)、]|#+)\s*")
+_SPLIT = re.compile(r"(?<=[。！？；!?])|\n+|(?<=[a-z)]\.)\s+(?=[A-Z])")
+_BULLET = re.compile(r"^\s*(?:[-*+>•●○■◆]|\d+[.)、]|[(（]?\d+[)）])\s*")
 _TERMINAL = "。！？；!?.…"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Bigrams that only say "this is a question"; they match everything.
-_QUESTION_BIGRAMS = frozenset(
-    [
-        "什么",
-        "么是",
-        "是什",
-        "为什",
-        "什么",
-        "如何",
-        "怎么",
-        "怎样",
-        "哪些",
-        "哪个",
-        "一下",
-        "请问",
-        "介绍",
-        "说说",
-        "讲讲",
-        "有哪",
-        "有什",
-        "的是",
-        "是否",
-        "可以",
-        "能否",
-        "么样",
-        "区别",
-        "的区",
-        "别是",
-        "吗",
-    ]
+_QUESTION_BIGRAMS = _words(
+    "什么 么是 是什 为什 如何 怎么 怎样 哪些 哪个 一下 请问 介绍 说说 讲讲 有哪 有什 "
+    "的是 是否 可以 能否 么样 区别 的区 别是 吗"
 )
-_STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "how",
-        "in",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "was",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "with",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "about",
-        "explain",
-        "describe",
-        "tell",
-    ]
+_STOP_WORDS = _words(
+    "a an and are as at be by can do does for from how in is it of on or the to was what "
+    "when where which who why with you your i me my about explain describe tell"
 )
 MIN_SCORE = 2.0
 MAX_SENTENCES = 4
@@ -125,8 +66,11 @@ def is_english(text: str) -> bool:
 def split_sentences(text: str) -> list[str]:
     out = []
     for raw in _SPLIT.split(text):
+        if raw.lstrip().startswith("#"):  # a sub-heading names a topic; it answers nothing
+            continue
         s = _BULLET.sub("", raw).strip()
-        if len(s) >= 4 and not set(s) <= set("|-:= "):  # skip table rules and crumbs
+        # skip crumbs, table rules, lead-ins ("包括以下几个：") and questions: none answers
+        if len(s) >= 4 and not set(s) <= set("|-:= ") and s[-1] not in "：:？?":
             out.append(s)
     return out
 
@@ -162,7 +106,7 @@ def select(req: GenerationRequest) -> list[_Scored]:
     best = max(s.score for s in scored)
     if best < MIN_SCORE:
         return []
-    floor = max(MIN_SCORE * 0.75, best * 0.4)
+    floor = max(MIN_SCORE * 0.75, best * 0.3)
     top = sorted(scored, key=lambda s: (-s.score, len(s.text)))[:MAX_SENTENCES]
     keep = [s for s in top if s.score >= floor] or top[:1]
     return sorted(keep, key=lambda s: s.order)

@@ -34,7 +34,6 @@ class LlamaCppGenerator:
         self.model = self._path.stem
         self.context_window = cfg.n_ctx
         self._llm: Any = None
-        self._vocab: Any = None
         self._load_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
         self._admit_lock = threading.Lock()
@@ -65,12 +64,6 @@ class LlamaCppGenerator:
                     n_threads_batch=self._cfg.n_threads,
                 )
             return self._llm
-
-    def _tokenizer(self) -> Any:
-        with self._load_lock:
-            if self._vocab is None:  # a vocab-only copy: safe to use beside a running request
-                self._vocab = self._new_llama(vocab_only=True)
-            return self._vocab
 
     # --- admission ------------------------------------------------------------------------
     def _submit(self, fn: Callable[[], Any]) -> Future[Any]:
@@ -158,7 +151,8 @@ class LlamaCppGenerator:
         await asyncio.to_thread(self._load)
 
     def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer().tokenize(text.encode("utf-8"), add_bos=False))
+        # Tokenising only reads the vocabulary: safe beside a request on the worker thread.
+        return len(self._load().tokenize(text.encode("utf-8"), add_bos=False))
 
     # --- judge capability -----------------------------------------------------------------
     async def logprob_yes(self, messages: Sequence[Message]) -> float:
@@ -217,4 +211,3 @@ class LlamaCppGenerator:
         self._worker.shutdown(wait=True, cancel_futures=True)
         with self._load_lock:
             self._llm = None
-            self._vocab = None

@@ -39,7 +39,9 @@ def test_rrf_fusion_also_works(small_corpus: Path, tmp_path: Path) -> None:
 def test_duplicates_collapse_into_one_hit(small_corpus: Path, tmp_path: Path) -> None:
     text = (small_corpus / "a.md").read_text(encoding="utf-8")
     # A copy with half-width punctuation, as 003 copies 000.
-    (small_corpus / "copy.md").write_text(text.replace("，", ",").replace("：", ":"), encoding="utf-8")
+    (small_corpus / "copy.md").write_text(
+        text.replace("，", ",").replace("：", ":"), encoding="utf-8"
+    )
     r = make_retriever(small_corpus, tmp_path / "idx")
     hits = r.search("prefix LM 和 causal LM 区别是什么", 10)
     groups = [h.chunk.dup_group for h in hits if h.chunk.dup_group]
@@ -59,7 +61,7 @@ def test_hollow_heading_ranks_below_its_answer(tmp_path: Path) -> None:
     )
     r = make_retriever(corpus, tmp_path / "idx")
     hits = r.search("梯度累积是什么", 5)
-    assert any(h.chunk.hollow for h in r.index.chunks)
+    assert any(c.hollow for c in r.index.chunks)
     first_real = next(i for i, h in enumerate(hits) if "累加" in h.chunk.text)
     hollow_ranks = [i for i, h in enumerate(hits) if h.chunk.hollow]
     assert all(first_real < i for i in hollow_ranks)
@@ -81,7 +83,14 @@ def test_dedup_groups_half_width_copies() -> None:
     body = "LLMs复读机问题指的是大型语言模型在生成文本时出现的一种现象，即模型倾向于无限地复制输入的文本或者以过度频繁的方式生成重复的句子或短语。"
     a = Chunk("a", "000.txt", ("x",), body, 0, 10)
     b = Chunk("b", "003.txt", ("y",), body.replace("，", ",").replace("。", "."), 0, 10)
-    c = Chunk("c", "002.txt", ("z",), "完全不同的一段关于位置编码的文字，讲旋转位置编码RoPE的推导和外推问题以及长度扩展。", 0, 10)
+    c = Chunk(
+        "c",
+        "002.txt",
+        ("z",),
+        "完全不同的一段关于位置编码的文字，讲旋转位置编码RoPE的推导和外推问题以及长度扩展。",
+        0,
+        10,
+    )
     out = assign_duplicate_groups([a, b, c])
     assert out[0].dup_group and out[0].dup_group == out[1].dup_group
     assert out[2].dup_group is None

@@ -1,0 +1,92 @@
+"""LlamaCppGenerator on the real Qwen2.5-Coder-0.5B GGUF (built from PyPI parts if missing)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.errors import GeneratorBusy, GeneratorUnavailable
+from service.generators import GenerationRequest, Generator, GeneratorConfig, Passage
+from service.generators.llamacpp import LlamaCppGenerator
+
+pytestmark = [pytest.mark.anyio, pytest.mark.llm]
+
+SYSTEM = "你是面试笔记助手。只根据资料回答，用中文，一两句话，句末标注引用编号如[1]。"
+PASSAGE = Passage(1, "LoRA 在预训练权重旁加入低秩矩阵 A 和 B，只训练它们，从而大幅减少可训练参数。")
+QUESTION = "LoRA 为什么能减少训练参数？"
+
+
+def ask(question: str = QUESTION, max_tokens: int = 60) -> GenerationRequest:
+    user = f"资料：\n[1] {PASSAGE.text}\n\n问题：{question}"
+    msgs = ({"role": "system", "content": SYSTEM}, {"role": "user", "content": user})
+    return GenerationRequest(question, (PASSAGE,), msgs, max_tokens=max_tokens, temperature=0.0)
+
+
+@pytest.fixture(scope="module")
+def gen(gguf_05b: Path) -> Iterator[LlamaCppGenerator]:
+    g = LlamaCppGenerator(GeneratorConfig(gguf_path=str(gguf_05b), n_ctx=2048, max_queue=0))
+    yield g
+    g.close()
+
+
+async def test_answers_a_chinese_question_from_the_passage(gen: LlamaCppGenerator) -> None:
+    assert isinstance(gen, Generator) and gen.name == "llamacpp" and gen.model == "qwen0.5b"
+    await gen.check()
+    answer = await gen.complete(ask())
+    assert "低秩" in answer, answer
+
+
+async def test_stream_matches_complete_and_stops_when_the_consumer_leaves(
+    gen: LlamaCppGenerator,
+) -> None:
+    pieces = [d async for d in gen.stream(ask())]
+    assert "低秩" in "".join(pieces) and len(pieces) > 3
+    long = ask("请详细地、逐条地解释 LoRA 的原理、优点和缺点，至少写十条。", max_tokens=400)
+    stream = gen.stream(long)
+    await stream.__anext__()
+    await stream.__anext__()
+    t0 = time.monotonic()
+    await stream.aclose()  # type: ignore[attr-defined]
+    while gen.inflight and time.monotonic() - t0 < 5:
+        await asyncio.sleep(0.02)
+    assert gen.inflight == 0, "generation went on after the consumer left"
+
+
+async def test_over_the_limit_is_busy_at_once(gen: LlamaCppGenerator) -> None:
+    first = gen.stream(ask(max_tokens=200))
+    await first.__anext__()  # running; max_queue=0 leaves no room
+    t0 = time.monotonic()
+    with pytest.raises(GeneratorBusy) as info:
+        await gen.stream(ask()).__anext__()
+    assert time.monotonic() - t0 < 0.5 and info.value.retry_after_s > 0
+    with pytest.raises(GeneratorBusy):
+        await gen.logprob_yes([{"role": "user", "content": "是吗？"}])
+    await first.aclose()  # type: ignore[attr-defined]
+
+
+async def test_count_tokens_uses_the_real_tokenizer(gen: LlamaCppGenerator) -> None:
+    assert 1 <= gen.count_tokens("注意力机制") <= 5
+    assert gen.count_tokens("hello world") == 2
+
+
+async def test_logprob_yes_is_a_probability(gen: LlamaCppGenerator) -> None:
+    def judge(claim: str) -> list[dict[str, str]]:
+        text = f"资料：{PASSAGE.text}\n断言：{claim}\n资料是否支持该断言？只回答“是”或“否”。"
+        return [{"role": "user", "content": text}]
+
+    p = await gen.logprob_yes(judge("LoRA 减少了可训练参数。"))
+    assert 0.0 < p <= 1.0
+    assert 0.0 <= await gen.logprob_yes(judge("LoRA 需要训练全部参数。")) <= 1.0
+
+
+async def test_missing_model_is_unavailable(tmp_path: Path) -> None:
+    g = LlamaCppGenerator(GeneratorConfig(gguf_path=str(tmp_path / "none.gguf")))
+    with pytest.raises(GeneratorUnavailable, match="missing"):
+        await g.check()
+    with pytest.raises(GeneratorUnavailable):
+        await g.complete(ask())
+    g.close()
