@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from core.types import Chunk, Document, Line
 from ingest.clean import FENCE_RE, clean_lines, split_lines
-from ingest.structure import Section, build_sections, reattach_orphan_answers
+from ingest.orphans import reattach_orphan_answers
+from ingest.structure import Section, build_sections
 
 SENTENCE_ENDS = "。！？!?"
 CLOSERS = "”\"’'）)】」"

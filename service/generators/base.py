@@ -46,7 +46,6 @@ class GeneratorConfig:
     gguf_path: str = "models/qwen0.5b.gguf"
     n_ctx: int = 4096
     n_threads: int = 2
-    max_concurrency: int = 1
     max_queue: int = 2
     # remote context window, used for prompt budgeting (the server's --max-model-len)
     context_window: int = 4096

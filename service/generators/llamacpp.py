@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -124,7 +125,7 @@ class LlamaCppGenerator:
             except Exception as e:
                 put(e)
 
-        self._submit(work)
+        fut = self._submit(work)
         try:
             while True:
                 try:
@@ -142,6 +143,9 @@ class LlamaCppGenerator:
                 yield item
         finally:
             stop.set()  # the worker sees it before its next token and frees the model
+            # Return only once the model is free, so the next request finds the slot open.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(asyncio.wrap_future(fut))
 
     async def complete(self, req: GenerationRequest) -> str:
         parts = [delta async for delta in self.stream(req)]
@@ -179,7 +183,8 @@ class LlamaCppGenerator:
             eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
             bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
         )
-        prompt = fmt(messages=[dict(m) for m in messages]).prompt
+        chat: Any = [dict(m) for m in messages]
+        prompt = fmt(messages=chat).prompt
         tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
         if len(tokens) >= llm.n_ctx():
             raise ValueError(f"judge prompt of {len(tokens)} tokens exceeds n_ctx")

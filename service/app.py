@@ -1,0 +1,250 @@
+"""The HTTP API: /ask (JSON or SSE), /search, /healthz, /readyz, /metrics.
+
+`create_app` takes everything it needs as arguments (tests pass a fake generator and a loader
+that uses a fake embedder) and falls back to the real ones built from Settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Query, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.types import Receive, Scope, Send
+
+from core.errors import BadInput, NotesQAError
+from core.settings import Settings, get_settings
+from service import error_handlers
+from service.error_handlers import UnhandledErrorMiddleware
+from service.generators.base import Generator, GeneratorConfig
+from service.generators.factory import build_generator
+from service.index_holder import DefaultLoader, IndexHolder, RetrieverLoader
+from service.limiter import GenerationLimiter
+from service.metrics import Metrics, MetricsMiddleware
+from service.pipeline import AskPipeline
+from service.schemas import (
+    ERROR_RESPONSES,
+    MAX_QUESTION_CHARS,
+    MAX_TOP_K,
+    AskRequest,
+    AskResponse,
+    Health,
+    Readiness,
+    SearchResponse,
+    Source,
+)
+from service.security import ApiKey, BodyLimitMiddleware, RequestIdMiddleware
+
+log = logging.getLogger(__name__)
+READY_CHECK_TIMEOUT_S = 5.0  # a probe must answer fast; a hung back-end means not ready
+INDEX_HEADER = "X-Index-Version"
+
+
+def generator_config(settings: Settings) -> GeneratorConfig:
+    return GeneratorConfig(
+        kind=settings.generator,
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        timeout_s=settings.llm_timeout_s,
+        gguf_path=str(settings.gguf_path),
+        n_ctx=settings.llm_context_window,
+        context_window=settings.llm_context_window,
+        max_queue=settings.max_queue,
+    )
+
+
+class EventStreamResponse(StreamingResponse):
+    """SSE that always closes its iterator, however the response ends (done, error, client
+    gone): closing it runs the pipeline's `finally`, which closes the generator's stream."""
+
+    media_type = "text/event-stream"
+
+    def __init__(
+        self, events: AsyncIterator[str], on_close: Callable[[], None], headers: dict[str, str]
+    ) -> None:
+        # no-cache + no proxy buffering: each token must reach the client as it is made
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **headers}
+        super().__init__(events, headers=headers)
+        self._events = events
+        self._on_close = on_close
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with contextlib.suppress(Exception):
+                await self._events.aclose()  # type: ignore[attr-defined]
+            self._on_close()
+
+
+async def _close_generator(generator: Generator) -> None:
+    for name in ("aclose", "close"):
+        fn = getattr(generator, name, None)
+        if fn is None:
+            continue
+        with contextlib.suppress(Exception):
+            result = fn()
+            if inspect.isawaitable(result):
+                await result
+        return
+
+
+def _router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/healthz", tags=["ops"], summary="Liveness: the process is up (always 200)")
+    async def healthz() -> Health:
+        return Health()
+
+    @router.get(
+        "/readyz",
+        tags=["ops"],
+        summary="Readiness: index loaded and generator reachable",
+        responses={503: {"model": Readiness, "description": "Not ready, with the reason"}},
+    )
+    async def readyz(request: Request, _: ApiKey) -> JSONResponse:
+        state = request.app.state
+        gen: Generator = state.generator
+        version = state.holder.version
+        reason = None if version else (state.holder.error or "index not loaded")
+        if reason is None:
+            try:
+                await asyncio.wait_for(gen.check(), READY_CHECK_TIMEOUT_S)
+            except TimeoutError:
+                reason = f"generator {gen.name} did not answer its check in time"
+            except NotesQAError as exc:
+                reason = str(exc) or exc.code
+            except Exception:
+                log.exception("generator check failed")
+                reason = f"generator {gen.name} check failed"
+        body = Readiness(
+            ready=reason is None, index_version=version, generator=gen.name, reason=reason
+        )
+        return JSONResponse(body.model_dump(), 200 if reason is None else 503)
+
+    @router.get(
+        "/metrics",
+        tags=["ops"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    )
+    async def metrics(request: Request, _: ApiKey) -> Response:
+        return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    @router.get(
+        "/search",
+        tags=["qa"],
+        summary="Retrieval only: the passages /ask would use",
+        responses=ERROR_RESPONSES,
+    )
+    async def search(
+        request: Request,
+        response: Response,
+        _: ApiKey,
+        q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, examples=["LoRA"])],
+        k: Annotated[int | None, Query(ge=1, le=MAX_TOP_K)] = None,
+    ) -> SearchResponse:
+        if not q.strip():
+            raise BadInput("q: must not be empty or whitespace only")
+        pipeline: AskPipeline = request.app.state.pipeline
+        hits, version, _elapsed = await pipeline.search(q, k or pipeline.settings.top_k)
+        response.headers[INDEX_HEADER] = version
+        return SearchResponse(
+            query=q,
+            index_version=version,
+            hits=[Source.from_hit(i + 1, h) for i, h in enumerate(hits)],
+            request_id=request.state.request_id,
+        )
+
+    @router.post(
+        "/ask",
+        tags=["qa"],
+        summary="Answer a question from the notes, with citations",
+        description=(
+            "With `stream: false`, a JSON AskResponse. With `stream: true`, Server-Sent Events: "
+            '`sources` (the passages, first), `token` (`{"text": ...}`, many), then `done` '
+            "(the final AskResponse: validated citations, refused, timings) — or `error` "
+            "(the error body) if generation fails after the sources were sent."
+        ),
+        response_model=AskResponse,
+        responses={
+            **ERROR_RESPONSES,
+            200: {
+                "description": "The answer (JSON), or an SSE stream when stream is true",
+                "content": {"text/event-stream": {"example": "event: sources\ndata: {...}\n\n"}},
+            },
+        },
+    )
+    async def ask(body: AskRequest, request: Request, _: ApiKey) -> Response:
+        pipeline: AskPipeline = request.app.state.pipeline
+        rid: str = request.state.request_id
+        plan = await pipeline.plan(body)
+        headers = {INDEX_HEADER: plan.index_version}
+        if body.stream:
+            ticket = pipeline.admit(plan)  # a full queue is a real 429, not a stream error
+            on_close = ticket.release if ticket is not None else (lambda: None)
+            return EventStreamResponse(pipeline.events(plan, ticket, rid), on_close, headers)
+        answer = await pipeline.answer(plan, rid)
+        return JSONResponse(answer.model_dump(), headers=headers)
+
+    return router
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    generator: Generator | None = None,
+    retriever_loader: RetrieverLoader | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    gen = generator or build_generator(settings.generator, generator_config(settings))
+    metrics = Metrics()
+    holder = IndexHolder(
+        settings,
+        retriever_loader or DefaultLoader(),
+        on_swap=metrics.set_index_version,
+        on_reload=lambda outcome: metrics.index_reloads.labels(outcome).inc(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Built inside the running loop: asyncio primitives belong to one loop.
+        limiter = GenerationLimiter(settings.max_concurrency, settings.max_queue)
+        app.state.pipeline = AskPipeline(settings, holder, gen, metrics, limiter)
+        holder.start()
+        try:
+            yield
+        finally:
+            await holder.stop()
+            await _close_generator(gen)
+
+    app = FastAPI(
+        title="LLM interview notes QA",
+        version="0.1.0",
+        description=(
+            "Grounded question answering over Chinese LLM interview notes: hybrid retrieval, "
+            "a refusal gate, and answers that cite the passages they use as [n]."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.generator = gen
+    app.state.metrics = metrics
+    app.state.holder = holder
+    error_handlers.install(app)
+    app.include_router(_router())
+    # Added innermost first: the request id wraps everything, so even a 500 carries it.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware)
+    return app

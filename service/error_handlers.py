@@ -1,0 +1,123 @@
+"""Every error becomes the one body `{"error": {"code", "message", "request_id"}}`, here.
+
+Domain errors carry their own `code` and `http_status` (core/errors.py); this module is the
+only place that turns them into HTTP. Unknown exceptions are logged with their traceback and
+answered with a bare 500: no traceback, no internal path ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.errors import GeneratorBusy, NotesQAError, Unauthorized
+from service.schemas import ErrorDetail, ErrorResponse, Source
+from service.security import current_request_id
+
+log = logging.getLogger(__name__)
+
+
+class WithSources(Exception):
+    """A generator failure after retrieval: the client still gets the passages found."""
+
+    def __init__(self, error: NotesQAError, sources: Sequence[Source]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.sources = list(sources)
+
+
+def error_body(code: str, message: str, sources: Sequence[Source] | None = None) -> dict[str, Any]:
+    body = ErrorResponse(
+        error=ErrorDetail(code=code, message=message, request_id=current_request_id()),
+        sources=list(sources) if sources is not None else None,
+    )
+    return body.model_dump(exclude_none=True)
+
+
+def error_response(err: NotesQAError, sources: Sequence[Source] | None = None) -> JSONResponse:
+    headers: dict[str, str] = {}
+    if isinstance(err, GeneratorBusy):
+        headers["Retry-After"] = str(err.retry_after_s)
+    if isinstance(err, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    # Domain messages are written to be safe to show (see core/errors.py).
+    return JSONResponse(
+        error_body(err.code, str(err) or err.code, sources), err.http_status, headers
+    )
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for e in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
+        if e.get("type") == "json_invalid":
+            return "request body is not valid JSON"
+        parts.append(f"{loc}: {e.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+async def _on_domain(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, NotesQAError)
+    if exc.http_status >= 500:
+        log.warning("request failed: %s (%s)", exc.code, type(exc).__name__)
+    return error_response(exc)
+
+
+async def _on_with_sources(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, WithSources)
+    log.warning("generation failed: %s", exc.error.code)
+    return error_response(exc.error, exc.sources)
+
+
+async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(error_body("bad_input", _validation_message(exc)), 422)
+
+
+async def _on_http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, dict(exc.headers or {}))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(NotesQAError, _on_domain)
+    app.add_exception_handler(WithSources, _on_with_sources)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+
+
+class UnhandledErrorMiddleware:
+    """The last line: anything unexpected becomes a schema-shaped 500 inside the request-id
+    middleware (Starlette's own handler sits outside every middleware and would lose it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            log.exception("unhandled error")
+            if started:
+                return  # mid-stream: the body is already going; the stream reports its own error
+            body = error_body("internal_error", "internal server error")
+            await JSONResponse(body, 500)(scope, receive, send)

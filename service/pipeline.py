@@ -1,0 +1,258 @@
+"""/ask, stage by stage: rewrite → retrieve → gate → prompt → generate → check citations.
+
+Stages hand frozen dataclasses to each other. Retrieval runs in the threadpool (embedding a
+query is CPU work that would stall the event loop); generation is admitted by a limiter so a
+CPU box serves `max_concurrency` answers at once and queues a few more, then says 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Literal
+
+from starlette.concurrency import run_in_threadpool
+
+from core.errors import GeneratorBusy, GeneratorTimeout, NotesQAError
+from core.settings import Settings
+from core.types import Hit
+from service.citations import StreamingCitationFilter, check_answer
+from service.error_handlers import WithSources, error_body
+from service.gate import EvidenceGate, GateDecision
+from service.generators.base import Generator
+from service.generators.extractive import REFUSAL_EN, REFUSAL_ZH, is_english
+from service.index_holder import IndexHolder
+from service.limiter import GenerationLimiter, Ticket
+from service.metrics import Metrics
+from service.prompt import BuiltPrompt, PromptBuilder
+from service.rewrite import Rewrite, rewrite
+from service.schemas import AskRequest, AskResponse, Source, Timings
+
+log = logging.getLogger(__name__)
+RefusalReason = Literal["no_evidence", "model"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything decided before generation; `prompt` is None when the gate refused."""
+
+    rewrite: Rewrite
+    hits: tuple[Hit, ...]
+    index_version: str
+    gate: GateDecision
+    prompt: BuiltPrompt | None
+    sources: tuple[Source, ...]
+    started: float  # perf_counter at request start
+    retrieve_s: float
+
+    @property
+    def refused(self) -> bool:
+        return self.prompt is None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    answer: str
+    refused: bool
+    refusal_reason: RefusalReason | None
+    citations: tuple[Source, ...]
+    generate_s: float
+
+
+def refusal_sentence(question: str) -> str:
+    return REFUSAL_EN if is_english(question) else REFUSAL_ZH
+
+
+def sse(event: str, data: object) -> str:
+    # json.dumps escapes newlines, so each event's data is exactly one `data:` line.
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+class AskPipeline:
+    def __init__(
+        self,
+        settings: Settings,
+        holder: IndexHolder,
+        generator: Generator,
+        metrics: Metrics,
+        limiter: GenerationLimiter,
+    ) -> None:
+        self.settings = settings
+        self.holder = holder
+        self.generator = generator
+        self.metrics = metrics
+        self.limiter = limiter
+        self.gate = EvidenceGate(settings.gate_min_dense, settings.gate_min_bm25)
+        self.builder = PromptBuilder(
+            generator.count_tokens,
+            generator.context_window,
+            settings.max_answer_tokens,
+            settings.prompt_passage_chars,
+            settings.temperature,
+        )
+
+    # --- before generation ----------------------------------------------------------------
+    async def search(self, question: str, k: int) -> tuple[list[Hit], str, float]:
+        retriever = self.holder.get()  # one reference for the whole request: one version
+        t0 = time.perf_counter()
+        hits = await run_in_threadpool(retriever.search, question, k)
+        elapsed = time.perf_counter() - t0
+        self.metrics.observe_stage("retrieve", elapsed)
+        return hits, retriever.version, elapsed
+
+    async def plan(self, req: AskRequest) -> Plan:
+        started = time.perf_counter()
+        rw = rewrite(req.question, req.history)
+        k = req.top_k or self.settings.top_k
+        hits, version, retrieve_s = await self.search(rw.standalone, k)
+        decision = self.gate.decide(hits)
+        prompt = None if decision.refuse else self.builder.build(rw.standalone, hits)
+        if prompt is not None and not prompt.request.passages:
+            decision = GateDecision(True, "no_evidence", decision.features)
+            prompt = None
+        if prompt is None:  # the closest passages, so the user sees what was found
+            sources = tuple(Source.from_hit(i + 1, h) for i, h in enumerate(hits))
+        else:
+            sources = tuple(Source.from_hit(i + 1, h) for i, h in enumerate(prompt.hits))
+        return Plan(rw, tuple(hits), version, decision, prompt, sources, started, retrieve_s)
+
+    # --- after generation -----------------------------------------------------------------
+    def _finish(self, plan: Plan, text: str, generate_s: float) -> Outcome:
+        assert plan.prompt is not None
+        checked = check_answer(text, len(plan.prompt.request.passages))
+        if checked.dropped:
+            log.info("dropped citations to unknown passages: %s", list(checked.dropped))
+        by_n = {s.n: s for s in plan.sources}
+        citations = tuple(by_n[n] for n in checked.cited)
+        reason: RefusalReason | None = "model" if checked.refused else None
+        return Outcome(checked.text, checked.refused, reason, citations, generate_s)
+
+    def _refused_outcome(self, plan: Plan) -> Outcome:
+        return Outcome(refusal_sentence(plan.rewrite.question), True, "no_evidence", (), 0.0)
+
+    def response(self, plan: Plan, out: Outcome, request_id: str) -> AskResponse:
+        total = time.perf_counter() - plan.started
+        self.metrics.observe_stage("total", total)
+        if out.refused:
+            self.metrics.refusals.labels("gate" if out.refusal_reason != "model" else "model").inc()
+        log.info(
+            "ask done: q_chars=%d rewritten=%s hits=%d passages=%d refused=%s reason=%s "
+            "gate=%s cited=%d retrieve_ms=%.0f generate_ms=%.0f total_ms=%.0f",
+            len(plan.rewrite.question),
+            plan.rewrite.rewritten,
+            len(plan.hits),
+            len(plan.prompt.request.passages) if plan.prompt else 0,
+            out.refused,
+            out.refusal_reason,
+            plan.gate.reason,
+            len(out.citations),
+            plan.retrieve_s * 1000,
+            out.generate_s * 1000,
+            total * 1000,
+        )
+        return AskResponse(
+            answer=out.answer,
+            refused=out.refused,
+            refusal_reason=out.refusal_reason,
+            question_used=plan.rewrite.standalone,
+            citations=list(out.citations),
+            sources=list(plan.sources),
+            timings_ms=Timings(
+                retrieve=round(plan.retrieve_s * 1000, 2),
+                generate=round(out.generate_s * 1000, 2),
+                total=round(total * 1000, 2),
+            ),
+            model=self.generator.model,
+            index_version=plan.index_version,
+            request_id=request_id,
+        )
+
+    def _generator_failed(self, plan: Plan, err: NotesQAError) -> WithSources:
+        self.metrics.generator_errors.labels(err.code).inc()
+        return WithSources(err, plan.sources)
+
+    # --- generation -----------------------------------------------------------------------
+    def admit(self, plan: Plan) -> Ticket | None:
+        """A place in the generation queue, or GeneratorBusy (429) before any byte is sent."""
+        if plan.refused:
+            return None
+        try:
+            return self.limiter.reserve()
+        except GeneratorBusy as err:
+            raise self._generator_failed(plan, err) from err
+
+    async def answer(self, plan: Plan, request_id: str) -> AskResponse:
+        ticket = self.admit(plan)
+        if ticket is None or plan.prompt is None:
+            return self.response(plan, self._refused_outcome(plan), request_id)
+        t0 = time.perf_counter()
+        try:
+            async with ticket, asyncio.timeout(self.settings.llm_timeout_s):
+                text = await self.generator.complete(plan.prompt.request)
+        except TimeoutError as exc:
+            err = GeneratorTimeout(f"no answer within {self.settings.llm_timeout_s:g} s")
+            raise self._generator_failed(plan, err) from exc
+        except NotesQAError as err:
+            raise self._generator_failed(plan, err) from err
+        generate_s = time.perf_counter() - t0
+        self.metrics.observe_stage("generate", generate_s)
+        return self.response(plan, self._finish(plan, text, generate_s), request_id)
+
+    async def events(
+        self, plan: Plan, ticket: Ticket | None, request_id: str
+    ) -> AsyncIterator[str]:
+        """sources → token… → done, or → error. Closing this iterator (client gone) closes the
+        generator's stream, which stops the generation."""
+        head = {
+            "sources": [s.model_dump() for s in plan.sources],
+            "question_used": plan.rewrite.standalone,
+            "index_version": plan.index_version,
+            "request_id": request_id,
+        }
+        yield sse("sources", head)
+        if ticket is None or plan.prompt is None:
+            out = self._refused_outcome(plan)
+            yield sse("token", {"text": out.answer})
+            yield sse("done", self.response(plan, out, request_id).model_dump())
+            return
+        stream = self.generator.stream(plan.prompt.request)
+        cite = StreamingCitationFilter(len(plan.prompt.request.passages))
+        parts: list[str] = []
+        t0 = time.perf_counter()
+        try:
+            async with ticket:
+                it = aiter(stream)
+                while True:
+                    try:
+                        async with asyncio.timeout(self.settings.llm_timeout_s):
+                            delta = await anext(it)
+                    except StopAsyncIteration:
+                        break
+                    parts.append(delta)
+                    if text := cite.feed(delta):
+                        yield sse("token", {"text": text})
+                if tail := cite.flush():
+                    yield sse("token", {"text": tail})
+        except Exception as exc:
+            err = exc if isinstance(exc, NotesQAError) else None
+            if isinstance(exc, TimeoutError):
+                err = GeneratorTimeout(f"no output for {self.settings.llm_timeout_s:g} s")
+            if err is None:
+                log.exception("stream failed")
+                yield sse("error", error_body("internal_error", "internal server error"))
+            else:
+                self._generator_failed(plan, err)
+                yield sse("error", error_body(err.code, str(err) or err.code))
+            return
+        finally:
+            close = getattr(stream, "aclose", None)
+            if close is not None:
+                await close()
+        generate_s = time.perf_counter() - t0
+        self.metrics.observe_stage("generate", generate_s)
+        out = self._finish(plan, "".join(parts), generate_s)
+        yield sse("done", self.response(plan, out, request_id).model_dump())

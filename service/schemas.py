@@ -1,0 +1,188 @@
+"""Request and response bodies. Input limits live here, so bad input never reaches a stage."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+
+from core.types import Hit
+
+MAX_QUESTION_CHARS = 2000
+MAX_HISTORY_TURNS = 20
+MAX_TURN_CHARS = 4000  # a pasted earlier answer fits; a pasted book does not
+MAX_TOP_K = 20
+
+EXAMPLE_SOURCE: dict[str, Any] = {
+    "n": 1,
+    "chunk_id": "000_92dbb6eadc19f86a.txt#12",
+    "file": "000_92dbb6eadc19f86a.txt",
+    "heading_path": ["大语言模型基础", "prefix LM 和 causal LM 区别是什么？"],
+    "start": 2310,
+    "end": 2871,
+    "text": "Prefix LM（前缀语言模型）和Causal LM（因果语言模型）是两种不同…",
+    "score": 0.93,
+    "duplicates": [],
+}
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or whitespace only")
+    return value
+
+
+class HistoryTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: Annotated[StrictStr, Field(max_length=MAX_TURN_CHARS)]
+
+
+class AskRequest(BaseModel):
+    # Unknown fields are an error, not silently ignored: a typo like "topk" should be loud.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"question": "prefix LM 和 causal LM 的区别是什么？", "top_k": 5, "stream": False},
+                {
+                    "question": "那它的缺点呢？",
+                    "history": [
+                        {"role": "user", "content": "LoRA 是什么？"},
+                        {"role": "assistant", "content": "LoRA 是一种参数高效微调方法[1]。"},
+                    ],
+                },
+            ]
+        },
+    )
+
+    # Strict: a number or a list is not a question (no silent str() coercion).
+    question: Annotated[StrictStr, Field(min_length=1, max_length=MAX_QUESTION_CHARS)]
+    top_k: Annotated[int | None, Field(ge=1, le=MAX_TOP_K)] = Field(
+        None, description="Passages to retrieve; defaults to the server's settings.top_k."
+    )
+    history: Annotated[list[HistoryTurn], Field(max_length=MAX_HISTORY_TURNS)] = Field(
+        default_factory=list, description="Earlier turns, oldest first, for follow-up questions."
+    )
+    stream: StrictBool = Field(False, description="true: answer as Server-Sent Events.")
+
+    @field_validator("question")
+    @classmethod
+    def _question_not_blank(cls, value: str) -> str:
+        return _not_blank(value)
+
+
+class Source(BaseModel):
+    """A retrieved passage; `start`/`end` are character offsets into the source file."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_SOURCE]})
+
+    n: int = Field(description="Citation number, as [n] in the answer.")
+    chunk_id: str
+    file: str
+    heading_path: list[str]
+    start: int
+    end: int
+    text: str
+    score: float
+    duplicates: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def from_hit(cls, n: int, hit: Hit) -> Source:
+        c = hit.chunk
+        return cls(
+            n=n,
+            chunk_id=c.chunk_id,
+            file=c.doc_id,
+            heading_path=list(c.heading_path),
+            start=c.start,
+            end=c.end,
+            text=c.text,
+            score=round(hit.score, 6),
+            duplicates=list(hit.duplicates),
+        )
+
+
+class Timings(BaseModel):
+    retrieve: float = Field(description="milliseconds")
+    generate: float = Field(description="milliseconds (0 when refused before generation)")
+    total: float = Field(description="milliseconds")
+
+
+class AskResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "answer": "Prefix LM 对前缀做双向注意力，Causal LM 只看左侧[1]。",
+                    "refused": False,
+                    "refusal_reason": None,
+                    "question_used": "prefix LM 和 causal LM 的区别是什么？",
+                    "citations": [EXAMPLE_SOURCE],
+                    "sources": [],
+                    "timings_ms": {"retrieve": 12.5, "generate": 820.1, "total": 835.0},
+                    "model": "qwen0.5b",
+                    "index_version": "20250101T000000-abcd1234",
+                    "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                }
+            ]
+        }
+    )
+
+    answer: str | None = Field(description="null only when the gate refused before generation.")
+    refused: bool
+    refusal_reason: Literal["no_evidence", "model"] | None = None
+    question_used: str = Field(description="The standalone question used for retrieval.")
+    citations: list[Source] = Field(description="The passages the answer cites, by [n].")
+    sources: list[Source] = Field(
+        description="Every passage given to the model (on refusal: the closest passages)."
+    )
+    timings_ms: Timings
+    model: str
+    index_version: str
+    request_id: str
+
+
+class SearchResponse(BaseModel):
+    query: str
+    index_version: str
+    hits: list[Source]
+    request_id: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["bad_input"])
+    message: str = Field(examples=["question: must not be empty or whitespace only"])
+    request_id: str = Field(examples=["8f14e45fceea167a5a36dedd4bea2543"])
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape, for every status. Generator failures still carry the sources."""
+
+    error: ErrorDetail
+    sources: list[Source] | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    ready: bool
+    index_version: str | None = None
+    generator: str
+    reason: str | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in (
+        (401, "Missing or wrong bearer API key"),
+        (422, "Invalid input: empty/oversized question, bad top_k, too much history, bad JSON"),
+        (429, "Generation queue full; see Retry-After"),
+        (500, "Unexpected server error"),
+        (503, "Index not loaded or generator unavailable"),
+        (504, "Generator timed out"),
+    )
+}
