@@ -58,9 +58,19 @@ def _library_versions() -> dict[str, str]:
     return out
 
 
+def chunker_code_hash() -> str:
+    """Hash of the cleaning/chunking code: an edit to it re-chunks (embeddings stay cached)."""
+    here = Path(__file__).resolve().parent
+    names = ("load.py", "clean.py", "structure.py", "orphans.py", "chunk.py", "dedup.py")
+    return sha256_text(
+        "".join((here / n).read_text(encoding="utf-8") for n in names if (here / n).exists())
+    )[:16]
+
+
 def _settings_signature(settings: Settings) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
+        "chunker_code": chunker_code_hash(),
         "embedder": settings.embedder,
         "chunker": settings.chunker_params(),
     }
@@ -70,6 +80,7 @@ def _mismatch(prev: dict[str, Any], settings: Settings) -> str | None:
     want = _settings_signature(settings)
     have = {
         "schema_version": prev.get("schema_version"),
+        "chunker_code": prev.get("chunker_code"),
         "embedder": prev.get("embedder", {}).get("spec"),
         "chunker": prev.get("chunker"),
     }
@@ -155,6 +166,7 @@ def build_index(
         "version": version,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "schema_version": SCHEMA_VERSION,
+        "chunker_code": chunker_code_hash(),
         "embedder": {"spec": settings.embedder, "name": embedder_name, "dim": dim},
         "chunker": settings.chunker_params(),
         "documents": {

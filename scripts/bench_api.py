@@ -29,7 +29,11 @@ def bench_search(client: httpx.Client, questions: list[str]) -> dict[str, float]
         r = client.get("/search", params={"q": q, "k": 5})
         r.raise_for_status()
         times.append(1000 * (time.perf_counter() - t))
-    return {"n": len(times), "p50_ms": round(pct(times, 0.5), 1), "p95_ms": round(pct(times, 0.95), 1)}
+    return {
+        "n": len(times),
+        "p50_ms": round(pct(times, 0.5), 1),
+        "p95_ms": round(pct(times, 0.95), 1),
+    }
 
 
 def bench_ask(client: httpx.Client, questions: list[str]) -> dict[str, float]:
@@ -68,7 +72,9 @@ def main() -> None:
     ap.add_argument("--ask-n", type=int, default=5)
     ap.add_argument("--api-key")
     args = ap.parse_args()
-    items = [json.loads(x) for x in args.questions.read_text(encoding="utf-8").splitlines() if x.strip()]
+    items = [
+        json.loads(x) for x in args.questions.read_text(encoding="utf-8").splitlines() if x.strip()
+    ]
     headers = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
     with httpx.Client(base_url=args.url, timeout=300, headers=headers) as client:
         client.get("/search", params={"q": "warm up", "k": 5})

@@ -112,9 +112,18 @@ class IndexHolder:
                 log.exception("index load failed")
                 self._report("failed")
                 return False
+            try:  # first queries pay for lazy init (ONNX sessions, jieba): not a user's
+                fresh.search("warm-up 预热", 1)
+            except Exception:
+                log.warning("index warm-up query failed", exc_info=True)
             previous = self._current
             self._current = fresh  # the swap: one reference assignment
-            self._error = None
+            # load_index falls back to the last good version when `current` is corrupt: serve
+            # it, but keep saying why (readyz stays 200; the operator sees it in logs).
+            warnings = getattr(getattr(fresh, "index", None), "warnings", ())
+            self._error = "; ".join(warnings) or None
+            for warning in warnings:
+                log.warning("index: %s", warning)
             log.info(
                 "index %s loaded%s",
                 fresh.version,

@@ -141,7 +141,8 @@ class AskPipeline:
             self.metrics.refusals.labels("gate" if out.refusal_reason != "model" else "model").inc()
         log.info(
             "ask done: q_chars=%d rewritten=%s hits=%d passages=%d refused=%s reason=%s "
-            "gate=%s cited=%d retrieve_ms=%.0f generate_ms=%.0f total_ms=%.0f",
+            "gate=%s top_dense=%.3f top_bm25=%.2f cited=%d retrieve_ms=%.0f generate_ms=%.0f "
+            "total_ms=%.0f",
             len(plan.rewrite.question),
             plan.rewrite.rewritten,
             len(plan.hits),
@@ -149,6 +150,8 @@ class AskPipeline:
             out.refused,
             out.refusal_reason,
             plan.gate.reason,
+            plan.gate.features.get("top_dense", 0.0),
+            plan.gate.features.get("top_bm25", 0.0),
             len(out.citations),
             plan.retrieve_s * 1000,
             out.generate_s * 1000,

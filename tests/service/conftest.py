@@ -109,7 +109,7 @@ def index_dir(small_corpus: Path, tmp_path: Path) -> Path:
     return index
 
 
-def test_settings(index_dir: Path, **overrides: Any) -> Settings:
+def make_settings(index_dir: Path, **overrides: Any) -> Settings:
     return Settings(index_dir=index_dir, **{**TEST_GATE, **overrides})
 
 
@@ -118,7 +118,9 @@ def running_app(
     index_dir: Path, generator: Any | None = None, **overrides: Any
 ) -> Iterator[tuple[TestClient, FakeGenerator]]:
     gen = generator if generator is not None else FakeGenerator()
-    app = create_app(test_settings(index_dir, **overrides), generator=gen, retriever_loader=fake_loader)
+    app = create_app(
+        make_settings(index_dir, **overrides), generator=gen, retriever_loader=fake_loader
+    )
     with TestClient(app) as client:
         assert app.state.holder.first_attempt.wait(30), "index did not load"
         yield client, gen
@@ -157,3 +159,39 @@ def assert_error(resp: Any, status: int, code: str | None = None) -> dict[str, A
         assert err["code"] == code
     assert "Traceback" not in resp.text and "/work/" not in resp.text
     return body
+
+
+# Helpers as fixtures: tests/service is not a package, so test modules can't import this file.
+@pytest.fixture
+def Fake() -> type[FakeGenerator]:  # noqa: N802 - it is a class
+    return FakeGenerator
+
+
+@pytest.fixture
+def sse() -> Callable[[str], list[tuple[str, dict[str, Any]]]]:
+    return parse_sse
+
+
+@pytest.fixture
+def error_of() -> Callable[..., dict[str, Any]]:
+    return assert_error
+
+
+@pytest.fixture
+def on_topic() -> str:
+    return ON_TOPIC
+
+
+@pytest.fixture
+def off_topic() -> str:
+    return OFF_TOPIC
+
+
+@pytest.fixture
+def rebuild() -> Callable[[Path, Path], str]:
+    return build
+
+
+@pytest.fixture
+def loader() -> Callable[[Settings], Any]:
+    return fake_loader
