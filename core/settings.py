@@ -52,22 +52,26 @@ class Settings(BaseSettings):
 
     # --- generation -------------------------------------------------------------------------
     # extractive needs no model; llamacpp/vllm are the real LLM paths (see docs/benchmarks.md).
-    generator: Literal["vllm", "openai", "llamacpp", "extractive"] = "llamacpp"
+    generator: Literal["vllm", "openai", "llamacpp", "extractive"] = "vllm"
     llm_base_url: str = "http://127.0.0.1:8100/v1"  # vLLM's OpenAI-compatible API (make vllm-serve)
     llm_model: str = "qwen0.5b"  # the served model name
     llm_api_key: str = "EMPTY"  # vLLM accepts anything unless started with --api-key
     llm_timeout_s: float = Field(120.0, gt=0)  # a 2-core CPU needs ~10 s for a long prompt
     gguf_path: Path = Path("models/qwen0.5b.gguf")
     llm_context_window: int = Field(4096, ge=512)  # matches vLLM's --max-model-len
-    max_answer_tokens: int = Field(400, ge=16, le=4096)  # interview answers are a few sentences
+    max_answer_tokens: int = Field(300, ge=16, le=4096)  # a few sentences; bounds CPU time
+    repetition_penalty: float = Field(1.1, ge=1.0, le=2.0)  # small Qwen models loop without it
+    llm_tokenizer_path: str = ""  # HF tokenizer dir for exact token counts of a remote model
     temperature: float = Field(0.1, ge=0.0, le=2.0)  # near-greedy: grounded, repeatable
     max_concurrency: int = Field(1, ge=1, le=64)  # 2 cores serve one CPU generation at a time
     max_queue: int = Field(4, ge=0, le=1000)  # waiting requests beyond this get 429
     prompt_passage_chars: int = Field(2400, ge=200)  # total passage text in the prompt: TTFT
 
-    # --- refusal gate (calibrated on the dev set, see docs/benchmarks.md) -------------------
-    gate_min_dense: float = Field(0.80, ge=0.0, le=1.0)  # top-1 e5 cosine below this: refuse
-    gate_min_bm25: float = Field(0.0, ge=0.0)  # and top-1 BM25 below this (0 = ignore BM25)
+    # --- refusal gate (calibrated on the dev set: scripts/calibrate_gate.py) ---------------
+    gate_min_dense_cjk: float = Field(0.88, ge=0.0, le=1.0)  # best top-5 e5 cosine, Chinese q
+    gate_min_dense_latin: float = Field(0.80, ge=0.0, le=1.0)  # cross-lingual cosines run lower
+    gate_min_coverage: float = Field(0.0, ge=0.0, le=1.0)  # word share in evidence; 0 won on dev
+    gate_min_bm25: float = Field(0.0, ge=0.0)  # >0: a BM25 score this high overrides the above
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -58,6 +58,8 @@ def generator_config(settings: Settings) -> GeneratorConfig:
         n_ctx=settings.llm_context_window,
         context_window=settings.llm_context_window,
         max_queue=settings.max_queue,
+        repetition_penalty=settings.repetition_penalty,
+        tokenizer_path=settings.llm_tokenizer_path,
     )
 
 

@@ -7,9 +7,11 @@ so the thresholds can be calibrated on the dev set (the defaults in Settings are
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from core.text_tokens import tokenize
 from core.types import Hit
 
 
@@ -27,30 +29,58 @@ def evidence(hits: Sequence[Hit]) -> list[Hit]:
 
 
 class EvidenceGate:
-    """Refuse when there is no real passage, or the best one matches neither by meaning
-    (e5 cosine) nor by words (BM25). Either signal alone is enough to let the question through:
-    BM25 rescues exact terms the embedder blurs, the cosine rescues paraphrases."""
+    """Refuse when there is no real passage, or the best passages match the question neither
+    by meaning nor by words.
 
-    def __init__(self, min_dense: float, min_bm25: float) -> None:
-        self.min_dense = min_dense
-        self.min_bm25 = min_bm25  # 0 disables the BM25 rescue: the cosine alone decides
+    - Cosine floors differ by language: e5 scores an English question against Chinese notes
+      about 0.05 lower than a Chinese one, so one floor would refuse every English question.
+    - Coverage (Chinese questions): the share of the question's content words found in the
+      evidence. Off-topic questions ("红烧肉怎么做") share almost none, whatever the cosine.
+    - An optional BM25 floor lets exact-term matches through anyway (0 disables it).
+    """
 
-    def decide(self, hits: Sequence[Hit]) -> GateDecision:
+    def __init__(
+        self,
+        min_dense_cjk: float,
+        min_dense_latin: float,
+        min_coverage: float = 0.0,
+        min_bm25: float = 0.0,
+    ) -> None:
+        self.min_dense_cjk = min_dense_cjk
+        self.min_dense_latin = min_dense_latin
+        self.min_coverage = min_coverage
+        self.min_bm25 = min_bm25
+
+    def decide(self, hits: Sequence[Hit], question: str = "") -> GateDecision:
         real = evidence(hits)
         feats: dict[str, float] = {"n_hits": float(len(hits)), "n_evidence": float(len(real))}
         if not real:
             return GateDecision(True, "no_evidence", feats)
         top = real[0]  # hits come ranked by fused score
-        top_dense = top.dense_score if top.dense_score is not None else 0.0
-        top_bm25 = top.bm25_score if top.bm25_score is not None else 0.0
+        cjk = bool(_CJK.search(question))
         feats.update(
-            top_dense=top_dense,
-            top_bm25=top_bm25,
+            top_dense=top.dense_score or 0.0,
+            top_bm25=top.bm25_score or 0.0,
             max_dense=max((h.dense_score or 0.0) for h in real),
             max_bm25=max((h.bm25_score or 0.0) for h in real),
+            coverage=coverage(question, real) if cjk else 1.0,
+            cjk=float(cjk),
         )
-        low_dense = top_dense < self.min_dense
-        low_bm25 = self.min_bm25 <= 0 or top_bm25 < self.min_bm25
-        if low_dense and low_bm25:
+        floor = self.min_dense_cjk if cjk else self.min_dense_latin
+        weak = feats["max_dense"] < floor or feats["coverage"] < self.min_coverage
+        rescued = self.min_bm25 > 0 and feats["max_bm25"] >= self.min_bm25
+        if weak and not rescued:
             return GateDecision(True, "low_similarity", feats)
         return GateDecision(False, "ok", feats)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def coverage(question: str, hits: Sequence[Hit]) -> float:
+    """Share of the question's content words (2+ characters) that occur in the evidence."""
+    words = {w for w in tokenize(question) if len(w) >= 2}
+    if not words:
+        return 1.0
+    text = "".join(h.chunk.indexed_text for h in hits).lower()
+    return sum(w in text for w in words) / len(words)

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from core.errors import GeneratorBusy, GeneratorTimeout, NotesQAError
 from core.settings import Settings
 from core.types import Hit
-from service.citations import StreamingCitationFilter, check_answer
+from service.citations import StreamingCitationFilter, attribute, check_answer
 from service.error_handlers import WithSources, error_body
 from service.gate import EvidenceGate, GateDecision
 from service.generators.base import Generator
@@ -86,7 +86,12 @@ class AskPipeline:
         self.generator = generator
         self.metrics = metrics
         self.limiter = limiter
-        self.gate = EvidenceGate(settings.gate_min_dense, settings.gate_min_bm25)
+        self.gate = EvidenceGate(
+            settings.gate_min_dense_cjk,
+            settings.gate_min_dense_latin,
+            settings.gate_min_coverage,
+            settings.gate_min_bm25,
+        )
         self.builder = PromptBuilder(
             generator.count_tokens,
             generator.context_window,
@@ -109,7 +114,7 @@ class AskPipeline:
         rw = rewrite(req.question, req.history)
         k = req.top_k or self.settings.top_k
         hits, version, retrieve_s = await self.search(rw.standalone, k)
-        decision = self.gate.decide(hits)
+        decision = self.gate.decide(hits, rw.standalone)
         prompt = None if decision.refuse else self.builder.build(rw.standalone, hits)
         if prompt is not None and not prompt.request.passages:
             decision = GateDecision(True, "no_evidence", decision.features)
@@ -126,10 +131,13 @@ class AskPipeline:
         checked = check_answer(text, len(plan.prompt.request.passages))
         if checked.dropped:
             log.info("dropped citations to unknown passages: %s", list(checked.dropped))
+        text, cited = checked.text, list(checked.cited)
+        if not checked.refused and not cited:
+            text, cited = attribute(text, [p.text for p in plan.prompt.request.passages])
         by_n = {s.n: s for s in plan.sources}
-        citations = tuple(by_n[n] for n in checked.cited)
+        citations = tuple(by_n[n] for n in cited)
         reason: RefusalReason | None = "model" if checked.refused else None
-        return Outcome(checked.text, checked.refused, reason, citations, generate_s)
+        return Outcome(text, checked.refused, reason, citations, generate_s)
 
     def _refused_outcome(self, plan: Plan) -> Outcome:
         return Outcome(refusal_sentence(plan.rewrite.question), True, "no_evidence", (), 0.0)

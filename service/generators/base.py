@@ -52,6 +52,8 @@ class GeneratorConfig:
     # optional HF tokenizer dir for exact remote token counts (e.g. models/qwen0.5b-hf)
     tokenizer_path: str = ""
     stop: tuple[str, ...] = field(default_factory=tuple)
+    # Small Qwen models loop on long Chinese answers without it; 1.1 is llama.cpp's default.
+    repetition_penalty: float = 1.1
 
 
 @runtime_checkable

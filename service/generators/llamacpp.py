@@ -110,6 +110,7 @@ class LlamaCppGenerator:
                     max_tokens=req.max_tokens,
                     temperature=req.temperature,
                     top_p=self._cfg.top_p,
+                    repeat_penalty=self._cfg.repetition_penalty,
                     stop=list(self._cfg.stop) or None,
                 )
                 try:

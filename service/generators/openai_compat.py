@@ -74,11 +74,14 @@ class OpenAICompatGenerator:
         return body
 
     def _sampling(self, req: GenerationRequest) -> dict[str, Any]:
-        return {
+        params: dict[str, Any] = {
             "max_tokens": req.max_tokens,
             "temperature": req.temperature,
             "top_p": self._cfg.top_p,
         }
+        if self.name == "vllm":  # a vLLM sampling extension; plain OpenAI servers may reject it
+            params["repetition_penalty"] = self._cfg.repetition_penalty
+        return params
 
     def _raise_for_status(self, resp: httpx.Response, body: bytes) -> None:
         if resp.status_code < 400:

@@ -21,7 +21,12 @@ from tests.fakes import CountingHashEmbedder
 
 # With the hash embedder, on-topic questions score cosine > 0.55 or BM25 > 3 on their top
 # hit and "如何做红烧肉" scores 0.33 / 1.1; real thresholds are calibrated on the dev set.
-TEST_GATE = {"gate_min_dense": 0.5, "gate_min_bm25": 2.5}
+TEST_GATE = {
+    "gate_min_dense_cjk": 0.5,
+    "gate_min_dense_latin": 0.5,
+    "gate_min_coverage": 0.0,
+    "gate_min_bm25": 2.5,
+}
 ON_TOPIC = "prefix LM 和 causal LM 的区别是什么？"
 OFF_TOPIC = "如何做红烧肉"
 

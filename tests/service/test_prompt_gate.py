@@ -41,7 +41,12 @@ def test_injected_passage_cannot_touch_the_system_message(
     )
     rebuild(corpus, tmp_path / "index")
     gen = Fake("见[1]。")
-    settings = Settings(index_dir=tmp_path / "index", gate_min_dense=0.0)
+    settings = Settings(
+        index_dir=tmp_path / "index",
+        gate_min_dense_cjk=0.0,
+        gate_min_dense_latin=0.0,
+        gate_min_coverage=0.0,
+    )
     app = create_app(settings, generator=gen, retriever_loader=loader)
     with TestClient(app) as client:
         assert app.state.holder.first_attempt.wait(30)
@@ -108,14 +113,26 @@ def test_render_is_stable() -> None:
 
 
 def test_gate_decisions() -> None:
-    gate = EvidenceGate(min_dense=0.8, min_bm25=3.0)
-    assert gate.decide([]).reason == "no_evidence"
-    assert gate.decide([_hit("x", hollow=True)]).refuse  # a heading alone is not evidence
-    low = gate.decide([_hit("x", dense=0.7, bm25=1.0)])
+    gate = EvidenceGate(min_dense_cjk=0.8, min_dense_latin=0.7, min_bm25=3.0)
+    assert gate.decide([], "问题").reason == "no_evidence"
+    assert gate.decide([_hit("x", hollow=True)], "问题").refuse  # a heading alone is no evidence
+    low = gate.decide([_hit("x", dense=0.75, bm25=1.0)], "问题")
     assert low.refuse and low.reason == "low_similarity"
-    assert low.features["top_dense"] == pytest.approx(0.7)
-    assert not gate.decide([_hit("x", dense=0.85, bm25=0.0)]).refuse  # meaning matches
-    assert not gate.decide([_hit("x", dense=0.5, bm25=4.0)]).refuse  # exact terms match
+    assert low.features["top_dense"] == pytest.approx(0.75)
+    # the same cosine passes for an English question: cross-lingual cosines run lower
+    assert not gate.decide([_hit("x", dense=0.75, bm25=1.0)], "What is it?").refuse
+    assert not gate.decide([_hit("x", dense=0.85, bm25=0.0)], "问题").refuse  # meaning matches
+    assert not gate.decide([_hit("x", dense=0.5, bm25=4.0)], "问题").refuse  # exact terms match
     # the top non-hollow hit decides, even when a hollow one ranks above it
-    assert not gate.decide([_hit("h", hollow=True, dense=0.1), _hit("x", 1, dense=0.9)]).refuse
-    assert EvidenceGate(0.8, 0.0).decide([_hit("x", dense=0.7, bm25=99.0)]).refuse
+    assert not gate.decide(
+        [_hit("h", hollow=True, dense=0.1), _hit("x", 1, dense=0.9)], "问题"
+    ).refuse
+    assert EvidenceGate(0.8, 0.8).decide([_hit("x", dense=0.7, bm25=99.0)], "问题").refuse
+
+
+def test_gate_coverage_refuses_off_topic_chinese() -> None:
+    gate = EvidenceGate(min_dense_cjk=0.5, min_dense_latin=0.5, min_coverage=0.3)
+    hit = _hit("LoRA 通过低秩分解来微调大模型", dense=0.9)
+    off = gate.decide([hit], "红烧肉怎么做才好吃")
+    assert off.refuse and off.features["coverage"] == 0.0
+    assert not gate.decide([hit], "LoRA 的低秩分解是什么").refuse
