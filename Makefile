@@ -6,8 +6,12 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 UI_PORT ?= 8501
+# The CPU default, chosen by measurement (docs/benchmarks.md): vLLM serving Qwen 0.5B has
+# the shortest time to first token. GENERATOR=llamacpp or extractive switch it.
+GENERATOR ?= vllm
 
-.PHONY: venv index run serve ui test lint format bench eval clean
+.PHONY: venv index run generator-vllm generator-llamacpp generator-openai generator-extractive \
+	test test-setup lint format eval bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,12 +25,25 @@ venv: $(STAMP)
 index: venv
 	$(PY) -m ingest
 
--include mk/generators.mk
+include mk/generators.mk
 
-run: index
-	$(PY) -m service --host $(HOST) --port $(PORT)
+generator-vllm: vllm-serve
+generator-llamacpp: llamacpp models-gguf
+generator-openai generator-extractive:
+	@true
 
-test: venv
+# API on $(PORT) and chat UI on $(UI_PORT); Ctrl-C stops both (and the vLLM server).
+run: index generator-$(GENERATOR)
+	GENERATOR=$(GENERATOR) HOST=$(HOST) PORT=$(PORT) UI_PORT=$(UI_PORT) PY=$(PY) \
+		bash scripts/run.sh
+
+# Everything the tests need: both llama.cpp GGUFs (0.5B answers, 1.5B judges), llama.cpp
+# itself, the vLLM CPU venv and its HF model. Each step is stamped: reruns cost nothing.
+test-setup: venv llamacpp vllm-venv
+	$(MAKE) models-gguf GGUF_MODEL="qwen0.5b qwen1.5b"
+	$(MAKE) models-hf
+
+test: test-setup
 	$(PY) -m pytest -q
 
 lint: venv
@@ -39,7 +56,10 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 eval: index
-	$(PY) -m eval.run --mode all --retrieval-only
+	$(PY) -m eval.run --mode all
+
+bench:
+	$(PY) scripts/bench_api.py --url http://$(HOST):$(PORT)
 
 clean:
 	rm -rf index eval/out .pytest_cache .mypy_cache .ruff_cache

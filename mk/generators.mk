@@ -21,6 +21,8 @@ VLLM_MAX_LEN ?= 4096
 VLLM_KV_GB ?= 1
 # both cores: ~2x faster prompt reading than the default
 VLLM_BIND ?= 0-1
+# PASSIVE: idle OpenMP threads sleep instead of spinning a core at 100% between requests
+VLLM_OMP_WAIT ?= PASSIVE
 VLLM_PID := .cache/vllm.pid
 VLLM_LOG := .cache/vllm.log
 
@@ -63,7 +65,7 @@ vllm-serve: models-hf
 	@if [ -f $(VLLM_PID) ] && kill -0 $$(cat $(VLLM_PID)) 2>/dev/null; then \
 	  echo "vLLM already running (pid $$(cat $(VLLM_PID)))"; exit 0; fi; \
 	VLLM_CPU_KVCACHE_SPACE=$(VLLM_KV_GB) VLLM_CPU_OMP_THREADS_BIND=$(VLLM_BIND) \
-	HF_HUB_OFFLINE=1 VLLM_NO_USAGE_STATS=1 \
+	HF_HUB_OFFLINE=1 VLLM_NO_USAGE_STATS=1 OMP_WAIT_POLICY=$(VLLM_OMP_WAIT) \
 	nohup $(VLLM_PY) -m vllm.entrypoints.openai.api_server \
 	  --model $(MODELS_DIR)/$(strip $(HF_MODEL))-hf --served-model-name $(strip $(HF_MODEL)) \
 	  --host 127.0.0.1 --port $(VLLM_PORT) --dtype bfloat16 \

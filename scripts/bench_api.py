@@ -70,6 +70,9 @@ def main() -> None:
     ap.add_argument("--questions", type=Path, default=Path("eval/datasets/dev.jsonl"))
     ap.add_argument("--n", type=int, default=40)
     ap.add_argument("--ask-n", type=int, default=5)
+    ap.add_argument(
+        "--offset", type=int, default=0, help="skip questions (avoid prefix-cache hits)"
+    )
     ap.add_argument("--api-key")
     args = ap.parse_args()
     items = [
@@ -80,7 +83,9 @@ def main() -> None:
         client.get("/search", params={"q": "warm up", "k": 5})
         info = client.get("/readyz").json()
         search = bench_search(client, [i["question"] for i in items[: args.n]])
-        answerable = [i["question"] for i in items if i["kind"] != "unanswerable"][: args.ask_n]
+        answerable = [i["question"] for i in items if i["kind"] != "unanswerable"][
+            args.offset : args.offset + args.ask_n
+        ]
         ask = bench_ask(client, answerable) if args.ask_n else {}
     print(json.dumps({"readyz": info, "search": search, "ask": ask}, ensure_ascii=False, indent=2))
 

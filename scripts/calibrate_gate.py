@@ -44,8 +44,12 @@ def main() -> None:
         true_r = sum(r for it, r in refused if not it.answerable) / n_un
         false_r = sum(r for it, r in refused if it.answerable) / n_ans
         rows.append((true_r, -false_r, cjk, latin, cov))
-    print(f"{len(items)} questions: {n_ans} answerable, {n_un} unanswerable; top_k={settings.top_k}")
-    print("| min_dense_cjk | min_dense_latin | min_coverage | refused unanswerable | refused answerable |")
+    print(
+        f"{len(items)} questions: {n_ans} answerable, {n_un} unanswerable; top_k={settings.top_k}"
+    )
+    print(
+        "| min_dense_cjk | min_dense_latin | min_coverage | refused unanswerable | refused answerable |"
+    )
     print("|---|---|---|---|---|")
     frontier: dict[float, tuple[float, float, float, float, float]] = {}
     for row in rows:
@@ -57,8 +61,10 @@ def main() -> None:
         print(f"| {c} | {la} | {cv} | {t:.3f} | {fr:.3f} |")
     ok = [r for r in rows if -r[1] <= args.max_false]
     best = max(ok, key=lambda r: (r[0], r[1]))
-    print(f"best with false refusals <= {args.max_false}: cjk={best[2]} latin={best[3]} "
-          f"coverage={best[4]} -> refused unanswerable {best[0]:.3f}, answerable {-best[1]:.3f}")
+    print(
+        f"best with false refusals <= {args.max_false}: cjk={best[2]} latin={best[3]} "
+        f"coverage={best[4]} -> refused unanswerable {best[0]:.3f}, answerable {-best[1]:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Started by `make run`: the chat UI in the background, the API in the foreground.
+# Ctrl-C (or the API exiting) stops the UI, and the vLLM server if `make run` started one.
+set -euo pipefail
+: "${PY:=.venv/bin/python}" "${HOST:=127.0.0.1}" "${PORT:=8000}" "${UI_PORT:=8501}" "${GENERATOR:=vllm}"
+
+mkdir -p .cache
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [ "$GENERATOR" = "vllm" ]; then make --no-print-directory vllm-stop || true; fi
+}
+trap cleanup EXIT INT TERM
+
+if [ -f ui/app.py ]; then
+  NOTESQA_API_URL="http://$HOST:$PORT" "$PY" -m streamlit run ui/app.py \
+    --server.headless true --server.address "$HOST" --server.port "$UI_PORT" \
+    --browser.gatherUsageStats false >.cache/ui.log 2>&1 &
+  pids+=("$!")
+  echo "chat UI:  http://$HOST:$UI_PORT  (log: .cache/ui.log)"
+fi
+echo "API:      http://$HOST:$PORT/docs   generator: $GENERATOR"
+extra=()
+if [ "$GENERATOR" = "vllm" ] && [ -d models/qwen0.5b-hf ]; then
+  extra=(env NOTESQA_LLM_TOKENIZER_PATH=models/qwen0.5b-hf)
+fi
+"${extra[@]}" "$PY" -m service --host "$HOST" --port "$PORT" --generator "$GENERATOR"
