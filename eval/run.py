@@ -1,9 +1,21 @@
-"""`python -m eval.run`: retrieval quality (and, with issue 5, answer quality) on a question file."""
+"""`python -m eval.run`: retrieval and answer quality on a question file.
+
+    python -m eval.run [--questions FILE] [--generator NAME] [--judge llm|nli|none]
+                       [--url URL] [--limit N] [--out DIR]
+    python -m eval.run --retrieval-only [--mode hybrid|dense|bm25|all]
+    python -m eval.run --calibrate-judge [--judge-file eval/datasets/judge.jsonl]
+
+Writes DIR/report.json (retrieval + answers blocks), DIR/report.md, DIR/report.html (charts)
+and DIR/answers.jsonl (every answer with its judged claims). Answers and judgments are cached
+under DIR/cache, so a rerun after a crash resumes.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -13,8 +25,11 @@ from tqdm import tqdm
 
 from core.errors import NotesQAError
 from core.settings import Settings
-from eval.dataset import DatasetError, load_items
+from eval.calibrate import format_calibration
+from eval.dataset import DatasetError, EvalItem, load_items
+from eval.judge import CachedJudge, JudgeSettings, build_judge
 from eval.retrieval_metrics import KS, score_retrieval
+from service.generators.factory import KINDS
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -27,7 +42,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--mode", choices=(*MODES, "all"), default="hybrid")
     p.add_argument("--index", type=Path, help="index directory (default: settings.index_dir)")
     p.add_argument("--out", type=Path, default=Path("eval/out"))
-    return p.parse_args(argv)
+    a = p.add_argument_group("answers")
+    a.add_argument("--generator", choices=KINDS, help="default: settings.generator")
+    a.add_argument("--url", help="ask a running service (its base URL) instead of in-process")
+    a.add_argument("--api-key", help="bearer token for --url (default: settings.api_key)")
+    a.add_argument("--limit", type=int, help="answer N questions, evenly spaced over the file")
+    a.add_argument("--no-cache", action="store_true", help="ignore DIR/cache (answers, judgments)")
+    j = p.add_argument_group("judge")
+    j.add_argument("--judge", choices=("llm", "nli", "none"), help="default: llm")
+    j.add_argument("--judge-url", help="OpenAI-compatible /v1 base URL for the llm judge")
+    j.add_argument("--judge-model", help="served model name at --judge-url")
+    j.add_argument("--judge-gguf", type=Path, help="local llama.cpp judge model")
+    j.add_argument(
+        "--judge-threshold", type=float, help="P(supported) needed to count as supported"
+    )
+    j.add_argument("--nli-model", help="CrossEncoder NLI model name or path (--judge nli)")
+    j.add_argument(
+        "--calibrate-judge", action="store_true", help="measure the judge, pick a threshold"
+    )
+    j.add_argument("--judge-file", type=Path, default=Path("eval/datasets/judge.jsonl"))
+    j.add_argument("--pick", choices=("accuracy", "f1"), default="accuracy")
+    args = p.parse_args(argv)
+    if args.limit is not None and args.limit < 1:
+        p.error("--limit must be at least 1")
+    return args
 
 
 def run_retrieval(
@@ -66,24 +104,159 @@ def format_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def judge_settings(args: argparse.Namespace) -> JudgeSettings:
+    over: dict[str, Any] = {}
+    for flag, field in (
+        ("judge", "kind"),
+        ("judge_url", "url"),
+        ("judge_model", "model"),
+        ("judge_gguf", "gguf_path"),
+        ("judge_threshold", "threshold"),
+        ("nli_model", "nli_model"),
+    ):
+        if getattr(args, flag) is not None:
+            over[field] = getattr(args, flag)
+    return JudgeSettings(**over)
+
+
+def pick_items(items: list[EvalItem], limit: int | None) -> tuple[list[EvalItem], float | None]:
+    """--limit N: N items evenly spaced over the file, so every kind is represented."""
+    if limit is None or limit >= len(items):
+        return items, None
+    stride = len(items) / limit
+    return [items[int(i * stride)] for i in range(limit)], round(stride, 2)
+
+
+async def run_answers(
+    args: argparse.Namespace, settings: Settings, jcfg: JudgeSettings, items: list[EvalItem]
+) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+    from eval.answer_metrics import detail_rows, judge_answers, refusal_tradeoff, score_answers
+    from eval.answers import AnswerCache, HttpAnswerer, InProcessAnswerer, answer_all, settings_hash
+
+    cache_dir = None if args.no_cache else args.out / "cache"
+    answerer: InProcessAnswerer | HttpAnswerer
+    if args.url:
+        answerer = HttpAnswerer(args.url, args.api_key or settings.api_key)
+    else:
+        answerer = InProcessAnswerer(settings)
+    async with answerer:
+        extra = {"url": args.url or "", "index_version": answerer.index_version}
+        key = settings_hash(settings, extra)
+        cache = AnswerCache(cache_dir / "answers.jsonl" if cache_dir else None, key)
+        from_cache = sum(
+            1 for i in items if i.id in cache.done and cache.done[i.id].question == i.question
+        )
+        records = await answer_all(items, answerer, cache)
+    judgments = None
+    judge = build_judge(jcfg)
+    if judge is not None:
+        cached = CachedJudge(judge, cache_dir / "judgments.jsonl" if cache_dir else None)
+        try:
+            judgments = await judge_answers(cached, items, records)
+        finally:
+            close = getattr(judge, "aclose", None)
+            if close is not None:
+                await close()
+    block = score_answers(items, records, judgments, jcfg.threshold)
+    block["refusal_tradeoff"] = refusal_tradeoff(
+        items, records, settings.gate_min_dense_cjk, settings.gate_min_dense_latin,
+        settings.gate_min_coverage,
+    )  # fmt: skip
+    gen_model = {"llamacpp": Path(settings.gguf_path).stem, "extractive": "extractive"}
+    block["generator"] = {
+        "kind": "service" if args.url else settings.generator,
+        "model": "(the service's)"
+        if args.url
+        else gen_model.get(settings.generator, settings.llm_model),
+        "url": args.url
+        or (settings.llm_base_url if settings.generator in ("vllm", "openai") else ""),
+    }
+    jinfo = json.loads(jcfg.model_dump_json())
+    block["judge"] = {**jinfo, "name": judge.name if judge else None}
+    block["settings_hash"] = key
+    return block, detail_rows(records, judgments), from_cache
+
+
+def write_reports(out: Path, report: dict[str, Any], details: list[dict[str, Any]] | None) -> None:
+    from eval.chart import render_html
+    from eval.report import render_markdown
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    (out / "report.md").write_text(render_markdown(report), encoding="utf-8")
+    (out / "report.html").write_text(render_html(report), encoding="utf-8")
+    if details is not None:
+        lines = [json.dumps(d, ensure_ascii=False) for d in details]
+        (out / "answers.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+async def run_calibration(args: argparse.Namespace, jcfg: JudgeSettings) -> dict[str, Any]:
+    from eval.calibrate import calibrate, load_pairs
+
+    pairs = load_pairs(args.judge_file)
+    judge = build_judge(jcfg if jcfg.kind != "none" else jcfg.model_copy(update={"kind": "llm"}))
+    assert judge is not None
+    cache = None if args.no_cache else args.out / "cache" / "judgments.jsonl"
+    try:
+        return await calibrate(CachedJudge(judge, cache), pairs, args.pick)
+    finally:
+        close = getattr(judge, "aclose", None)
+        if close is not None:
+            await close()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    settings = Settings(**({"index_dir": args.index} if args.index else {}))
-    modes = MODES if args.mode == "all" else (args.mode,)
+    started = time.perf_counter()
+    over: dict[str, Any] = {"index_dir": args.index} if args.index else {}
+    if args.generator:
+        over["generator"] = args.generator
+    settings = Settings(**over)
+    jcfg = judge_settings(args)
+    command = "python -m eval.run " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     try:
+        if args.calibrate_judge:
+            cal = asyncio.run(run_calibration(args, jcfg))
+            args.out.mkdir(parents=True, exist_ok=True)
+            path = args.out / "judge_calibration.json"
+            path.write_text(json.dumps(cal, ensure_ascii=False, indent=2))
+            print(format_calibration(cal))
+            print(f"calibration: {path}")
+            return 0
+        modes = MODES if args.mode == "all" else (args.mode,)
+        items = load_items(args.questions)
         result = run_retrieval(settings, args.questions, args.k, modes)
-    except (NotesQAError, DatasetError) as exc:
+        report: dict[str, Any] = {
+            "questions": str(args.questions),
+            "settings": json.loads(settings.model_dump_json()),
+            **result,
+        }
+        details = None
+        if not args.retrieval_only:
+            subset, stride = pick_items(items, args.limit)
+            block, details, from_cache = asyncio.run(run_answers(args, settings, jcfg, subset))
+            block.update(n_file=len(items), stride=stride, limit=args.limit)
+            report["answers"] = block
+            report["run"] = {"answers_from_cache": from_cache}
+        report["run"] = {
+            **report.get("run", {}),
+            "command": command,
+            "wall_s": round(time.perf_counter() - started, 1),
+        }
+    except (NotesQAError, DatasetError, ValueError) as exc:
         print(f"eval: error: {exc}", file=sys.stderr)
         return 2
-    report = {
-        "questions": str(args.questions),
-        "settings": json.loads(settings.model_dump_json()),
-        **result,
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    write_reports(args.out, report, details)
     print(format_table(report["retrieval"]))
-    print(f"report: {args.out / 'report.json'}")
+    if "answers" in report:
+        from eval.report import answers_table, latency_table
+
+        print("\n".join(answers_table(report["answers"])))
+        print("\n".join(latency_table(report["answers"])))
+    print(
+        f"report: {args.out / 'report.json'} (+ report.md, report.html); "
+        f"wall {report['run']['wall_s']:.0f} s"
+    )
     return 0
 
 

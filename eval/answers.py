@@ -1,0 +1,258 @@
+"""Run questions through the real answering pipeline and record what came back.
+
+In-process (default) builds the same AskPipeline the service builds, and drives its streaming
+path, so the first token is timed exactly as a client would see it. `--url` asks a running
+service instead (POST /ask with stream=true). Answers are cached by question id + a hash of
+everything that shapes an answer, so a rerun after a crash resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+import httpx
+from pydantic import BaseModel
+from tqdm import tqdm
+
+from core.errors import IndexNotReady
+from core.settings import Settings
+from eval.dataset import EvalItem
+from service.generators.base import Generator
+
+# Fields that cannot change an answer: left out of the settings hash.
+_NOT_ANSWER_SHAPING = {"host", "port", "api_key", "max_body_bytes", "reload_check_s"}
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "service" / "prompts"
+
+
+class AnswerRecord(BaseModel):
+    id: str
+    kind: str
+    question: str
+    answer: str = ""
+    refused: bool = False
+    refusal_reason: str | None = None
+    passages: list[str] = []  # what the generator was given, by citation number - 1
+    citations: list[int] = []
+    gate: dict[str, float] = {}  # the gate's features (in-process only)
+    retrieve_ms: float | None = None
+    first_token_ms: float | None = None  # None when no generation ran (gate refusal)
+    total_ms: float | None = None
+    error: str | None = None
+    settings_hash: str = ""
+
+
+def settings_hash(settings: Settings, extra: dict[str, Any]) -> str:
+    """Everything that shapes an answer: settings, generator, index version, prompt files."""
+    dump = json.loads(settings.model_dump_json())
+    blob: dict[str, Any] = {k: v for k, v in dump.items() if k not in _NOT_ANSWER_SHAPING}
+    blob.update(extra)
+    if PROMPTS_DIR.is_dir():
+        blob["prompts"] = {p.name: p.read_text(encoding="utf-8") for p in PROMPTS_DIR.iterdir()}
+    text = json.dumps(blob, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class Answerer(Protocol):
+    async def ask(self, item: EvalItem) -> AnswerRecord: ...
+
+
+def parse_sse(event: str) -> tuple[str, Any]:
+    name, data = "message", ""
+    for line in event.splitlines():
+        if line.startswith("event:"):
+            name = line[6:].strip()
+        elif line.startswith("data:"):
+            data += line[5:].strip()
+    return name, json.loads(data) if data else None
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+class InProcessAnswerer:
+    """The service's own pipeline, built from Settings as service.app.create_app builds it."""
+
+    def __init__(
+        self, settings: Settings, generator: Generator | None = None, loader: Any = None
+    ) -> None:
+        from service.app import generator_config
+        from service.generators.factory import build_generator
+        from service.index_holder import DefaultLoader, IndexHolder
+
+        self.settings = settings
+        self.generator = generator or build_generator(
+            settings.generator, generator_config(settings)
+        )
+        self.holder = IndexHolder(settings, loader or DefaultLoader())
+        self.pipeline: Any = None
+
+    async def __aenter__(self) -> InProcessAnswerer:
+        import asyncio
+
+        from service.limiter import GenerationLimiter
+        from service.metrics import Metrics
+        from service.pipeline import AskPipeline
+
+        await asyncio.to_thread(self.holder.load_initial)
+        self.holder.get()  # IndexNotReady with the reason when there is no index
+        limiter = GenerationLimiter(self.settings.max_concurrency, self.settings.max_queue)
+        self.pipeline = AskPipeline(self.settings, self.holder, self.generator, Metrics(), limiter)
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        from service.app import _close_generator
+
+        await _close_generator(self.generator)
+
+    @property
+    def index_version(self) -> str:
+        return self.holder.version or ""
+
+    async def ask(self, item: EvalItem) -> AnswerRecord:
+        from service.schemas import AskRequest
+
+        rec = AnswerRecord(id=item.id, kind=item.kind, question=item.question)
+        t0 = time.perf_counter()
+        plan = await self.pipeline.plan(AskRequest(question=item.question))
+        rec.retrieve_ms = _ms(plan.retrieve_s)
+        rec.gate = {k: float(v) for k, v in plan.gate.features.items()}
+        if plan.prompt is not None:
+            rec.passages = [p.text for p in plan.prompt.request.passages]
+        ticket = self.pipeline.admit(plan)
+        events = self.pipeline.events(plan, ticket, uuid.uuid4().hex)
+        try:
+            async for raw in events:
+                name, data = parse_sse(raw)
+                if name == "token" and rec.first_token_ms is None and plan.prompt is not None:
+                    rec.first_token_ms = _ms(time.perf_counter() - t0)
+                elif name == "done":
+                    _take_done(rec, data)
+                elif name == "error":
+                    rec.error = f"{data['error']['code']}: {data['error']['message']}"
+        finally:
+            await events.aclose()
+            if ticket is not None:
+                ticket.release()
+        rec.total_ms = _ms(time.perf_counter() - t0)
+        return rec
+
+
+def _take_done(rec: AnswerRecord, data: dict[str, Any]) -> None:
+    rec.answer = data["answer"]
+    rec.refused = bool(data["refused"])
+    rec.refusal_reason = data.get("refusal_reason")
+    rec.citations = [int(c["n"]) for c in data.get("citations") or []]
+
+
+class HttpAnswerer:
+    """A running service: POST {url}/ask as SSE; passages are the `sources` it answered from."""
+
+    def __init__(self, url: str, api_key: str | None = None, timeout_s: float = 600) -> None:
+        self.url = url.rstrip("/")
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.client = httpx.AsyncClient(timeout=timeout_s, headers=headers)
+        self.index_version = ""
+
+    async def __aenter__(self) -> HttpAnswerer:
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.client.aclose()
+
+    async def ask(self, item: EvalItem) -> AnswerRecord:
+        rec = AnswerRecord(id=item.id, kind=item.kind, question=item.question)
+        body = {"question": item.question, "stream": True}
+        t0 = time.perf_counter()
+        try:
+            async with self.client.stream("POST", f"{self.url}/ask", json=body) as resp:
+                if resp.status_code >= 400:
+                    text = (await resp.aread()).decode("utf-8", "replace")[:300]
+                    rec.error = f"HTTP {resp.status_code}: {text}"
+                    return rec
+                self.index_version = resp.headers.get("x-index-version", self.index_version)
+                buf = ""
+                async for chunk in resp.aiter_text():
+                    buf += chunk
+                    while "\n\n" in buf:
+                        raw, buf = buf.split("\n\n", 1)
+                        self._on_event(rec, *parse_sse(raw), t0)
+        except httpx.HTTPError as exc:
+            rec.error = f"{type(exc).__name__}: {exc}"
+        rec.total_ms = _ms(time.perf_counter() - t0)
+        return rec
+
+    def _on_event(self, rec: AnswerRecord, name: str, data: Any, t0: float) -> None:
+        if name == "token" and rec.first_token_ms is None:
+            rec.first_token_ms = _ms(time.perf_counter() - t0)
+        elif name == "done":
+            _take_done(rec, data)
+            rec.retrieve_ms = float(data["timings_ms"]["retrieve"])
+            if rec.refused and rec.refusal_reason == "no_evidence":
+                rec.first_token_ms = None  # the canned refusal is not a generated token
+            else:
+                rec.passages = [s["text"] for s in data.get("sources") or []]
+        elif name == "error":
+            rec.error = f"{data['error']['code']}: {data['error']['message']}"
+
+
+class AnswerCache:
+    """DIR/cache/answers.jsonl: one line per finished answer, keyed by (id, settings hash)."""
+
+    def __init__(self, path: Path | None, key: str) -> None:
+        self.path = path
+        self.key = key
+        self.done: dict[str, AnswerRecord] = {}
+        if path is not None and path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    rec = AnswerRecord.model_validate_json(line)
+                except ValueError:
+                    continue  # a line cut short by a crash
+                if rec.settings_hash == key and rec.error is None:
+                    self.done[rec.id] = rec
+
+    def add(self, rec: AnswerRecord) -> None:
+        rec.settings_hash = self.key
+        if rec.error is not None:  # retried on the next run
+            return
+        self.done[rec.id] = rec
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(rec.model_dump_json() + "\n")
+
+
+async def answer_all(
+    items: Sequence[EvalItem], answerer: Answerer, cache: AnswerCache, progress: bool = True
+) -> list[AnswerRecord]:
+    """One question at a time (a CPU box generates one answer well, two badly)."""
+    out: list[AnswerRecord] = []
+    bar = tqdm(items, desc="answers", unit="q", file=sys.stderr, disable=not progress)
+    for item in bar:
+        cached = cache.done.get(item.id)
+        if cached is not None and cached.question == item.question:
+            out.append(cached)
+            continue
+        try:
+            rec = await answerer.ask(item)
+        except IndexNotReady:
+            raise
+        except Exception as exc:  # one failed question must not lose the run
+            rec = AnswerRecord(id=item.id, kind=item.kind, question=item.question)
+            rec.error = f"{type(exc).__name__}: {exc}"
+        cache.add(rec)
+        out.append(rec)
+    return out

@@ -1,0 +1,77 @@
+"""Split an answer into claims (sentences), each with the passage numbers it cites.
+
+Chinese sentences end at 。！？； (a RAGAS splitter dropped these and saw one giant claim);
+English ones at . ! ? followed by a space, a citation marker or the end, so "0.5" and
+"v1.5" stay whole. A citation marker belongs to the sentence before it, also when it comes
+after the full stop ("…很重要。[2]"). Lines break sentences too (lists, headings).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.citations import REFUSAL_PATTERNS
+
+# [1]  [1, 2]  [1][2]  【1】  ［1］
+MARKER = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】］]")
+_END = re.compile(r"[。！？；!?]+|\.+(?=\s|$|[\[【［])|\n+")
+_TRAILER = re.compile(r"[”’\"」』）)]*(?:\s*" + MARKER.pattern + r")*")
+_BULLET = re.compile(r"^\s*(?:[-*+>•●○■◆#]+|\d+[.)、]|[(（]\d+[)）])\s*")
+_CONTENT = re.compile(r"[^\W\d_]", re.UNICODE)  # letters (CJK included), not digits or marks
+MIN_CONTENT_CHARS = 2
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str  # markers and list bullets removed
+    cites: tuple[int, ...]  # passage numbers cited by this sentence, in order
+
+
+def strip_markers(text: str) -> str:
+    return MARKER.sub("", text)
+
+
+def _pieces(text: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for m in _END.finditer(text):
+        if m.start() < start:  # inside a trailer already taken
+            continue
+        end = _TRAILER.match(text, m.end())
+        stop = end.end() if end else m.end()
+        pieces.append(text[start:stop])
+        start = stop
+    pieces.append(text[start:])
+    return pieces
+
+
+def _clean(piece: str) -> str:
+    s = strip_markers(piece).strip()
+    s = s.replace("**", "").replace("__", "")
+    s = _BULLET.sub("", s).strip()
+    return s
+
+
+def split_claims(text: str) -> list[Claim]:
+    """The checkable sentences of an answer. Dropped: crumbs (under two letters), questions,
+    lead-ins that end with a colon ("原因如下：") and the model's "the notes don't say" remarks,
+    which are statements about the notes rather than claims to verify."""
+    claims: list[Claim] = []
+    for piece in _pieces(text):
+        cites: list[int] = []
+        for m in MARKER.finditer(piece):
+            for n in re.findall(r"\d+", m.group(1)):
+                if int(n) not in cites:
+                    cites.append(int(n))
+        s = _clean(piece)
+        if len(_CONTENT.findall(s)) < MIN_CONTENT_CHARS:
+            continue
+        if s[-1] in "：:？?" or REFUSAL_PATTERNS.search(s):
+            continue
+        claims.append(Claim(s, tuple(cites)))
+    return claims
+
+
+def split_sentences(text: str) -> list[str]:
+    return [c.text for c in split_claims(text)]

@@ -1,0 +1,207 @@
+"""Is a claim supported by passages? A `Judge` answers with a probability.
+
+- `llm` (default): a generative model is asked for one token, 是 or 否, and P(是) is read from
+  the first token's distribution (`logprob_yes` of the llama.cpp or OpenAI-compatible
+  generator). Locally the llama.cpp Qwen 1.5B: the 0.5B ranks pairs but has no usable
+  threshold (MODELS.md). `--judge-url` points it at any OpenAI-compatible server instead.
+- `nli`: a sentence-transformers CrossEncoder NLI model (name or path), P(entailment).
+
+A claim counts as supported when the probability is at least `threshold`, which
+`python -m eval.run --calibrate-judge` picks on the hand-labelled eval/datasets/judge.jsonl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import numpy as np
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.generators.base import GeneratorConfig, Message
+
+JudgeKind = Literal["llm", "nli", "none"]
+PROMPT_VERSION = "v1"  # bump when the prompt changes: it is part of the judgment cache key
+JUDGE_SYSTEM = "你是严谨的事实核查员。你只根据给定的资料判断，不使用资料以外的知识。"
+JUDGE_QUESTION = (
+    "仅根据上面的资料判断：资料是否支持这条断言？"
+    "断言中的数字、名称和结论都必须与资料一致；资料中没有写到的内容，即使常识上正确，也算不支持。"
+    "只回答一个字：是 或 否。"
+)
+
+
+class JudgeSettings(BaseSettings):
+    """Judge settings: env NOTESQA_JUDGE_*, overridden by the --judge-* flags."""
+
+    model_config = SettingsConfigDict(env_prefix="NOTESQA_JUDGE_", env_file=".env", extra="ignore")
+
+    kind: JudgeKind = "llm"
+    # P(是) >= threshold counts as supported. Picked by --calibrate-judge for the llama.cpp
+    # Qwen 1.5B on eval/datasets/judge.jsonl (see docs/benchmarks.md); recalibrate when the
+    # judge model or prompt changes.
+    threshold: float = Field(0.5, ge=0.0, le=1.0)
+    gguf_path: Path = Path("models/qwen1.5b.gguf")  # the local llama.cpp judge
+    url: str = ""  # an OpenAI-compatible /v1 base URL: judge there instead of llama.cpp
+    model: str = "qwen1.5b"  # the served model name at `url`
+    nli_model: str = ""  # a CrossEncoder NLI model name or path, for kind="nli"
+    n_ctx: int = Field(4096, ge=512)
+    n_threads: int = Field(2, ge=1)
+    max_passage_chars: int = Field(3000, ge=200)  # passages beyond this are cut (context)
+
+
+@runtime_checkable
+class Judge(Protocol):
+    name: str  # identifies the model and prompt: part of every cache key
+    threshold: float
+
+    async def supported(self, passages: list[str], claim: str) -> float:
+        """The probability that `passages` support `claim`."""
+        ...
+
+
+class YesScorer(Protocol):
+    async def logprob_yes(self, messages: Sequence[Message]) -> float: ...
+
+
+def judge_messages(passages: Sequence[str], claim: str, max_chars: int = 3000) -> list[Message]:
+    """The fixed prompt: passages first (a shared prefix across one answer's claims, which
+    llama.cpp's KV cache reuses), then the claim and the one-token question."""
+    parts: list[str] = []
+    left = max_chars
+    for i, p in enumerate(passages, 1):
+        text = " ".join(p.split())[: max(left, 0)]
+        left -= len(text)
+        if text:
+            parts.append(f"[{i}] {text}")
+    user = "资料：\n" + "\n\n".join(parts) + f"\n\n断言：{claim.strip()}\n\n" + JUDGE_QUESTION
+    return [{"role": "system", "content": JUDGE_SYSTEM}, {"role": "user", "content": user}]
+
+
+class LLMJudge:
+    def __init__(
+        self, scorer: YesScorer, model: str, threshold: float = 0.5, max_chars: int = 3000
+    ) -> None:
+        self.scorer = scorer
+        self.threshold = threshold
+        self.max_chars = max_chars
+        self.name = f"llm:{model}:{PROMPT_VERSION}"
+
+    async def supported(self, passages: list[str], claim: str) -> float:
+        p = await self.scorer.logprob_yes(judge_messages(passages, claim, self.max_chars))
+        return min(max(float(p), 0.0), 1.0)
+
+    async def aclose(self) -> None:
+        for attr in ("aclose", "close"):
+            fn = getattr(self.scorer, attr, None)
+            if fn is not None:
+                res = fn()
+                if asyncio.iscoroutine(res):
+                    await res
+                return
+
+
+def entailment_index(id2label: dict[Any, str]) -> int:
+    """The output index whose label names entailment (models disagree on the order)."""
+    for idx, label in id2label.items():
+        if "entail" in str(label).lower():
+            return int(idx)
+    raise ValueError(f"no entailment label among {dict(id2label)}")
+
+
+class NLIJudge:
+    """P(entailment) of (premise = the passages joined, hypothesis = the claim)."""
+
+    def __init__(self, model: str, threshold: float = 0.5, max_length: int = 512) -> None:
+        from sentence_transformers import CrossEncoder
+
+        self.ce = CrossEncoder(model, max_length=max_length, device="cpu")
+        config = getattr(self.ce, "config", None) or self.ce.model.config
+        self.entail = entailment_index(config.id2label)
+        self.threshold = threshold
+        self.name = f"nli:{model}"
+
+    def _score(self, premise: str, claim: str) -> float:
+        logits = np.asarray(
+            self.ce.predict([(premise, claim)], activation_fn=_identity, show_progress_bar=False),
+            dtype=np.float64,
+        ).reshape(1, -1)[0]
+        probs = np.exp(logits - logits.max())
+        return float(probs[self.entail] / probs.sum())
+
+    async def supported(self, passages: list[str], claim: str) -> float:
+        return await asyncio.to_thread(self._score, "\n".join(passages), claim)
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+class CachedJudge:
+    """Remembers every judgment in a JSONL file, so a rerun after a crash judges nothing twice."""
+
+    def __init__(self, inner: Judge, path: Path | None) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.threshold = inner.threshold
+        self.path = path
+        self.calls = 0
+        self._memo: dict[str, float] = {}
+        if path is not None and path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    row = json.loads(line)
+                    self._memo[row["key"]] = float(row["p"])
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut short by a crash
+
+    def key(self, passages: list[str], claim: str) -> str:
+        blob = json.dumps([self.name, passages, claim], ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+    async def supported(self, passages: list[str], claim: str) -> float:
+        key = self.key(passages, claim)
+        if key not in self._memo:
+            self.calls += 1
+            p = await self.inner.supported(passages, claim)
+            self._memo[key] = p
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps({"key": key, "p": p}) + "\n")
+        return self._memo[key]
+
+
+def build_judge(cfg: JudgeSettings) -> Judge | None:
+    """The judge `cfg` names, or None for kind="none". Loading is lazy for llm judges."""
+    if cfg.kind == "none":
+        return None
+    if cfg.kind == "nli":
+        if not cfg.nli_model:
+            raise ValueError("--judge nli needs --nli-model NAME_OR_PATH")
+        return NLIJudge(cfg.nli_model, cfg.threshold)
+    scorer: YesScorer
+    if cfg.url:
+        from service.generators.openai_compat import OpenAICompatGenerator
+
+        gcfg = GeneratorConfig(kind="openai", base_url=cfg.url, model=cfg.model, timeout_s=300)
+        scorer = OpenAICompatGenerator(gcfg, name="openai")
+        model = f"{cfg.url}#{cfg.model}"
+    else:
+        from service.generators.llamacpp import LlamaCppGenerator
+
+        gcfg = GeneratorConfig(
+            kind="llamacpp",
+            gguf_path=str(cfg.gguf_path),
+            n_ctx=cfg.n_ctx,
+            n_threads=cfg.n_threads,
+            max_queue=4,
+            timeout_s=600,
+        )
+        scorer = LlamaCppGenerator(gcfg)
+        model = f"llamacpp:{cfg.gguf_path.name}"
+    return LLMJudge(scorer, model, cfg.threshold, cfg.max_passage_chars)
