@@ -94,3 +94,23 @@ def test_dedup_groups_half_width_copies() -> None:
     out = assign_duplicate_groups([a, b, c])
     assert out[0].dup_group and out[0].dup_group == out[1].dup_group
     assert out[2].dup_group is None
+
+
+def test_langchain_faiss_vectorstore_wraps_the_index(small_corpus: Path, tmp_path: Path) -> None:
+    from langchain_core.embeddings import Embeddings
+
+    from core.langchain_adapter import to_langchain_faiss
+
+    r = make_retriever(small_corpus, tmp_path / "idx")
+
+    class LCFake(CountingHashEmbedder, Embeddings):
+        def embed_query(self, text: str) -> list[float]:
+            return self.embed_query_vector(text).tolist()
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return self.embed_passages(texts).tolist()
+
+    store = to_langchain_faiss(r.index, LCFake())
+    docs = store.similarity_search("prefix LM 和 causal LM 区别", k=2)
+    assert len(docs) == 2 and docs[0].metadata["file"] in ("a.md", "b.md")
+    assert any("LM" in d.page_content for d in docs)

@@ -1,0 +1,67 @@
+"""The claim splitter: Chinese full stops, mixed Chinese/English, citation markers."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.claims import Claim, split_claims, split_sentences, strip_markers
+
+
+def test_chinese_sentence_ends_all_split() -> None:
+    text = "LoRA 冻结原权重。它只训练低秩矩阵；因此参数少！真的很省显存"
+    assert split_sentences(text) == [
+        "LoRA 冻结原权重。",
+        "它只训练低秩矩阵；",
+        "因此参数少！",
+        "真的很省显存",
+    ]
+
+
+def test_a_marker_belongs_to_the_sentence_before_it_even_after_the_full_stop() -> None:
+    text = "LoRA 冻结原权重[1]。它只训练 A 和 B。[2][3]所以很省显存。"
+    assert split_claims(text) == [
+        Claim("LoRA 冻结原权重。", (1,)),
+        Claim("它只训练 A 和 B。", (2, 3)),
+        Claim("所以很省显存。", ()),
+    ]
+
+
+def test_mixed_and_english_text_keeps_decimals_and_versions_whole() -> None:
+    text = "Top-p 常取 0.9。Qwen2.5 is a model family[1]. It ships 0.5B and 1.5B sizes [2]! 好的"
+    assert split_claims(text) == [
+        Claim("Top-p 常取 0.9。", ()),
+        Claim("Qwen2.5 is a model family.", (1,)),
+        Claim("It ships 0.5B and 1.5B sizes !", (2,)),
+        Claim("好的", ()),
+    ]
+
+
+def test_marker_variants_and_lists() -> None:
+    text = "原因如下：\n1. **数据偏差**：重复文本多【1】。\n- 训练目标的限制[2, 3]\n2."
+    assert split_claims(text) == [
+        Claim("数据偏差：重复文本多。", (1,)),
+        Claim("训练目标的限制", (2, 3)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "资料中没有相关信息。",
+        "The notes do not cover this.",
+        "对吗？",
+        "[1]。",
+        "",
+        "包括以下几点：",
+    ],
+)
+def test_no_checkable_claim(text: str) -> None:
+    assert split_claims(text) == []
+
+
+def test_a_gap_remark_is_not_a_claim_but_the_answer_before_it_is() -> None:
+    assert split_sentences("LoRA 减少参数[1]。资料未提及它的缺点。") == ["LoRA 减少参数。"]
+
+
+def test_strip_markers() -> None:
+    assert strip_markers("甲[1]乙【2】丙［3］丁[1, 2]") == "甲乙丙丁"
