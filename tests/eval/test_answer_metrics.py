@@ -181,7 +181,9 @@ def test_cached_judge_asks_once(tmp_path: Path, run: tuple[list[AnswerRecord], P
     path = tmp_path / "judgments.jsonl"
     first = asyncio.run(judge_answers(CachedJudge(inner, path), ITEMS, run[0], progress=False))
     calls = inner.calls
-    assert calls == 5 + 4 + 3  # claims, cited (claim, passage) pairs, answer points
+    # 5 claims + 4 cited (claim, passage) pairs + 3 answer points, less a1's 2 cited pairs:
+    # a1 was given one passage, so "claim vs passage [1]" is the same question as before.
+    assert calls == 5 + 4 + 3 - 2
     second = asyncio.run(judge_answers(CachedJudge(inner, path), ITEMS, run[0], progress=False))
     assert inner.calls == calls
     assert score_answers(ITEMS, run[0], first) == score_answers(ITEMS, run[0], second)
@@ -190,11 +192,12 @@ def test_cached_judge_asks_once(tmp_path: Path, run: tuple[list[AnswerRecord], P
 def test_refusal_tradeoff_at_zero_shift_is_the_gate_of_the_run(
     run: tuple[list[AnswerRecord], Path],
 ) -> None:
-    curve = refusal_tradeoff(ITEMS, run[0], 0.88, 0.80, shifts=(-0.5, 0.0, 0.1))
+    # The questions ("a1", ...) have no Chinese: the Latin floor, 0.80, applies.
+    curve = refusal_tradeoff(ITEMS, run[0], 0.88, 0.80, shifts=(-0.5, 0.0, 0.2))
     assert curve == [
         {"shift": -0.5, "false_refusal_rate": 0.3333, "refusal_rate_unanswerable": 0.0},
         {"shift": 0.0, "false_refusal_rate": 0.3333, "refusal_rate_unanswerable": 0.5},
-        {"shift": 0.1, "false_refusal_rate": 1.0, "refusal_rate_unanswerable": 1.0},
+        {"shift": 0.2, "false_refusal_rate": 1.0, "refusal_rate_unanswerable": 1.0},
     ]
 
 

@@ -1,0 +1,261 @@
+"""The chat page: `streamlit run ui/app.py` (NOTESQA_API_URL, NOTESQA_API_KEY).
+
+A client of the HTTP API. All text from the model or the notes is escaped (ui/render.py) and
+shown with st.markdown without unsafe_allow_html: nothing it says can become HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+# `streamlit run ui/app.py` puts ui/ on sys.path, not the repo root that holds the packages.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import streamlit as st  # noqa: E402
+
+from service.schemas import MAX_HISTORY_TURNS, MAX_TOP_K, MAX_TURN_CHARS, Source  # noqa: E402
+from ui import render  # noqa: E402
+from ui.client import (  # noqa: E402
+    ApiError,
+    DoneEvent,
+    NotesQAClient,
+    SourcesEvent,
+    TokenEvent,
+)
+
+log = logging.getLogger("ui")
+READY_TTL_S = 30.0
+DEFAULT_TOP_K = 5
+EXAMPLES = ("LoRA 的原理是什么？", "prefix LM 和 causal LM 的区别是什么？", "为什么要用 RMSNorm？")
+Msg = dict[str, Any]
+
+
+def _state() -> Any:
+    ss = st.session_state
+    ss.setdefault("messages", [])
+    ss.setdefault("pending", None)
+    ss.setdefault("model", None)
+    return ss
+
+
+def _clear_chat() -> None:
+    st.session_state["messages"] = []
+    st.session_state["pending"] = None
+
+
+def _ask_example(question: str) -> None:
+    st.session_state["pending"] = question
+
+
+def _readiness(client: NotesQAClient) -> tuple[str, dict[str, str]]:
+    """(status line, facts), from GET /readyz, kept for READY_TTL_S per session."""
+    ss = st.session_state
+    cached = ss.get("ready_cache")
+    if cached and time.monotonic() - cached[0] < READY_TTL_S:
+        return cached[1], cached[2]
+    facts: dict[str, str] = {}
+    try:
+        ready = client.readiness()
+        facts["Generator"] = ready.generator
+        if ready.index_version:
+            facts["Index"] = ready.index_version
+        line = "🟢 Ready" if ready.ready else f"🟠 Not ready: {ready.reason or 'starting'}"
+    except ApiError as err:
+        line = f"🔴 {err.message}"
+    ss["ready_cache"] = (time.monotonic(), line, facts)
+    return line, facts
+
+
+def sidebar(client: NotesQAClient) -> tuple[int, bool]:
+    with st.sidebar:
+        st.header("⚙️ Settings")
+        top_k = st.slider("Passages to retrieve (top_k)", 1, MAX_TOP_K, DEFAULT_TOP_K, key="top_k")
+        sources_only = st.toggle(
+            "Sources only",
+            key="sources_only",
+            help="Search the notes without generating an answer (GET /search).",
+        )
+        st.button("🧹 Clear chat", on_click=_clear_chat, width="stretch")
+    return int(top_k), bool(sources_only)
+
+
+def service_info(client: NotesQAClient) -> None:
+    """Drawn after the chat, so the model of an answer given in this run is already known."""
+    with st.sidebar:
+        st.divider()
+        st.subheader("Service")
+        line, facts = _readiness(client)
+        st.markdown(render.escape_md(line))
+        model = st.session_state.get("model")
+        facts = {**facts, "Model": model or "shown after the first answer"}
+        for name, value in facts.items():
+            st.markdown(f"**{name}:** `{value.replace('`', '')}`")
+        st.caption(render.escape_md(f"API: {client.settings.api_url}"))
+
+
+def show_source(src: Source, claims: list[str], label: str) -> None:
+    spans = render.highlight_spans(src.text, claims)
+    snip, snip_spans = render.snippet(src.text, spans)
+    with st.container(border=True):
+        head = render.escape_md(render.heading_label(src.heading_path))
+        st.markdown(f"**{render.escape_md(label)}** {head}")
+        st.caption(
+            render.escape_md(f"📄 {src.file} · chars {src.start}–{src.end} · score {src.score:.2f}")
+        )
+        st.markdown(render.highlight_markdown(snip, snip_spans))
+        if snip != src.text or src.duplicates:
+            with st.expander("Full passage"):
+                st.markdown(render.highlight_markdown(src.text, spans))
+                if src.duplicates:
+                    st.caption(render.escape_md("Also in: " + ", ".join(src.duplicates)))
+
+
+def show_sources(sources: list[Source], query: str, *, cited_in: str | None = None) -> None:
+    for src in sources:
+        claims = render.claims_for(cited_in, src.n) if cited_in else [query]
+        show_source(src, claims or [query], f"[{src.n}]")
+
+
+def show_assistant(msg: Msg) -> None:
+    kind = msg.get("kind")
+    sources = [Source.model_validate(s) for s in msg.get("sources", [])]
+    question = str(msg.get("question", ""))
+    if kind == "error":
+        st.error(render.escape_md(str(msg.get("error", ""))), icon="⚠️")
+        if msg.get("content"):
+            st.caption("Partial answer:")
+            st.markdown(render.answer_markdown(str(msg["content"])))
+        if sources:
+            st.caption(f"Passages found ({len(sources)})")
+            show_sources(sources, question)
+        return
+    if kind == "search":
+        st.caption(f"🔎 Sources only · {len(sources)} passages")
+        show_sources(sources, question)
+        return
+    answer = str(msg.get("content") or "")
+    if msg.get("refused"):
+        with st.container(border=True):
+            st.markdown("#### 🙅 The notes don't cover this")
+            if answer:
+                st.markdown(render.escape_md(answer))
+        if sources:
+            st.caption(f"Closest passages found anyway ({len(sources)})")
+            show_sources(sources, question)
+        return
+    st.markdown(render.answer_markdown(answer))
+    st.caption(render.escape_md(str(msg.get("footer", ""))))
+    citations = [Source.model_validate(s) for s in msg.get("citations", [])]
+    if citations:
+        st.caption(f"📚 Sources ({len(citations)})")
+        show_sources(citations, question, cited_in=answer)
+    elif sources:
+        with st.expander(f"Passages given to the model ({len(sources)})"):
+            for src in sources:
+                st.markdown(f"**\\[{src.n}\\]** {render.escape_md(src.file)}")
+                st.markdown(render.escape_md(src.text))
+
+
+def _answer(client: NotesQAClient, question: str, history: list[dict[str, str]], k: int) -> Msg:
+    live = st.empty()
+    with live.container():
+        st.caption("🔎 Searching the notes…")
+    msg: Msg = {"role": "assistant", "kind": "answer", "question": question, "content": ""}
+    sources: list[Source] = []
+    text = ""
+    try:
+        for ev in client.ask_stream(question, history=history, top_k=k):
+            if isinstance(ev, SourcesEvent):
+                sources = ev.sources
+                with live.container():
+                    st.caption(f"📚 {len(sources)} passages found · writing…")
+            elif isinstance(ev, TokenEvent):
+                text += ev.text
+                with live.container():
+                    st.markdown(render.answer_markdown(text) + " ▌")
+            elif isinstance(ev, DoneEvent):
+                r = ev.response
+                st.session_state["model"] = r.model
+                t = r.timings_ms
+                msg.update(
+                    content=r.answer or text,
+                    refused=r.refused,
+                    citations=[c.model_dump() for c in r.citations],
+                    sources=[s.model_dump() for s in r.sources],
+                    footer=f"{r.model} · retrieval {render.format_ms(t.retrieve)}"
+                    f" · generation {render.format_ms(t.generate)}"
+                    f" · total {render.format_ms(t.total)}",
+                )
+    except ApiError as err:
+        found = err.sources or sources
+        msg.update(kind="error", error=err.message, content=text)
+        msg["sources"] = [s.model_dump() for s in found]
+    with live.container():
+        show_assistant(msg)
+    return msg
+
+
+def _search(client: NotesQAClient, question: str, k: int) -> Msg:
+    msg: Msg = {"role": "assistant", "kind": "search", "question": question}
+    try:
+        with st.spinner("Searching the notes…"):
+            result = client.search(question, k)
+        msg["sources"] = [h.model_dump() for h in result.hits]
+    except ApiError as err:
+        msg.update(kind="error", error=err.message, sources=[s.model_dump() for s in err.sources])
+    show_assistant(msg)
+    return msg
+
+
+def main() -> None:
+    st.set_page_config(page_title="LLM 面试笔记问答", page_icon="📒")
+    client = NotesQAClient()
+    top_k, sources_only = sidebar(client)
+    chat(client, top_k, sources_only)
+    service_info(client)
+
+
+def chat(client: NotesQAClient, top_k: int, sources_only: bool) -> None:
+    ss = _state()
+    st.title("📒 LLM 面试笔记问答")
+    st.caption("Answers come only from the interview notes, with numbered citations.")
+    messages: list[Msg] = ss["messages"]
+    # Read first (it stays docked at the bottom): a typed question hides the examples at once.
+    typed = st.chat_input("Ask about the notes… (follow-ups use the chat so far)")
+    question = typed or ss["pending"]
+    ss["pending"] = None
+    if not messages and not question:
+        st.markdown("Ask anything about the notes, in Chinese or English. For example:")
+        cols = st.columns(len(EXAMPLES))
+        for col, q in zip(cols, EXAMPLES, strict=True):
+            col.button(q, on_click=_ask_example, args=(q,), width="stretch")
+    for msg in messages:
+        with st.chat_message(msg["role"]):
+            if msg["role"] == "user":
+                st.markdown(render.escape_md(msg["content"]))
+            else:
+                show_assistant(msg)
+    if not question or not question.strip():
+        return
+    history = render.history_turns(messages, MAX_HISTORY_TURNS, MAX_TURN_CHARS)
+    messages.append({"role": "user", "content": question})
+    with st.chat_message("user"):
+        st.markdown(render.escape_md(question))
+    with st.chat_message("assistant"):
+        if sources_only:
+            messages.append(_search(client, question, top_k))
+        else:
+            messages.append(_answer(client, question, history, top_k))
+
+
+try:
+    main()
+except Exception:  # a friendly line, never a traceback
+    log.exception("chat page failed")
+    st.error("Something went wrong in the chat page. Reload it and try again.", icon="⚠️")
