@@ -38,6 +38,7 @@ from service.schemas import (
     Health,
     Readiness,
     SearchResponse,
+    ServiceInfo,
     Source,
 )
 from service.security import ApiKey, BodyLimitMiddleware, RequestIdMiddleware
@@ -131,6 +132,16 @@ def _router() -> APIRouter:
             ready=reason is None, index_version=version, generator=gen.name, reason=reason
         )
         return JSONResponse(body.model_dump(), 200 if reason is None else 503)
+
+    @router.get("/info", tags=["ops"], summary="Generator, model and index in use")
+    async def info(request: Request, _: ApiKey) -> ServiceInfo:
+        state = request.app.state
+        return ServiceInfo(
+            generator=state.generator.name,
+            model=state.generator.model,
+            index_version=state.holder.version,
+            default_top_k=state.settings.top_k,
+        )
 
     @router.get(
         "/metrics",

@@ -175,6 +175,16 @@ class Readiness(BaseModel):
     reason: str | None = None
 
 
+class ServiceInfo(BaseModel):
+    """What a client (the chat UI) shows about the service: which model answers, which index."""
+
+    generator: str
+    model: str
+    index_version: str | None = None
+    default_top_k: int
+    max_top_k: int = MAX_TOP_K
+
+
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorResponse, "description": text}
     for status, text in (

@@ -6,6 +6,7 @@ shown with st.markdown without unsafe_allow_html: nothing it says can become HTM
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
@@ -34,6 +35,11 @@ READY_TTL_S = 30.0
 DEFAULT_TOP_K = 5
 EXAMPLES = ("LoRA 的原理是什么？", "prefix LM 和 causal LM 的区别是什么？", "为什么要用 RMSNorm？")
 Msg = dict[str, Any]
+OK_ICON, WAIT_ICON, DOWN_ICON = (
+    ":green[:material/check_circle:]",
+    ":orange[:material/hourglass_top:]",
+    ":red[:material/cloud_off:]",
+)
 
 
 def _state() -> Any:
@@ -54,7 +60,7 @@ def _ask_example(question: str) -> None:
 
 
 def _readiness(client: NotesQAClient) -> tuple[str, dict[str, str]]:
-    """(status line, facts), from GET /readyz, kept for READY_TTL_S per session."""
+    """(status markdown, facts), from GET /readyz, kept for READY_TTL_S per session."""
     ss = st.session_state
     cached = ss.get("ready_cache")
     if cached and time.monotonic() - cached[0] < READY_TTL_S:
@@ -65,23 +71,29 @@ def _readiness(client: NotesQAClient) -> tuple[str, dict[str, str]]:
         facts["Generator"] = ready.generator
         if ready.index_version:
             facts["Index"] = ready.index_version
-        line = "🟢 Ready" if ready.ready else f"🟠 Not ready: {ready.reason or 'starting'}"
+        with contextlib.suppress(ApiError):  # an older server has no /info: model shown later
+            facts["Model"] = client.info().model
+        line = "Ready" if ready.ready else f"Not ready: {ready.reason or 'starting'}"
+        icon = OK_ICON if ready.ready else WAIT_ICON
     except ApiError as err:
-        line = f"🔴 {err.message}"
+        line, icon = err.message, DOWN_ICON
+    line = f"{icon} {render.escape_md(line)}"
     ss["ready_cache"] = (time.monotonic(), line, facts)
     return line, facts
 
 
 def sidebar(client: NotesQAClient) -> tuple[int, bool]:
     with st.sidebar:
-        st.header("⚙️ Settings")
+        st.header(":material/tune: Settings")
         top_k = st.slider("Passages to retrieve (top_k)", 1, MAX_TOP_K, DEFAULT_TOP_K, key="top_k")
         sources_only = st.toggle(
             "Sources only",
             key="sources_only",
             help="Search the notes without generating an answer (GET /search).",
         )
-        st.button("🧹 Clear chat", on_click=_clear_chat, width="stretch")
+        st.button(
+            "Clear chat", icon=":material/delete_sweep:", on_click=_clear_chat, width="stretch"
+        )
     return int(top_k), bool(sources_only)
 
 
@@ -91,8 +103,8 @@ def service_info(client: NotesQAClient) -> None:
         st.divider()
         st.subheader("Service")
         line, facts = _readiness(client)
-        st.markdown(render.escape_md(line))
-        model = st.session_state.get("model")
+        st.markdown(line)
+        model = st.session_state.get("model") or facts.get("Model")
         facts = {**facts, "Model": model or "shown after the first answer"}
         for name, value in facts.items():
             st.markdown(f"**{name}:** `{value.replace('`', '')}`")
@@ -106,7 +118,8 @@ def show_source(src: Source, claims: list[str], label: str) -> None:
         head = render.escape_md(render.heading_label(src.heading_path))
         st.markdown(f"**{render.escape_md(label)}** {head}")
         st.caption(
-            render.escape_md(f"📄 {src.file} · chars {src.start}–{src.end} · score {src.score:.2f}")
+            ":material/description: "
+            + render.escape_md(f"{src.file} · chars {src.start}–{src.end} · score {src.score:.2f}")
         )
         st.markdown(render.highlight_markdown(snip, snip_spans))
         if snip != src.text or src.duplicates:
@@ -127,7 +140,7 @@ def show_assistant(msg: Msg) -> None:
     sources = [Source.model_validate(s) for s in msg.get("sources", [])]
     question = str(msg.get("question", ""))
     if kind == "error":
-        st.error(render.escape_md(str(msg.get("error", ""))), icon="⚠️")
+        st.error(render.escape_md(str(msg.get("error", ""))), icon=":material/error:")
         if msg.get("content"):
             st.caption("Partial answer:")
             st.markdown(render.answer_markdown(str(msg["content"])))
@@ -136,15 +149,13 @@ def show_assistant(msg: Msg) -> None:
             show_sources(sources, question)
         return
     if kind == "search":
-        st.caption(f"🔎 Sources only · {len(sources)} passages")
+        st.caption(f":material/search: Sources only · {len(sources)} passages")
         show_sources(sources, question)
         return
     answer = str(msg.get("content") or "")
     if msg.get("refused"):
-        with st.container(border=True):
-            st.markdown("#### 🙅 The notes don't cover this")
-            if answer:
-                st.markdown(render.escape_md(answer))
+        said = f"  \n{render.escape_md(answer)}" if answer else ""
+        st.warning(f"**The notes don't cover this.**{said}", icon=":material/search_off:")
         if sources:
             st.caption(f"Closest passages found anyway ({len(sources)})")
             show_sources(sources, question)
@@ -153,7 +164,7 @@ def show_assistant(msg: Msg) -> None:
     st.caption(render.escape_md(str(msg.get("footer", ""))))
     citations = [Source.model_validate(s) for s in msg.get("citations", [])]
     if citations:
-        st.caption(f"📚 Sources ({len(citations)})")
+        st.caption(f":material/menu_book: Sources ({len(citations)})")
         show_sources(citations, question, cited_in=answer)
     elif sources:
         with st.expander(f"Passages given to the model ({len(sources)})"):
@@ -165,7 +176,7 @@ def show_assistant(msg: Msg) -> None:
 def _answer(client: NotesQAClient, question: str, history: list[dict[str, str]], k: int) -> Msg:
     live = st.empty()
     with live.container():
-        st.caption("🔎 Searching the notes…")
+        st.caption(":material/search: Searching the notes…")
     msg: Msg = {"role": "assistant", "kind": "answer", "question": question, "content": ""}
     sources: list[Source] = []
     text = ""
@@ -174,7 +185,7 @@ def _answer(client: NotesQAClient, question: str, history: list[dict[str, str]],
             if isinstance(ev, SourcesEvent):
                 sources = ev.sources
                 with live.container():
-                    st.caption(f"📚 {len(sources)} passages found · writing…")
+                    st.caption(f":material/menu_book: {len(sources)} passages found · writing…")
             elif isinstance(ev, TokenEvent):
                 text += ev.text
                 with live.container():
@@ -214,7 +225,9 @@ def _search(client: NotesQAClient, question: str, k: int) -> Msg:
 
 
 def main() -> None:
-    st.set_page_config(page_title="LLM 面试笔记问答", page_icon="📒")
+    st.set_page_config(page_title="LLM 面试笔记问答", page_icon=":material/menu_book:")
+    st.set_option("client.toolbarMode", "minimal")  # no "Deploy" button
+    st.set_option("client.showErrorDetails", "none")  # never a traceback on the page
     client = NotesQAClient()
     top_k, sources_only = sidebar(client)
     chat(client, top_k, sources_only)
@@ -223,7 +236,7 @@ def main() -> None:
 
 def chat(client: NotesQAClient, top_k: int, sources_only: bool) -> None:
     ss = _state()
-    st.title("📒 LLM 面试笔记问答")
+    st.title(":material/menu_book: LLM 面试笔记问答")
     st.caption("Answers come only from the interview notes, with numbered citations.")
     messages: list[Msg] = ss["messages"]
     # Read first (it stays docked at the bottom): a typed question hides the examples at once.
@@ -258,4 +271,6 @@ try:
     main()
 except Exception:  # a friendly line, never a traceback
     log.exception("chat page failed")
-    st.error("Something went wrong in the chat page. Reload it and try again.", icon="⚠️")
+    st.error(
+        "Something went wrong in the chat page. Reload it and try again.", icon=":material/error:"
+    )

@@ -16,7 +16,14 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from service.schemas import AskResponse, ErrorResponse, Readiness, SearchResponse, Source
+from service.schemas import (
+    AskResponse,
+    ErrorResponse,
+    Readiness,
+    SearchResponse,
+    ServiceInfo,
+    Source,
+)
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 
@@ -211,6 +218,10 @@ class NotesQAClient:
         if k is not None:
             params["k"] = k
         return SearchResponse.model_validate(self._get_json("/search", params))
+
+    def info(self) -> ServiceInfo:
+        """GET /info: generator, model and index in use."""
+        return ServiceInfo.model_validate(self._get_json("/info", {}))
 
     def readiness(self) -> Readiness:
         """GET /readyz: a 503 with a Readiness body is an answer (not ready), not an error."""

@@ -4,6 +4,8 @@ Nothing here touches Streamlit. Every string the model or the notes produced goe
 `escape_md` before it reaches `st.markdown`: each ASCII punctuation character is backslash-
 escaped, so `<script>` shows as text, `[x](url)` is no link and `**` is no bold. The only markup
 in the output is the markup added here (highlights, citation markers, hard line breaks).
+(Streamlit's GFM still turns a bare http(s) or www. URL into a link, with rel=noopener: a
+link, never HTML or script.)
 """
 
 from __future__ import annotations
@@ -131,6 +133,10 @@ def snippet(text: str, spans: Sequence[Span], width: int = 160) -> tuple[str, li
     first = min(spans, default=(0, 0))
     start = max(0, min(first[0] - width // 4, len(text) - width))
     end = min(len(text), start + width)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
     prefix = "…" if start > 0 else ""
     body = text[start:end]
     suffix = "…" if end < len(text) else ""

@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
-from service.schemas import AskResponse, Readiness, SearchResponse, Source, Timings
+from service.schemas import AskResponse, Readiness, SearchResponse, ServiceInfo, Source, Timings
 
 RETRY_AFTER_S = 7
 MODEL = "fake-qwen-0.5b"
@@ -112,6 +112,13 @@ def create_fake_api(api_key: str | None = None, token_delay_s: float = 0.02) -> 
         return JSONResponse(
             Readiness(ready=True, index_version=INDEX, generator=GENERATOR).model_dump()
         )
+
+    @app.get("/info")
+    async def info(request: Request) -> Response:
+        if (no := denied(request)) is not None:
+            return no
+        body = ServiceInfo(generator=GENERATOR, model=MODEL, index_version=INDEX, default_top_k=5)
+        return JSONResponse(body.model_dump())
 
     @app.get("/search")
     async def search(request: Request, q: str, k: int = 5) -> Response:

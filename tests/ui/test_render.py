@@ -98,7 +98,7 @@ def test_heading_label_and_format_ms() -> None:
 
 
 def test_history_turns_pairs_answers_only() -> None:
-    messages = [
+    messages: list[dict[str, object]] = [
         {"role": "user", "content": "q1"},
         {"role": "assistant", "kind": "answer", "content": "a1" * 10},
         {"role": "user", "content": "q2"},
@@ -119,3 +119,9 @@ def test_history_turns_pairs_answers_only() -> None:
         {"role": "assistant", "content": "a4"},
     ]
     assert render.history_turns(messages, 0, 100) == []
+
+
+def test_snippet_drops_whitespace_at_the_cuts() -> None:
+    text = "a" * 20 + "\n\n" + "b" * 40
+    snip, spans = render.snippet(text, [(0, 5)], width=22)
+    assert snip == "a" * 20 + "…" and spans == [(0, 5)]
