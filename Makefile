@@ -34,7 +34,7 @@ generator-openai generator-extractive:
 
 # API on $(PORT) and chat UI on $(UI_PORT); Ctrl-C stops both (and the vLLM server).
 run: index generator-$(GENERATOR)
-	GENERATOR=$(GENERATOR) HOST=$(HOST) PORT=$(PORT) UI_PORT=$(UI_PORT) PY=$(PY) \
+	GENERATOR=$(GENERATOR) HOST=$(HOST) PORT=$(PORT) UI_PORT=$(UI_PORT) PY=$(PY) VLLM_PORT=$(VLLM_PORT) \
 		bash scripts/run.sh
 
 # Everything the tests need: both llama.cpp GGUFs (0.5B answers, 1.5B judges), llama.cpp

@@ -20,8 +20,11 @@ if [ -f ui/app.py ]; then
   echo "chat UI:  http://$HOST:$UI_PORT  (log: .cache/ui.log)"
 fi
 echo "API:      http://$HOST:$PORT/docs   generator: $GENERATOR"
-extra=()
-if [ "$GENERATOR" = "vllm" ] && [ -d models/qwen0.5b-hf ]; then
-  extra=(env NOTESQA_LLM_TOKENIZER_PATH=models/qwen0.5b-hf)
+if [ "$GENERATOR" = "vllm" ]; then
+  # The server `make vllm-serve` started, unless the caller points elsewhere.
+  export NOTESQA_LLM_BASE_URL="${NOTESQA_LLM_BASE_URL:-http://127.0.0.1:${VLLM_PORT:-8100}/v1}"
+  if [ -d models/qwen0.5b-hf ]; then  # exact token counts for prompt budgeting
+    export NOTESQA_LLM_TOKENIZER_PATH="${NOTESQA_LLM_TOKENIZER_PATH:-models/qwen0.5b-hf}"
+  fi
 fi
-"${extra[@]}" "$PY" -m service --host "$HOST" --port "$PORT" --generator "$GENERATOR"
+"$PY" -m service --host "$HOST" --port "$PORT" --generator "$GENERATOR"

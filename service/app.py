@@ -1,4 +1,5 @@
-"""The HTTP API: /ask (JSON or SSE), /search, /healthz, /readyz, /metrics.
+"""The HTTP API: /ask (JSON or SSE), /search, /healthz, /readyz, /metrics, and /v1/...
+(OpenAI-compatible chat completions, in service/openai_api.py).
 
 `create_app` takes everything it needs as arguments (tests pass a fake generator and a loader
 that uses a fake embedder) and falls back to the real ones built from Settings.
@@ -10,14 +11,13 @@ import asyncio
 import contextlib
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
-from starlette.types import Receive, Scope, Send
 
 from core.errors import BadInput, NotesQAError
 from core.settings import Settings, get_settings
@@ -28,6 +28,7 @@ from service.generators.factory import build_generator
 from service.index_holder import DefaultLoader, IndexHolder, RetrieverLoader
 from service.limiter import GenerationLimiter
 from service.metrics import Metrics, MetricsMiddleware
+from service.openai_api import openai_router
 from service.pipeline import AskPipeline
 from service.schemas import (
     ERROR_RESPONSES,
@@ -42,6 +43,7 @@ from service.schemas import (
     Source,
 )
 from service.security import ApiKey, BodyLimitMiddleware, RequestIdMiddleware
+from service.streaming import EventStreamResponse
 
 log = logging.getLogger(__name__)
 READY_CHECK_TIMEOUT_S = 5.0  # a probe must answer fast; a hung back-end means not ready
@@ -62,30 +64,6 @@ def generator_config(settings: Settings) -> GeneratorConfig:
         repetition_penalty=settings.repetition_penalty,
         tokenizer_path=settings.llm_tokenizer_path,
     )
-
-
-class EventStreamResponse(StreamingResponse):
-    """SSE that always closes its iterator, however the response ends (done, error, client
-    gone): closing it runs the pipeline's `finally`, which closes the generator's stream."""
-
-    media_type = "text/event-stream"
-
-    def __init__(
-        self, events: AsyncIterator[str], on_close: Callable[[], None], headers: dict[str, str]
-    ) -> None:
-        # no-cache + no proxy buffering: each token must reach the client as it is made
-        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **headers}
-        super().__init__(events, headers=headers)
-        self._events = events
-        self._on_close = on_close
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            with contextlib.suppress(Exception):
-                await self._events.aclose()  # type: ignore[attr-defined]
-            self._on_close()
 
 
 async def _close_generator(generator: Generator) -> None:
@@ -129,7 +107,12 @@ def _router() -> APIRouter:
                 log.exception("generator check failed")
                 reason = f"generator {gen.name} check failed"
         body = Readiness(
-            ready=reason is None, index_version=version, generator=gen.name, reason=reason
+            ready=reason is None,
+            index_version=version,
+            generator=gen.name,
+            reason=reason,
+            # e.g. `current` was corrupt and the last good version is served instead
+            warning=state.holder.error if version else None,
         )
         return JSONResponse(body.model_dump(), 200 if reason is None else 503)
 
@@ -255,6 +238,7 @@ def create_app(
     app.state.holder = holder
     error_handlers.install(app)
     app.include_router(_router())
+    app.include_router(openai_router())
     # Added innermost first: the request id wraps everything, so even a 500 carries it.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UnhandledErrorMiddleware)

@@ -1,5 +1,9 @@
 """Every error becomes the one body `{"error": {"code", "message", "request_id"}}`, here.
 
+The OpenAI-compatible routes (/v1/...) are the exception: OpenAI clients parse OpenAI's own
+shape, so there the same errors become `{"error": {"message", "type", "code"}}` (and 400 for
+bad input). `render` picks the shape by path; every error path goes through it.
+
 Domain errors carry their own `code` and `http_status` (core/errors.py); this module is the
 only place that turns them into HTTP. Unknown exceptions are logged with their traceback and
 answered with a bare 500: no traceback, no internal path ever reaches a client.
@@ -18,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import GeneratorBusy, NotesQAError, Unauthorized
+from service.openai_schemas import is_openai_path, openai_error_body, openai_status
 from service.schemas import ErrorDetail, ErrorResponse, Source
 from service.security import current_request_id
 
@@ -41,16 +46,33 @@ def error_body(code: str, message: str, sources: Sequence[Source] | None = None)
     return body.model_dump(exclude_none=True)
 
 
-def error_response(err: NotesQAError, sources: Sequence[Source] | None = None) -> JSONResponse:
+def render(
+    path: str,
+    status: int,
+    code: str,
+    message: str,
+    sources: Sequence[Source] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """The error response for a request to `path`, in the shape its clients expect."""
+    if is_openai_path(path):
+        found = [s.model_dump() for s in sources] if sources is not None else None
+        return JSONResponse(
+            openai_error_body(status, code, message, found), openai_status(status), headers
+        )
+    return JSONResponse(error_body(code, message, sources), status, headers)
+
+
+def error_response(
+    err: NotesQAError, sources: Sequence[Source] | None = None, path: str = ""
+) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(err, GeneratorBusy):
         headers["Retry-After"] = str(err.retry_after_s)
     if isinstance(err, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
     # Domain messages are written to be safe to show (see core/errors.py).
-    return JSONResponse(
-        error_body(err.code, str(err) or err.code, sources), err.http_status, headers
-    )
+    return render(path, err.http_status, err.code, str(err) or err.code, sources, headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -63,28 +85,29 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-async def _on_domain(_: Request, exc: Exception) -> JSONResponse:
+async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, NotesQAError)
     if exc.http_status >= 500:
         log.warning("request failed: %s (%s)", exc.code, type(exc).__name__)
-    return error_response(exc)
+    return error_response(exc, path=request.url.path)
 
 
-async def _on_with_sources(_: Request, exc: Exception) -> JSONResponse:
+async def _on_with_sources(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WithSources)
     log.warning("generation failed: %s", exc.error.code)
-    return error_response(exc.error, exc.sources)
+    return error_response(exc.error, exc.sources, request.url.path)
 
 
-async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse(error_body("bad_input", _validation_message(exc)), 422)
+    return render(request.url.path, 422, "bad_input", _validation_message(exc))
 
 
-async def _on_http(_: Request, exc: Exception) -> JSONResponse:
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    return render(request.url.path, exc.status_code, code, str(exc.detail), headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -119,5 +142,6 @@ class UnhandledErrorMiddleware:
             log.exception("unhandled error")
             if started:
                 return  # mid-stream: the body is already going; the stream reports its own error
-            body = error_body("internal_error", "internal server error")
-            await JSONResponse(body, 500)(scope, receive, send)
+            path = str(scope.get("path", ""))
+            response = render(path, 500, "internal_error", "internal server error")
+            await response(scope, receive, send)

@@ -11,9 +11,9 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from starlette.concurrency import run_in_threadpool
 
@@ -216,19 +216,30 @@ class AskPipeline:
     async def events(
         self, plan: Plan, ticket: Ticket | None, request_id: str
     ) -> AsyncIterator[str]:
-        """sources → token… → done, or → error. Closing this iterator (client gone) closes the
-        generator's stream, which stops the generation."""
+        """The /ask SSE stream: `items` rendered as `event:`/`data:` blocks."""
+        items = self.items(plan, ticket, request_id)
+        try:
+            async for event, data in items:
+                yield sse(event, data)
+        finally:
+            await items.aclose()
+
+    async def items(
+        self, plan: Plan, ticket: Ticket | None, request_id: str
+    ) -> AsyncGenerator[tuple[str, Any], None]:
+        """(event, data): sources → token… → done, or → error (with the sources). Closing this
+        iterator (client gone) closes the generator's stream, which stops the generation."""
         head = {
             "sources": [s.model_dump() for s in plan.sources],
             "question_used": plan.rewrite.standalone,
             "index_version": plan.index_version,
             "request_id": request_id,
         }
-        yield sse("sources", head)
+        yield "sources", head
         if ticket is None or plan.prompt is None:
             out = self._refused_outcome(plan)
-            yield sse("token", {"text": out.answer})
-            yield sse("done", self.response(plan, out, request_id).model_dump())
+            yield "token", {"text": out.answer}
+            yield "done", self.response(plan, out, request_id).model_dump()
             return
         stream = self.generator.stream(plan.prompt.request)
         cite = StreamingCitationFilter(len(plan.prompt.request.passages))
@@ -245,19 +256,19 @@ class AskPipeline:
                         break
                     parts.append(delta)
                     if text := cite.feed(delta):
-                        yield sse("token", {"text": text})
+                        yield "token", {"text": text}
                 if tail := cite.flush():
-                    yield sse("token", {"text": tail})
+                    yield "token", {"text": tail}
         except Exception as exc:
             err = exc if isinstance(exc, NotesQAError) else None
             if isinstance(exc, TimeoutError):
                 err = GeneratorTimeout(f"no output for {self.settings.llm_timeout_s:g} s")
             if err is None:
                 log.exception("stream failed")
-                yield sse("error", error_body("internal_error", "internal server error"))
+                yield "error", error_body("internal_error", "internal server error", plan.sources)
             else:
                 self._generator_failed(plan, err)
-                yield sse("error", error_body(err.code, str(err) or err.code))
+                yield "error", error_body(err.code, str(err) or err.code, plan.sources)
             return
         finally:
             close = getattr(stream, "aclose", None)
@@ -266,4 +277,4 @@ class AskPipeline:
         generate_s = time.perf_counter() - t0
         self.metrics.observe_stage("generate", generate_s)
         out = self._finish(plan, "".join(parts), generate_s)
-        yield sse("done", self.response(plan, out, request_id).model_dump())
+        yield "done", self.response(plan, out, request_id).model_dump()

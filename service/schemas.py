@@ -173,6 +173,9 @@ class Readiness(BaseModel):
     index_version: str | None = None
     generator: str
     reason: str | None = None
+    warning: str | None = Field(
+        None, description="Served, but with a problem: e.g. a corrupt new index was skipped."
+    )
 
 
 class ServiceInfo(BaseModel):

@@ -81,7 +81,7 @@ class BodyLimitMiddleware:
         from service.error_handlers import error_response
 
         err = BodyTooLarge(f"request body is larger than {self.max_bytes} bytes")
-        await error_response(err)(scope, receive, send)
+        await error_response(err, path=str(scope.get("path", "")))(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):

@@ -200,3 +200,53 @@ def rebuild() -> Callable[[Path, Path], str]:
 @pytest.fixture
 def loader() -> Callable[[Settings], Any]:
     return fake_loader
+
+
+class LiveServer:
+    """The app served by a real uvicorn on 127.0.0.1 (a free port), in a thread, lifespan on;
+    for clients that need a socket (the official `openai` client, subprocess tools)."""
+
+    def __init__(self, app: Any) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        self.app = app
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = int(self.sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        cfg = uvicorn.Config(app, log_level="warning", lifespan="on", log_config=None)
+        self.server = uvicorn.Server(cfg)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]})
+
+    def __enter__(self) -> LiveServer:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                self.__exit__()
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        assert self.app.state.holder.first_attempt.wait(30), "index did not load"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        self.sock.close()
+
+
+@pytest.fixture
+def live_app(index_dir: Path) -> Callable[..., Any]:
+    """`with live_app(generator, **settings) as srv:` serves the app at srv.url."""
+
+    def make(generator: Any | None = None, **overrides: Any) -> LiveServer:
+        gen = generator if generator is not None else FakeGenerator()
+        settings = make_settings(index_dir, **overrides)
+        return LiveServer(create_app(settings, generator=gen, retriever_loader=fake_loader))
+
+    return make
