@@ -29,7 +29,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     overrides = {
         k: v
         for k, v in {
@@ -52,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # Imported late so that `--help` and settings errors answer instantly.
     from ingest.build import build_index
+
+    # bm25s sets its logger to DEBUG on import and then logs every index build.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
 
     try:
         report = build_index(settings, rebuild=args.rebuild, progress=not args.quiet)

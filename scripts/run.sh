@@ -8,6 +8,7 @@ mkdir -p .cache
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ "$GENERATOR" = "vllm" ]; then make --no-print-directory vllm-stop || true; fi
 }
 trap cleanup EXIT INT TERM
@@ -27,4 +28,7 @@ if [ "$GENERATOR" = "vllm" ]; then
     export NOTESQA_LLM_TOKENIZER_PATH="${NOTESQA_LLM_TOKENIZER_PATH:-models/qwen0.5b-hf}"
   fi
 fi
-"$PY" -m service --host "$HOST" --port "$PORT" --generator "$GENERATOR"
+# In the background plus `wait`, so a TERM to this script runs the cleanup at once.
+"$PY" -m service --host "$HOST" --port "$PORT" --generator "$GENERATOR" &
+pids+=("$!")
+wait "$!"

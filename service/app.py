@@ -169,7 +169,7 @@ def _router() -> APIRouter:
             "With `stream: false`, a JSON AskResponse. With `stream: true`, Server-Sent Events: "
             '`sources` (the passages, first), `token` (`{"text": ...}`, many), then `done` '
             "(the final AskResponse: validated citations, refused, timings) — or `error` "
-            "(the error body) if generation fails after the sources were sent."
+            "(the error body, with the sources) if generation fails after the sources were sent."
         ),
         response_model=AskResponse,
         responses={
