@@ -17,10 +17,10 @@ COPY ingest ingest
 COPY service service
 COPY eval eval
 COPY corpus corpus
-RUN pip install .
 # Build the index at image build time so the container starts ready.
-RUN python -m ingest --quiet
+RUN pip install . && python -m ingest --quiet
 
 EXPOSE 8000
-USER nobody
+# nobody: the app only reads the image's files
+USER 65534
 CMD ["python", "-m", "service", "--host", "0.0.0.0", "--port", "8000", "--generator", "extractive"]
