@@ -1,4 +1,4 @@
-"""Hybrid retrieval: FAISS dense + BM25, fused, with near-duplicates collapsed."""
+"""Hybrid retrieval: dense (FAISS or Milvus) + BM25, fused, with near-duplicates collapsed."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from core.dense_backends import DenseBackend, index_vectors, open_dense
 from core.embedders import Embedder
 from core.index_store import LoadedIndex
 from core.settings import Settings
@@ -25,12 +26,20 @@ class Retriever(Protocol):
 
 
 class HybridRetriever:
-    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: Embedder,
+        settings: Settings,
+        dense: DenseBackend | None = None,
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
-        n = index.dense.ntotal
-        self._vectors = index.dense.reconstruct_n(0, n) if n else np.zeros((0, 1), np.float32)
+        # In memory either way: the fused union is re-scored against these, whatever backend
+        # proposed the dense candidates.
+        self._vectors = index_vectors(index)
+        self.dense = dense or open_dense(settings, index, self._vectors)
         self._hollow = np.array([c.hollow for c in index.chunks], dtype=bool)
 
     @property
@@ -49,8 +58,7 @@ class HybridRetriever:
             return []
         pool = min(self.settings.candidate_k, len(chunks))
         qvec = self.embedder.embed_query_vector(question).astype(np.float32)
-        _, dense_ids = self.index.dense.search(qvec[None, :], pool)
-        dense_ids = [int(i) for i in dense_ids[0] if i >= 0]
+        dense_ids = [row for row, _ in self.dense.search(qvec, pool)]
         bm25 = self._bm25_scores(question)
         bm25_ids = [int(i) for i in np.argsort(-bm25)[:pool] if bm25[i] > 0]
         if mode == "dense":

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     # questions with no Chinese, BM25 over Chinese notes is mostly noise, so dense leads more.
     dense_weight: float = Field(0.6, ge=0.0, le=1.0)
     dense_weight_latin: float = Field(0.9, ge=0.0, le=1.0)
+    # Where dense candidates come from. faiss: in-process, exact, nothing to run; milvus: a
+    # collection per index version, for serving beyond one machine (pip install '.[milvus]').
+    dense_backend: Literal["faiss", "milvus"] = "faiss"
+    # A path = milvus-lite, an embedded file next to the index (no server to run); a URL such
+    # as http://milvus:19530 = a Milvus server or cluster shared by every replica.
+    milvus_uri: str = "index/milvus.db"
+    milvus_token: str | None = None  # "user:password" or an API key; None = no auth (lite)
 
     # --- service --------------------------------------------------------------------------
     host: str = "127.0.0.1"  # loopback: exposing it is a deliberate choice (Docker sets 0.0.0.0)

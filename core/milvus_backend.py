@@ -1,0 +1,98 @@
+"""Dense candidates from Milvus: milvus-lite (a local file) or a Milvus server (a URL).
+
+Plain pymilvus rather than langchain-milvus: the retriever needs chunk rows and cosines from
+an exact search over vectors it already has, while langchain-milvus's vector store owns the
+embedding and the documents and answers with Documents, so it would re-embed the corpus and
+duplicate the chunk store. One collection per index version, named from it: a rebuild gets a
+new collection, and a reader still on the old version keeps its own.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import IndexNotReady
+
+PREFIX = "notes_"
+ROW, VEC = "row", "vec"
+INSERT_BATCH = 1000  # rows per insert: well under Milvus's 64 MB gRPC message limit at dim 1024
+_REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def collection_name(version: str) -> str:
+    """Milvus names allow letters, digits and `_`: 20261124T082207-7b48e574 -> notes_2026..."""
+    return PREFIX + re.sub(r"[^0-9A-Za-z_]", "_", version)
+
+
+class MilvusDense:
+    name = "milvus"
+
+    def __init__(
+        self, uri: str, version: str, vectors: np.ndarray, token: str | None = None
+    ) -> None:
+        try:
+            from pymilvus import MilvusClient
+        except ImportError as exc:  # the extra is optional; say how to get it
+            raise IndexNotReady(
+                "dense_backend=milvus needs pymilvus: pip install '.[milvus]'"
+            ) from exc
+        if not _REMOTE.match(uri):  # a milvus-lite file: its directory must exist
+            Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        self.uri = uri
+        self.collection = collection_name(version)
+        try:
+            self.client: Any = MilvusClient(uri, token=token or "")
+            self.created = self._ensure(np.ascontiguousarray(vectors, dtype=np.float32))
+            self.client.load_collection(self.collection)
+        except Exception as exc:  # MilvusException, gRPC errors: the message may hold hosts
+            raise IndexNotReady("the Milvus dense backend is unreachable or failed") from exc
+
+    def _matches(self, n: int, dim: int) -> bool:
+        info = self.client.describe_collection(self.collection)
+        dims = [int(f.get("params", {}).get("dim", -1)) for f in info["fields"] if f["name"] == VEC]
+        rows = int(self.client.get_collection_stats(self.collection)["row_count"])
+        return dims == [dim] and rows == n
+
+    def _ensure(self, vectors: np.ndarray) -> bool:
+        """Reuse a complete collection for this version; (re)create it otherwise."""
+        n, dim = vectors.shape
+        if self.client.has_collection(self.collection):
+            if self._matches(n, dim):
+                return False
+            self.client.drop_collection(self.collection)  # a half-finished or stale insert
+        from pymilvus import DataType, MilvusClient
+
+        schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field(ROW, DataType.INT64, is_primary=True)
+        schema.add_field(VEC, DataType.FLOAT_VECTOR, dim=dim)
+        params = self.client.prepare_index_params()
+        # FLAT + IP: exact search like the FAISS IndexFlatIP, so both backends rank alike;
+        # the vectors are unit length, so IP is the cosine. A few thousand chunks need no ANN.
+        params.add_index(field_name=VEC, index_type="FLAT", metric_type="IP")
+        self.client.create_collection(self.collection, schema=schema, index_params=params)
+        for start in range(0, n, INSERT_BATCH):
+            part = vectors[start : start + INSERT_BATCH]
+            rows = [{ROW: start + i, VEC: v.tolist()} for i, v in enumerate(part)]
+            self.client.insert(self.collection, rows)
+        self.client.flush(self.collection)  # a server counts rows only once they are sealed
+        return True
+
+    def search(self, qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if k <= 0:
+            return []
+        result = self.client.search(
+            self.collection,
+            data=[np.asarray(qvec, dtype=np.float32).tolist()],
+            limit=k,
+            anns_field=VEC,
+            search_params={"metric_type": "IP"},
+            output_fields=[ROW],
+        )
+        return [(int(h[ROW]), float(h["distance"])) for h in result[0]]
+
+    def close(self) -> None:
+        self.client.close()
