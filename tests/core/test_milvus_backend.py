@@ -6,9 +6,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("pymilvus")
-pytest.importorskip("milvus_lite")
-
 from core import index_store  # noqa: E402
 from core.dense_backends import FaissDense, index_vectors  # noqa: E402
 from core.milvus_backend import MilvusDense, collection_name  # noqa: E402
