@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,10 @@ def _library_versions() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
 def chunker_code_hash() -> str:
-    """Hash of the cleaning/chunking code: an edit to it re-chunks (embeddings stay cached)."""
+    """Hash of the cleaning/chunking code: an edit to it re-chunks (embeddings stay cached).
+    Cached: it describes the code this process imported, which can't change while it runs."""
     here = Path(__file__).resolve().parent
     names = ("load.py", "clean.py", "structure.py", "orphans.py", "chunk.py", "dedup.py")
     return sha256_text(
