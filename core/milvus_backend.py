@@ -4,20 +4,26 @@ Plain pymilvus rather than langchain-milvus: the retriever needs chunk rows and 
 an exact search over vectors it already has, while langchain-milvus's vector store owns the
 embedding and the documents and answers with Documents, so it would re-embed the corpus and
 duplicate the chunk store. One collection per index version, named from it: a rebuild gets a
-new collection, and a reader still on the old version keeps its own.
+new collection, and a reader still on the old version keeps its own. Opening a version drops
+the collections of versions older than the last KEEP_VERSIONS, as ingest prunes their
+directories: with a shared server, a replica mid-way through a rolling update still finds
+the previous version's collection.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from core.errors import IndexNotReady
+from core.index_store import KEEP_VERSIONS
 
 PREFIX = "notes_"
+STAGING = "__staging_"  # + a random suffix: a collection still being written
 ROW, VEC = "row", "vec"
 INSERT_BATCH = 1000  # rows per insert: well under Milvus's 64 MB gRPC message limit at dim 1024
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
@@ -48,6 +54,7 @@ class MilvusDense:
             self.client: Any = MilvusClient(uri, token=token or "")
             self.created = self._ensure(np.ascontiguousarray(vectors, dtype=np.float32))
             self.client.load_collection(self.collection)
+            self.dropped = self._prune()
         except Exception as exc:  # MilvusException, gRPC errors: the message may hold hosts
             raise IndexNotReady("the Milvus dense backend is unreachable or failed") from exc
 
@@ -58,28 +65,56 @@ class MilvusDense:
         return dims == [dim] and rows == n
 
     def _ensure(self, vectors: np.ndarray) -> bool:
-        """Reuse a complete collection for this version; (re)create it otherwise."""
+        """Reuse this version's collection, or build it. Replicas sharing a server reload a new
+        version at the same moment, so each builds under a staging name and renames it into
+        place: the final name only ever holds a complete collection, and the loser of the
+        rename race drops its copy and uses the winner's."""
         n, dim = vectors.shape
         if self.client.has_collection(self.collection):
             if self._matches(n, dim):
                 return False
-            self.client.drop_collection(self.collection)  # a half-finished or stale insert
+            self.client.drop_collection(self.collection)  # stale: from another build or code
+        staging = f"{self.collection}{STAGING}{uuid.uuid4().hex[:8]}"
+        try:
+            self._create(staging, vectors)
+            try:
+                self.client.rename_collection(staging, self.collection)
+            except Exception:
+                if self.client.has_collection(self.collection) and self._matches(n, dim):
+                    return False  # another replica got there first
+                raise
+            return True
+        finally:
+            if self.client.has_collection(staging):
+                self.client.drop_collection(staging)
+
+    def _create(self, name: str, vectors: np.ndarray) -> None:
         from pymilvus import DataType, MilvusClient
 
         schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field(ROW, DataType.INT64, is_primary=True)
-        schema.add_field(VEC, DataType.FLOAT_VECTOR, dim=dim)
+        schema.add_field(VEC, DataType.FLOAT_VECTOR, dim=vectors.shape[1])
         params = self.client.prepare_index_params()
         # FLAT + IP: exact search like the FAISS IndexFlatIP, so both backends rank alike;
         # the vectors are unit length, so IP is the cosine. A few thousand chunks need no ANN.
         params.add_index(field_name=VEC, index_type="FLAT", metric_type="IP")
-        self.client.create_collection(self.collection, schema=schema, index_params=params)
-        for start in range(0, n, INSERT_BATCH):
+        self.client.create_collection(name, schema=schema, index_params=params)
+        for start in range(0, len(vectors), INSERT_BATCH):
             part = vectors[start : start + INSERT_BATCH]
             rows = [{ROW: start + i, VEC: v.tolist()} for i, v in enumerate(part)]
-            self.client.insert(self.collection, rows)
-        self.client.flush(self.collection)  # a server counts rows only once they are sealed
-        return True
+            self.client.insert(name, rows)
+        self.client.flush(name)  # a server counts rows only once they are sealed
+
+    def _prune(self) -> list[str]:
+        """Drop this index's collections (and leftover staging copies) of versions older than
+        the newest KEEP_VERSIONS, never our own. Version names start with their build time,
+        so name order is age order."""
+        ours = [c for c in self.client.list_collections() if c.startswith(PREFIX)]
+        keep = sorted({c.split(STAGING)[0] for c in ours}, reverse=True)[:KEEP_VERSIONS]
+        stale = sorted(c for c in ours if c.split(STAGING)[0] not in keep and c != self.collection)
+        for name in stale:
+            self.client.drop_collection(name)
+        return stale
 
     def search(self, qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
         if k <= 0:

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     temperature: float = Field(0.1, ge=0.0, le=2.0)  # near-greedy: grounded, repeatable
     max_concurrency: int = Field(1, ge=1, le=64)  # 2 cores serve one CPU generation at a time
     max_queue: int = Field(4, ge=0, le=1000)  # waiting requests beyond this get 429
+    # A queued request that gets no slot within this also gets 429 (not a 504 later): four
+    # ~10 s CPU answers ahead of it fit, a starved CPU's minute-long ones do not.
+    queue_timeout_s: float = Field(60.0, gt=0)
     prompt_passage_chars: int = Field(2400, ge=200)  # total passage text in the prompt: TTFT
 
     # --- refusal gate (calibrated on the dev set: scripts/calibrate_gate.py) ---------------

@@ -105,7 +105,9 @@ class InProcessAnswerer:
         await asyncio.to_thread(self.holder.load_initial)
         self.holder.get()  # IndexNotReady with the reason when there is no index
         await self.generator.check()  # fail now, not on every question (GeneratorUnavailable)
-        limiter = GenerationLimiter(self.settings.max_concurrency, self.settings.max_queue)
+        limiter = GenerationLimiter(
+            self.settings.max_concurrency, self.settings.max_queue, self.settings.queue_timeout_s
+        )
         self.pipeline = AskPipeline(self.settings, self.holder, self.generator, Metrics(), limiter)
         return self
 

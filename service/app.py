@@ -214,7 +214,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Built inside the running loop: asyncio primitives belong to one loop.
-        limiter = GenerationLimiter(settings.max_concurrency, settings.max_queue)
+        limiter = GenerationLimiter(
+            settings.max_concurrency, settings.max_queue, settings.queue_timeout_s
+        )
         app.state.pipeline = AskPipeline(settings, holder, gen, metrics, limiter)
         holder.start()
         try:

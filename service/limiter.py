@@ -2,7 +2,9 @@
 
 A CPU box runs one generation at a time well and two badly; an unbounded queue only turns
 overload into timeouts. Reserving a place is synchronous, so a stream can be refused with a
-real 429 before its response starts.
+real 429 before its response starts. A place in the queue is not a promise either: whoever
+waits longer than `queue_timeout_s` for a slot gets 429 too, so a slow generator sheds load
+as "busy, retry" rather than as gateway timeouts (and no wait eats the generation budget).
 """
 
 from __future__ import annotations
@@ -14,20 +16,33 @@ from core.errors import GeneratorBusy
 
 
 class GenerationLimiter:
-    def __init__(self, max_concurrency: int, max_queue: int, retry_after_s: int = 5) -> None:
+    def __init__(
+        self,
+        max_concurrency: int,
+        max_queue: int,
+        queue_timeout_s: float = 60.0,
+        retry_after_s: int = 5,
+    ) -> None:
         self.max_concurrency = max_concurrency
         self.max_queue = max_queue
+        self.queue_timeout_s = queue_timeout_s
         self.retry_after_s = retry_after_s
         self._running = asyncio.Semaphore(max_concurrency)
         self.admitted = 0  # running + waiting
 
-    def reserve(self) -> Ticket:
+    def ensure_room(self) -> None:
+        """GeneratorBusy if every place is taken. Called before retrieval too: on a CPU box,
+        embedding the question of a request that will be refused anyway steals cycles from
+        the generation that is running."""
         if self.admitted >= self.max_concurrency + self.max_queue:
             raise GeneratorBusy(
                 f"the generator is busy ({self.max_concurrency} running, {self.max_queue} waiting)"
                 "; retry shortly",
                 self.retry_after_s,
             )
+
+    def reserve(self) -> Ticket:
+        self.ensure_room()
         self.admitted += 1
         return Ticket(self)
 
@@ -44,8 +59,16 @@ class Ticket:
     async def __aenter__(self) -> Ticket:
         if self._done:
             raise RuntimeError("ticket already released")
+        limiter = self._limiter
         try:
-            await self._limiter._running.acquire()
+            async with asyncio.timeout(limiter.queue_timeout_s):
+                await limiter._running.acquire()
+        except TimeoutError as exc:
+            self.release()
+            raise GeneratorBusy(
+                f"no generation slot within {limiter.queue_timeout_s:g} s; retry shortly",
+                limiter.retry_after_s,
+            ) from exc
         except BaseException:  # cancelled while queued (client left): give the place back
             self.release()
             raise

@@ -110,6 +110,11 @@ class AskPipeline:
         return hits, retriever.version, elapsed
 
     async def plan(self, req: AskRequest) -> Plan:
+        try:  # shed overload before spending CPU on retrieval
+            self.limiter.ensure_room()
+        except GeneratorBusy as err:
+            self.metrics.generator_errors.labels(err.code).inc()
+            raise
         started = time.perf_counter()
         rw = rewrite(req.question, req.history)
         k = req.top_k or self.settings.top_k

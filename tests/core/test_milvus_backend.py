@@ -95,3 +95,36 @@ def test_incomplete_collection_is_rebuilt(built: Settings, tmp_path: Path) -> No
 
 def test_collection_names_are_valid() -> None:
     assert collection_name("20261124T082207-7b48e574") == "notes_20261124T082207_7b48e574"
+
+
+def test_opening_a_version_prunes_collections_beyond_the_newest_three(
+    built: Settings, tmp_path: Path
+) -> None:
+    vectors = index_vectors(index_store.load_index(built.index_dir))
+    uri = str(tmp_path / "m" / "notes.db")
+    versions = [f"2026010{d}T000000-0000000{d}" for d in range(1, 6)]
+    dropped = []
+    for v in versions[:4]:
+        opened = MilvusDense(uri, v, vectors)
+        dropped.append(opened.dropped)
+        opened.close()
+    assert dropped == [[], [], [], [collection_name(versions[0])]]  # 4 made 1 the fourth newest
+    newest = MilvusDense(uri, versions[4], vectors)
+    try:
+        assert newest.dropped == [collection_name(versions[1])]
+        want = sorted(collection_name(v) for v in versions[2:])
+        assert sorted(newest.client.list_collections()) == want
+    finally:
+        newest.close()
+    # A replica left on an old version keeps its own collection, whatever its age.
+    old = MilvusDense(uri, versions[0], vectors)
+    try:
+        assert old.created and old.dropped == []
+        assert collection_name(versions[0]) in old.client.list_collections()
+    finally:
+        old.close()
+    again = MilvusDense(uri, versions[4], vectors)
+    try:
+        assert again.dropped == [collection_name(versions[0])] and not again.created
+    finally:
+        again.close()

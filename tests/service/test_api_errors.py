@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
 
 from core.errors import GeneratorBusy, GeneratorTimeout, GeneratorUnavailable
@@ -143,3 +147,63 @@ def test_unknown_route_uses_the_schema(app_factory, error_of) -> None:
     with app_factory() as (client, _):
         error_of(client.get("/nope"), 404, "not_found")
         error_of(client.get("/ask"), 405, "method_not_allowed")
+
+
+def _wait_for(cond: Any, timeout_s: float = 20) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not cond():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.01)
+
+
+def _retrievals(url: str) -> float:
+    metrics = httpx.get(f"{url}/metrics", timeout=10).text
+    found = re.search(r'^notesqa_stage_seconds_count\{stage="retrieve"\} (\S+)$', metrics, re.M)
+    assert found, "no retrieve stage count in /metrics"
+    return float(found.group(1))
+
+
+def test_a_queued_request_past_its_deadline_is_429_with_sources_not_504(
+    live_app, Fake, error_of, sse, on_topic
+) -> None:
+    slow = Fake(delay_s=3.0)
+    limits = {"max_concurrency": 1, "max_queue": 2, "queue_timeout_s": 0.3, "llm_timeout_s": 30}
+    with live_app(slow, **limits) as srv, ThreadPoolExecutor(1) as pool:
+        ask = f"{srv.url}/ask"
+        first = pool.submit(httpx.post, ask, json={"question": on_topic}, timeout=30)
+        _wait_for(lambda: slow.calls == 1)  # generating; the slot is held for 3 s
+
+        t0 = time.monotonic()
+        body = error_of(httpx.post(ask, json={"question": on_topic}, timeout=30), 429)
+        assert body["error"]["code"] == "generator_busy"
+        assert body["sources"], "the passages found are still returned"
+        assert time.monotonic() - t0 < 2.5, "it gave up at its queue deadline, not at the end"
+
+        with httpx.stream(
+            "POST", ask, json={"question": on_topic, "stream": True}, timeout=30
+        ) as resp:
+            assert resp.status_code == 200  # it was admitted to the queue: the stream started
+            events = sse(resp.read().decode())
+        assert [e for e, _ in events] == ["sources", "error"]
+        assert events[1][1]["error"]["code"] == "generator_busy"
+        assert events[1][1]["sources"]
+
+        assert first.result().status_code == 200  # the running answer was never disturbed
+        assert slow.calls == 1
+        assert srv.app.state.pipeline.limiter.admitted == 0
+
+
+def test_a_full_queue_sheds_before_retrieval(live_app, Fake, error_of, on_topic) -> None:
+    slow = Fake(delay_s=3.0)
+    with live_app(slow, max_concurrency=1, max_queue=0) as srv, ThreadPoolExecutor(1) as pool:
+        first = pool.submit(httpx.post, f"{srv.url}/ask", json={"question": on_topic}, timeout=30)
+        _wait_for(lambda: slow.calls == 1)
+        spent = _retrievals(srv.url)
+        for stream in (False, True):
+            resp = httpx.post(
+                f"{srv.url}/ask", json={"question": on_topic, "stream": stream}, timeout=30
+            )
+            error_of(resp, 429, "generator_busy")
+            assert int(resp.headers["retry-after"]) > 0
+        assert _retrievals(srv.url) == spent  # no question was embedded or searched
+        assert first.result().status_code == 200

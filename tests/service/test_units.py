@@ -103,3 +103,34 @@ def test_limiter_admits_concurrency_plus_queue() -> None:
         assert limiter.admitted == 0
 
     asyncio.run(scenario())
+
+
+def test_limiter_queue_wait_has_a_deadline() -> None:
+    async def scenario() -> None:
+        limiter = GenerationLimiter(max_concurrency=1, max_queue=2, queue_timeout_s=0.05)
+        running = limiter.reserve()
+        await running.__aenter__()
+        waiting = limiter.reserve()
+        with pytest.raises(GeneratorBusy) as busy:
+            async with waiting:
+                pytest.fail("a queued ticket ran while the slot was held")
+        assert busy.value.retry_after_s == limiter.retry_after_s
+        assert "0.05 s" in str(busy.value)
+        assert limiter.admitted == 1  # the timed-out place is given back, the runner keeps its own
+        running.release()
+        async with limiter.reserve():  # the slot is free again: no wait, no error
+            assert limiter.admitted == 1
+        assert limiter.admitted == 0
+
+    asyncio.run(scenario())
+
+
+def test_limiter_ensure_room_refuses_without_taking_a_place() -> None:
+    limiter = GenerationLimiter(max_concurrency=1, max_queue=0)
+    limiter.ensure_room()
+    ticket = limiter.reserve()
+    with pytest.raises(GeneratorBusy):
+        limiter.ensure_room()
+    assert limiter.admitted == 1
+    ticket.release()
+    limiter.ensure_room()
