@@ -72,20 +72,39 @@ def compose() -> dict[str, Any]:
     return data
 
 
-def _env(service: dict[str, Any]) -> dict[str, str]:
+def _env_file(path: Path) -> dict[str, str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    pairs = [ln.split("=", 1) for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def _interpolate(value: Any, env: dict[str, str]) -> str:
+    """Compose's `${VAR}` and `${VAR:-default}` (the only forms the file uses)."""
+
+    def one(m: re.Match[str]) -> str:
+        return env.get(m.group(1)) or (m.group(2) or "")
+
+    return re.sub(r"\$\{(\w+)(?::-([^}]*))?\}", one, str(value))
+
+
+def _env(service: dict[str, Any], shell: dict[str, str] | None = None) -> dict[str, str]:
     env = service.get("environment", {})
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
-    return {k: str(v) for k, v in env.items()}
+    return {k: _interpolate(v, shell or {}) for k, v in env.items()}
+
+
+def _args(service: dict[str, Any], shell: dict[str, str]) -> dict[str, str]:
+    pairs = (_interpolate(a, shell).split("=", 1) for a in service["command"] if "=" in a)
+    return {k: v for k, v in pairs}
 
 
 def test_compose_services_and_profiles(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert {"api", "ui", "vllm", "api-gpu"} <= set(services)
+    assert set(services) == {"api", "ui", "vllm"}
     for name in ("api", "ui"):
         assert "profiles" not in services[name], f"{name} runs by default"
-    for name in ("vllm", "api-gpu"):
-        assert services[name].get("profiles") == ["gpu"], f"{name} only in the gpu profile"
+    assert services["vllm"].get("profiles") == ["gpu"], "vllm only in the gpu profile"
     known = {
         "image", "build", "command", "environment", "ports", "depends_on", "healthcheck",
         "profiles", "volumes", "restart", "deploy", "ipc", "read_only", "tmpfs",
@@ -104,29 +123,39 @@ def test_compose_healthchecks_and_dependencies(compose: dict[str, Any]) -> None:
     assert "/healthz" in " ".join(services["api"]["healthcheck"]["test"])
     assert "/health" in " ".join(services["vllm"]["healthcheck"]["test"])
     assert services["ui"]["depends_on"]["api"]["condition"] == "service_healthy"
-    assert services["api-gpu"]["depends_on"]["vllm"]["condition"] == "service_healthy"
-    assert "depends_on" not in services["api"], "the CPU api never waits for a GPU"
+    # api waits for a healthy vllm when the gpu profile is on, and for nothing when it is off
+    assert services["api"]["depends_on"]["vllm"] == {
+        "condition": "service_healthy",
+        "required": False,
+    }
 
 
-def test_compose_gpu_wiring(compose: dict[str, Any]) -> None:
+def test_compose_cpu_and_gpu_wiring(compose: dict[str, Any]) -> None:
     services = compose["services"]
     vllm = services["vllm"]
     assert vllm["image"] == "vllm/vllm-openai:v0.33.0"
-    args = " ".join(vllm["command"])
-    assert "Qwen/Qwen2.5-7B-Instruct" in args
-    assert "--gpu-memory-utilization" in args and "--max-model-len" in args
     devices = vllm["deploy"]["resources"]["reservations"]["devices"]
     assert devices[0]["driver"] == "nvidia" and "gpu" in devices[0]["capabilities"]
-    env = _env(services["api-gpu"])
-    assert env["NOTESQA_GENERATOR"] == "openai"
-    assert env["NOTESQA_LLM_BASE_URL"] == "http://vllm:8000/v1"
-    served = re.search(r"--served-model-name=(\S+)", args)
-    assert served and env["NOTESQA_LLM_MODEL"] == served.group(1), "api asks for the served name"
-    assert _env(services["api"])["NOTESQA_GENERATOR"] == "llamacpp"
+
+    cpu = _env(services["api"])  # plain `docker compose up`: nothing set
+    assert cpu["NOTESQA_GENERATOR"] == "llamacpp"
+    assert cpu["NOTESQA_LLM_CONTEXT_WINDOW"] == "4096" and cpu["NOTESQA_MAX_CONCURRENCY"] == "1"
+
+    gpu_file = _env_file(ROOT / "compose.gpu.env")
+    assert gpu_file["COMPOSE_PROFILES"] == "gpu"
+    gpu, args = _env(services["api"], gpu_file), _args(vllm, gpu_file)
+    assert args["--model"] == "Qwen/Qwen2.5-7B-Instruct"
+    assert float(args["--gpu-memory-utilization"]) <= 0.95
+    assert gpu["NOTESQA_GENERATOR"] == "openai"
+    assert gpu["NOTESQA_LLM_BASE_URL"] == "http://vllm:8000/v1"
+    assert gpu["NOTESQA_LLM_MODEL"] == args["--served-model-name"], "api asks for the served name"
+    assert gpu["NOTESQA_LLM_CONTEXT_WINDOW"] == args["--max-model-len"]
+    assert int(gpu["NOTESQA_MAX_CONCURRENCY"]) > 1, "vLLM batches: let requests through"
+    assert _env(services["ui"])["NOTESQA_API_URL"] == "http://api:8000"
 
 
 def test_compose_uses_the_dockerfile_image(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    images = {services[n]["image"] for n in ("api", "ui", "api-gpu")}
+    images = {services[n]["image"] for n in ("api", "ui")}
     assert len(images) == 1, "API and UI are one image, started with different commands"
-    assert all(services[n].get("build") == "." for n in ("api", "ui", "api-gpu"))
+    assert all(services[n].get("build") == "." for n in ("api", "ui"))
