@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     api_key: str | None = None  # bearer token for every route but /healthz; None = open
     max_body_bytes: int = Field(64_000, ge=1_000)  # 2000-char question + 20 turns fit easily
     reload_check_s: float = Field(2.0, ge=0.1)  # how often to look for a newly published index
+    # Idle keep-alive before the server closes a connection. uvicorn's 5 s equals httpx's pool
+    # expiry, and when the server closes just as a client reuses the connection the request
+    # dies with a reset (seen under load on a starved CPU). Longer than the 60 s idle timeout
+    # of common proxies (nginx, AWS ALB), so the client side always closes first.
+    keep_alive_s: int = Field(75, ge=1, le=3600)
 
     # --- generation -------------------------------------------------------------------------
     # extractive needs no model; llamacpp/vllm are the real LLM paths (see docs/benchmarks.md).

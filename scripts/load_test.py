@@ -1,12 +1,17 @@
 """Bounded load test of a running service, loopback only.
 
     python scripts/load_test.py --url http://127.0.0.1:8000 --clients 32 --duration 60 \
-        --mode search|ask|mix [--reingest --index DIR --corpus DIR] [--json out.json]
+        --mode search|ask|mix [--obey-retry-after] [--reingest --index DIR --corpus DIR] \
+        [--json out.json]
 
 N concurrent clients send requests back to back for T seconds (questions in turn from a fixed
 list, /ask as JSON; with `--mode mix`, every other request is /ask), then the test stops by
 itself: in-flight requests get `--timeout` more seconds, nothing is retried. Reports requests/s,
 p50/p95/p99 latency, status-code counts and the 5xx count, per endpoint and overall.
+
+By default clients hammer: a 429 is followed at once by the next request. With
+`--obey-retry-after`, a client waits as long as the 429's Retry-After says first, as a
+well-behaved client does.
 
 `--reingest`: midway, copy the corpus, touch one file (append a paragraph) and run
 `python -m ingest --index DIR --corpus COPY`, i.e. publish a new index while under load;
@@ -93,7 +98,10 @@ class Results:
             self.failures.append(f"t={time.monotonic() - self.started:.1f}s {endpoint} {what}")
 
 
-async def one(client: httpx.AsyncClient, endpoint: str, question: str, res: Results) -> None:
+async def one(
+    client: httpx.AsyncClient, endpoint: str, question: str, res: Results
+) -> float | None:
+    """Send one request and record it; the 429's Retry-After in seconds, if it had one."""
     t0 = time.perf_counter()
     try:
         if endpoint == "/search":
@@ -103,20 +111,33 @@ async def one(client: httpx.AsyncClient, endpoint: str, question: str, res: Resu
     except httpx.HTTPError as exc:
         res.record(endpoint, f"error:{type(exc).__name__}", 0.0, None)
         res.fail(endpoint, f"{type(exc).__name__}: {exc}")
-        return
+        return None
     ms = 1000 * (time.perf_counter() - t0)
     res.record(endpoint, str(resp.status_code), ms, resp.headers.get("x-index-version"))
     if resp.status_code >= 500:
         res.fail(endpoint, f"{resp.status_code} {resp.text[:200]}")
+    if resp.status_code == 429:
+        try:
+            return float(resp.headers.get("retry-after", ""))
+        except ValueError:
+            return None
+    return None
 
 
 async def worker(
-    client: httpx.AsyncClient, wid: int, mode: str, deadline: float, res: Results
+    client: httpx.AsyncClient,
+    wid: int,
+    mode: str,
+    deadline: float,
+    res: Results,
+    obey_retry_after: bool = False,
 ) -> None:
     i = wid
     while time.monotonic() < deadline:
         ask = mode == "ask" or (mode == "mix" and i % 2 == 1)
-        await one(client, "/ask" if ask else "/search", QUESTIONS[i % len(QUESTIONS)], res)
+        wait = await one(client, "/ask" if ask else "/search", QUESTIONS[i % len(QUESTIONS)], res)
+        if obey_retry_after and wait:  # a polite client: back off as told, never past the end
+            await asyncio.sleep(max(0.0, min(wait, deadline - time.monotonic())))
         i += 1
 
 
@@ -196,7 +217,10 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             raise SystemExit(f"load_test: service not ready: {ready.status_code} {ready.text}")
         res.started = time.monotonic()
         deadline = res.started + args.duration
-        tasks = [worker(client, w, args.mode, deadline, res) for w in range(args.clients)]
+        tasks = [
+            worker(client, w, args.mode, deadline, res, args.obey_retry_after)
+            for w in range(args.clients)
+        ]
         if args.reingest:
             tasks.append(reingest(args.index, args.corpus, args.duration / 2, ingest))
         # Bounded however the server behaves: stragglers get `timeout` s, then are cancelled.
@@ -206,6 +230,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         "url": args.url,
         "mode": args.mode,
         "clients": args.clients,
+        "obey_retry_after": args.obey_retry_after,
         **summarize(res, elapsed),
     }
     if args.reingest:
@@ -221,6 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", choices=("search", "ask", "mix"), default="mix")
     ap.add_argument("--timeout", type=float, default=30.0, help="per-request timeout, seconds")
     ap.add_argument("--api-key", default=os.environ.get("NOTESQA_API_KEY"))
+    ap.add_argument(
+        "--obey-retry-after",
+        action="store_true",
+        help="after a 429, wait its Retry-After before the next request (default: hammer)",
+    )
     ap.add_argument("--reingest", action="store_true", help="publish a new index midway")
     ap.add_argument("--index", type=Path, help="the server's index directory (--reingest)")
     ap.add_argument(

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from core.settings import Settings
 from service.generators.factory import KINDS
@@ -44,6 +45,17 @@ def configure_logging(level: str) -> None:
     root.setLevel(level.upper())
 
 
+def server_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        # uvicorn's access log prints the full URL, and /search?q=... carries question text.
+        "access_log": False,
+        "timeout_keep_alive": settings.keep_alive_s,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
@@ -53,8 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.log_level)
     settings = settings_from_args(args)
     app = create_app(settings)
-    # uvicorn's access log prints the full URL, and /search?q=... carries question text.
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    uvicorn.run(app, **server_options(settings))
     return 0
 
 

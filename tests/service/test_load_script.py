@@ -49,3 +49,25 @@ def test_short_mixed_run_reports_and_stops(live_app, Fake, tmp_path: Path) -> No
     assert report["/search"]["requests"] and report["/ask"]["requests"]
     assert sum(report["/ask"]["status"].values()) == report["/ask"]["requests"]
     assert len(report["index_versions"]) == 1
+
+
+def test_polite_clients_wait_out_retry_after(live_app, Fake, tmp_path: Path) -> None:
+    """One slot, no queue, a 1 s answer: hammering clients pile up 429s, polite ones back off
+    for the Retry-After (1 s here) and so send a handful."""
+    script = load_script()
+    reports = {}
+    for polite in (False, True):
+        out = tmp_path / f"report-{polite}.json"
+        with live_app(Fake(delay_s=1.0), max_concurrency=1, max_queue=0) as srv:
+            srv.app.state.pipeline.limiter.retry_after_s = 1
+            argv = ["--url", srv.url, "--clients", "3", "--duration", "3", "--mode", "ask"]
+            flags = ["--obey-retry-after"] if polite else []
+            assert script.main([*argv, *flags, "--json", str(out)]) == 0
+        reports[polite] = json.loads(out.read_text(encoding="utf-8"))
+    hammer, polite_ask = reports[False]["/ask"], reports[True]["/ask"]
+    assert reports[True]["obey_retry_after"] is True
+    assert hammer["5xx"] == polite_ask["5xx"] == 0
+    assert polite_ask["ok_2xx"] >= 2  # answers still flow
+    # 2 of 3 polite clients are refused at a time and then sit out 1 s: a few 429s each in
+    # 3 s, against hundreds from clients that never wait.
+    assert polite_ask["status"].get("429", 0) <= 12 < hammer["status"]["429"]

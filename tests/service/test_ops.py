@@ -159,3 +159,46 @@ def test_cli_flags_override_settings(tmp_path: Path) -> None:
     cfg = generator_config(s)
     assert cfg.kind == "extractive" and cfg.context_window == s.llm_context_window
     assert cfg.base_url == s.llm_base_url and cfg.max_queue == s.max_queue
+
+
+def test_served_connections_outlive_a_clients_idle_pool_expiry(index_dir: Path) -> None:
+    """uvicorn's own default (5 s) closes an idle keep-alive connection just as httpx's pool
+    (also 5 s) may reuse it, which resets requests under load. The service's options keep it
+    open past that: a request on the same connection after 6 s idle still gets its answer."""
+    import http.client
+    import socket
+
+    import uvicorn
+
+    from service.__main__ import server_options
+    from service.app import create_app
+    from tests.service.conftest import fake_loader, make_settings
+
+    settings = make_settings(index_dir, generator="extractive")
+    assert settings.keep_alive_s > 60  # beyond common proxies' idle timeouts, too
+    options = {**server_options(settings), "host": "127.0.0.1", "port": 0}
+    app = create_app(settings, retriever_loader=fake_loader)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **options))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+            time.sleep(0.02)
+        conn = http.client.HTTPConnection("127.0.0.1", sock.getsockname()[1], timeout=10)
+        conn.request("GET", "/healthz")
+        assert conn.getresponse().read() and conn.sock is not None
+        first = conn.sock.getsockname()
+        time.sleep(6)
+        conn.request("GET", "/healthz")
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.read()
+        assert conn.sock.getsockname() == first, "the same connection, not a reconnect"
+        conn.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
