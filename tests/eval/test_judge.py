@@ -214,4 +214,9 @@ def test_real_llm_judge_on_one_pair() -> None:
             await judge.aclose()
 
     yes, no = asyncio.run(both())
-    assert 0.0 <= no < 0.5 < yes <= 1.0
+    # Separation, not the 0.5 point: P(是) for the paraphrase was above 0.5 where this test was
+    # written and 0.494 on an AVX2-only EPYC (llama.cpp picks its kernels per CPU), with the
+    # wrong claim at 0.185. eval.run counts support at a threshold calibrated on labelled
+    # pairs, not at 0.5.
+    assert 0.0 <= no < 0.5 and no <= yes <= 1.0
+    assert yes - no >= 0.25, (yes, no)
