@@ -166,18 +166,18 @@ def _retrievals(url: str) -> float:
 def test_a_queued_request_past_its_deadline_is_429_with_sources_not_504(
     live_app, Fake, error_of, sse, on_topic
 ) -> None:
-    slow = Fake(delay_s=3.0)
+    slow = Fake(delay_s=6.0)
     limits = {"max_concurrency": 1, "max_queue": 2, "queue_timeout_s": 0.3, "llm_timeout_s": 30}
     with live_app(slow, **limits) as srv, ThreadPoolExecutor(1) as pool:
         ask = f"{srv.url}/ask"
         first = pool.submit(httpx.post, ask, json={"question": on_topic}, timeout=30)
-        _wait_for(lambda: slow.calls == 1)  # generating; the slot is held for 3 s
+        _wait_for(lambda: slow.calls == 1)  # generating; the slot is held for 6 s
 
         t0 = time.monotonic()
         body = error_of(httpx.post(ask, json={"question": on_topic}, timeout=30), 429)
         assert body["error"]["code"] == "generator_busy"
         assert body["sources"], "the passages found are still returned"
-        assert time.monotonic() - t0 < 2.5, "it gave up at its queue deadline, not at the end"
+        assert time.monotonic() - t0 < 4, "it gave up at its queue deadline, not at the end"
 
         with httpx.stream(
             "POST", ask, json={"question": on_topic, "stream": True}, timeout=30
