@@ -23,6 +23,9 @@ VLLM_KV_GB ?= 1
 VLLM_BIND ?= 0-1
 # PASSIVE: idle OpenMP threads sleep instead of spinning a core at 100% between requests
 VLLM_OMP_WAIT ?= PASSIVE
+# bfloat16 only where the CPU has bf16 instructions: emulated, it reads prompts ~5x slower
+# than float32 (docs/benchmarks.md).
+VLLM_DTYPE ?= $(shell $(PYTHON) scripts/models.py vllm-dtype 2>/dev/null || echo float32)
 VLLM_PID := .cache/vllm.pid
 VLLM_LOG := .cache/vllm.log
 
@@ -68,7 +71,7 @@ vllm-serve: models-hf
 	HF_HUB_OFFLINE=1 VLLM_NO_USAGE_STATS=1 OMP_WAIT_POLICY=$(VLLM_OMP_WAIT) \
 	nohup $(VLLM_PY) -m vllm.entrypoints.openai.api_server \
 	  --model $(MODELS_DIR)/$(strip $(HF_MODEL))-hf --served-model-name $(strip $(HF_MODEL)) \
-	  --host 127.0.0.1 --port $(VLLM_PORT) --dtype bfloat16 \
+	  --host 127.0.0.1 --port $(VLLM_PORT) --dtype $(VLLM_DTYPE) \
 	  --max-model-len $(VLLM_MAX_LEN) --enforce-eager >$(VLLM_LOG) 2>&1 & \
 	echo $$! >$(VLLM_PID); \
 	echo "vLLM starting (pid $$!), log in $(VLLM_LOG)"; \

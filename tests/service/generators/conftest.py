@@ -25,6 +25,18 @@ HF_05B = MODELS / "qwen0.5b-hf"
 VLLM_PY = ROOT / ".venv-vllm" / "bin" / "python"
 
 
+def _vllm_dtype() -> str:
+    """The dtype `make vllm-serve` picks for this CPU (scripts/models.py vllm-dtype)."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "models.py"), "vllm-dtype"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return out.stdout.strip()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "llm: runs a real local LLM (slow: seconds per test)")
     config.addinivalue_line(
@@ -130,7 +142,7 @@ def vllm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cmd = [
         str(VLLM_PY), "-m", "vllm.entrypoints.openai.api_server", "--model", str(HF_05B),
         "--served-model-name", "qwen0.5b", "--host", "127.0.0.1", "--port", str(port),
-        "--dtype", "bfloat16", "--max-model-len", "4096", "--enforce-eager",
+        "--dtype", _vllm_dtype(), "--max-model-len", "4096", "--enforce-eager",
     ]  # fmt: skip
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
