@@ -74,7 +74,7 @@ vllm-serve: models-hf
 	  --host 127.0.0.1 --port $(VLLM_PORT) --dtype $(VLLM_DTYPE) \
 	  --max-model-len $(VLLM_MAX_LEN) --enforce-eager >$(VLLM_LOG) 2>&1 & \
 	echo $$! >$(VLLM_PID); \
-	echo "vLLM starting (pid $$!), log in $(VLLM_LOG)"; \
+	echo "vLLM starting (pid $$!, $(VLLM_DTYPE)), log in $(VLLM_LOG)"; \
 	for i in $$(seq 180); do \
 	  if curl -sf http://127.0.0.1:$(VLLM_PORT)/health >/dev/null; then \
 	    echo "vLLM up on 127.0.0.1:$(VLLM_PORT) after $$i s"; exit 0; fi; \
