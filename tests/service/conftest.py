@@ -206,7 +206,7 @@ class LiveServer:
     """The app served by a real uvicorn on 127.0.0.1 (a free port), in a thread, lifespan on;
     for clients that need a socket (the official `openai` client, subprocess tools)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, **options: Any) -> None:
         import socket
         import threading
 
@@ -217,7 +217,9 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = int(self.sock.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
-        cfg = uvicorn.Config(app, log_level="warning", lifespan="on", log_config=None)
+        # `options` (uvicorn.Config's) win; host and port are moot: the socket is bound here
+        opts = {"log_level": "warning", "lifespan": "on", "log_config": None, **options}
+        cfg = uvicorn.Config(app, **opts)
         self.server = uvicorn.Server(cfg)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]})
 

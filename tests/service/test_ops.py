@@ -166,29 +166,16 @@ def test_served_connections_outlive_a_clients_idle_pool_expiry(index_dir: Path) 
     (also 5 s) may reuse it, which resets requests under load. The service's options keep it
     open past that: a request on the same connection after 6 s idle still gets its answer."""
     import http.client
-    import socket
-
-    import uvicorn
 
     from service.__main__ import server_options
     from service.app import create_app
-    from tests.service.conftest import fake_loader, make_settings
+    from tests.service.conftest import LiveServer, fake_loader, make_settings
 
     settings = make_settings(index_dir, generator="extractive")
     assert settings.keep_alive_s > 60  # beyond common proxies' idle timeouts, too
-    options = {**server_options(settings), "host": "127.0.0.1", "port": 0}
     app = create_app(settings, retriever_loader=fake_loader)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **options))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-            time.sleep(0.02)
-        conn = http.client.HTTPConnection("127.0.0.1", sock.getsockname()[1], timeout=10)
+    with LiveServer(app, **server_options(settings)) as srv:
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
         conn.request("GET", "/healthz")
         assert conn.getresponse().read() and conn.sock is not None
         first = conn.sock.getsockname()
@@ -198,7 +185,3 @@ def test_served_connections_outlive_a_clients_idle_pool_expiry(index_dir: Path) 
         assert resp.status == 200 and resp.read()
         assert conn.sock.getsockname() == first, "the same connection, not a reconnect"
         conn.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
