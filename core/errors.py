@@ -66,3 +66,38 @@ class GeneratorBusy(NotesQAError):
 class Unauthorized(NotesQAError):
     code = "unauthorized"
     http_status = 401
+
+
+class NotFound(NotesQAError):
+    code = "not_found"
+    http_status = 404
+
+
+class Forbidden(NotesQAError):
+    code = "forbidden"
+    http_status = 403
+
+
+class DocumentConflict(NotesQAError):
+    """The name is taken by other content, a shipped file, or a job still pending on it."""
+
+    code = "document_conflict"
+    http_status = 409
+
+
+class BadDocument(BadInput):
+    """An upload that can't be indexed: empty, binary, a bad name, a PDF without text."""
+
+    code = "bad_document"
+
+
+class UnsupportedDocument(BadInput):
+    """A suffix we don't index, or content that is not what the name says."""
+
+    code = "unsupported_document"
+    http_status = 415
+
+
+class DocumentTooLarge(BadInput):
+    code = "document_too_large"
+    http_status = 413

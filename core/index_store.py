@@ -8,10 +8,13 @@ index/
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,7 @@ import bm25s
 import faiss
 import numpy as np
 
-from core.errors import IndexCorrupt, IndexNotReady
+from core.errors import DocumentConflict, IndexCorrupt, IndexNotReady
 from core.types import Chunk
 
 MANIFEST = "manifest.json"
@@ -191,3 +194,22 @@ def _prune(index_dir: Path, keep: Path) -> None:
 
 def discard_staging(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+
+
+WRITER_LOCK = ".writer.lock"
+
+
+@contextlib.contextmanager
+def writer_lock(index_dir: Path, wait: bool = True) -> Iterator[None]:
+    """One writer at a time across processes (the CLI, API replicas on a shared volume): an
+    flock on a file in the index dir, released by the kernel if the holder dies."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / WRITER_LOCK).open("a") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError as exc:
+            raise DocumentConflict("another process is updating the index") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

