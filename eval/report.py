@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from eval.retrieval_metrics import KS
+from eval.rows import rows_table
 
 
 def _f(x: Any, pct: bool = False) -> str:
@@ -55,7 +57,7 @@ def latency_table(block: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+def render_markdown(report: dict[str, Any], rows: Sequence[Mapping[str, Any]] | None = None) -> str:
     out = ["# Evaluation report", ""]
     run = report.get("run", {})
     if run:
@@ -102,4 +104,14 @@ def render_markdown(report: dict[str, Any]) -> str:
         r = report["retrieval"]
         out += ["## Retrieval", "", f"mode {r['mode']}, all answerable questions of the file", ""]
         out += [*retrieval_table(r), ""]
+    if rows:
+        out += ["## Per question", "", PER_QUESTION_NOTE, "", *rows_table(rows), ""]
     return "\n".join(out)
+
+
+PER_QUESTION_NOTE = (
+    "rank: first retrieved chunk holding an evidence span (miss: none in the top k). "
+    "points and unsupported sentences are the eval judge's verdicts (not the pipeline's own "
+    "check; `-` when no judge ran); support is the pipeline's own figure, when it gives one. "
+    "Full rows in rows.jsonl; `python -m eval.run --compare A B` diffs two runs."
+)

@@ -4,10 +4,13 @@
                        [--url URL] [--limit N] [--out DIR]
     python -m eval.run --retrieval-only [--mode hybrid|dense|bm25|all]
     python -m eval.run --calibrate-judge [--judge-file eval/datasets/judge.jsonl]
+    python -m eval.run --compare DIR_A DIR_B [--out DIR]
 
-Writes DIR/report.json (retrieval + answers blocks), DIR/report.md, DIR/report.html (charts)
-and DIR/answers.jsonl (every answer with its judged claims). Answers and judgments are cached
-under DIR/cache, so a rerun after a crash resumes.
+Writes DIR/report.json (retrieval + answers blocks), DIR/report.md (with a per-question
+table), DIR/report.html (charts), DIR/rows.jsonl (one row per question: rank, refusal, points
+hit and missed, unsupported sentences, latency) and DIR/answers.jsonl (every answer with its
+judged claims). Answers and judgments are cached under DIR/cache, so a rerun after a crash
+resumes. --compare diffs the rows of two such runs into DIR/compare.md, regressions first.
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ from tqdm import tqdm
 
 from core.errors import NotesQAError
 from core.settings import Settings
+from eval.answer_metrics import Judgment, detail_rows
+from eval.answers import AnswerRecord
 from eval.calibrate import format_calibration
 from eval.dataset import DatasetError, EvalItem, load_items
 from eval.judge import CachedJudge, JudgeSettings, build_judge
-from eval.retrieval_metrics import KS, score_retrieval
+from eval.retrieval_metrics import KS, first_hit_rank, score_retrieval
+from eval.rows import build_rows
 from service.generators.factory import KINDS
 
 MODES = ("hybrid", "dense", "bm25")
@@ -42,6 +48,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--mode", choices=(*MODES, "all"), default="hybrid")
     p.add_argument("--index", type=Path, help="index directory (default: settings.index_dir)")
     p.add_argument("--out", type=Path, default=Path("eval/out"))
+    p.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("DIR_A", "DIR_B"),
+        help="compare the rows.jsonl of two runs, question by question (writes DIR/compare.md)",
+    )
     a = p.add_argument_group("answers")
     a.add_argument("--generator", choices=KINDS, help="default: settings.generator")
     a.add_argument("--url", help="ask a running service (its base URL) instead of in-process")
@@ -76,6 +89,7 @@ def run_retrieval(
     items = load_items(questions)
     retriever = open_retriever(settings)
     blocks: dict[str, Any] = {}
+    ranks: dict[str, int | None] = {}  # per question, first mode: the rows' rank column
     for mode in modes:
         results = []
         started = time.perf_counter()
@@ -85,11 +99,13 @@ def run_retrieval(
         block = score_retrieval(results)
         block["ms_per_query"] = round(1000 * (time.perf_counter() - started) / len(items), 1)
         blocks[mode] = block
+        if mode == modes[0]:
+            ranks = {i.id: first_hit_rank(ranked, i) for i, ranked in results}
     report = dict(blocks[modes[0]])
     if len(modes) > 1:
         report["modes"] = blocks
     report["mode"] = modes[0]
-    return {"retrieval": report, "manifest": retriever.index.manifest}
+    return {"retrieval": report, "manifest": retriever.index.manifest, "ranks": ranks}
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -129,8 +145,8 @@ def pick_items(items: list[EvalItem], limit: int | None) -> tuple[list[EvalItem]
 
 async def run_answers(
     args: argparse.Namespace, settings: Settings, jcfg: JudgeSettings, items: list[EvalItem]
-) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
-    from eval.answer_metrics import detail_rows, judge_answers, refusal_tradeoff, score_answers
+) -> tuple[dict[str, Any], list[AnswerRecord], dict[str, Judgment] | None, int]:
+    from eval.answer_metrics import judge_answers, refusal_tradeoff, score_answers
     from eval.answers import AnswerCache, HttpAnswerer, InProcessAnswerer, answer_all, settings_hash
 
     cache_dir = None if args.no_cache else args.out / "cache"
@@ -174,17 +190,24 @@ async def run_answers(
     jinfo = json.loads(jcfg.model_dump_json())
     block["judge"] = {**jinfo, "name": judge.name if judge else None}
     block["settings_hash"] = key
-    return block, detail_rows(records, judgments), from_cache
+    return block, records, judgments, from_cache
 
 
-def write_reports(out: Path, report: dict[str, Any], details: list[dict[str, Any]] | None) -> None:
+def write_reports(
+    out: Path,
+    report: dict[str, Any],
+    details: list[dict[str, Any]] | None,
+    rows: list[dict[str, Any]],
+) -> None:
     from eval.chart import render_html
     from eval.report import render_markdown
+    from eval.rows import write_rows
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    (out / "report.md").write_text(render_markdown(report), encoding="utf-8")
+    (out / "report.md").write_text(render_markdown(report, rows), encoding="utf-8")
     (out / "report.html").write_text(render_html(report), encoding="utf-8")
+    write_rows(out / "rows.jsonl", rows)
     if details is not None:
         lines = [json.dumps(d, ensure_ascii=False) for d in details]
         (out / "answers.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -215,6 +238,16 @@ def main(argv: list[str] | None = None) -> int:
     jcfg = judge_settings(args)
     command = "python -m eval.run " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     try:
+        if args.compare:
+            from eval.compare import run_compare, summary_line
+
+            cmp = run_compare(args.compare[0], args.compare[1], args.out)
+            for ch in cmp["changes"]:
+                if ch["worse"]:
+                    print(f"{ch['id']} ({ch['kind']}): " + "; ".join(ch["worse"]))
+            print(summary_line(cmp))
+            print(f"comparison: {args.out / 'compare.md'}")
+            return 0
         if args.calibrate_judge:
             cal = asyncio.run(run_calibration(args, jcfg))
             args.out.mkdir(parents=True, exist_ok=True)
@@ -226,18 +259,24 @@ def main(argv: list[str] | None = None) -> int:
         modes = MODES if args.mode == "all" else (args.mode,)
         items = load_items(args.questions)
         result = run_retrieval(settings, args.questions, args.k, modes)
+        ranks = result.pop("ranks")
         report: dict[str, Any] = {
             "questions": str(args.questions),
             "settings": json.loads(settings.model_dump_json()),
             **result,
         }
         details = None
+        rows = build_rows(items, ranks)
         if not args.retrieval_only:
             subset, stride = pick_items(items, args.limit)
-            block, details, from_cache = asyncio.run(run_answers(args, settings, jcfg, subset))
+            block, records, judgments, from_cache = asyncio.run(
+                run_answers(args, settings, jcfg, subset)
+            )
             block.update(n_file=len(items), stride=stride, limit=args.limit)
             report["answers"] = block
             report["run"] = {"answers_from_cache": from_cache}
+            details = detail_rows(records, judgments)
+            rows = build_rows(subset, ranks, records, judgments, jcfg.threshold)
         report["run"] = {
             **report.get("run", {}),
             "command": command,
@@ -246,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     except (NotesQAError, DatasetError, ValueError) as exc:
         print(f"eval: error: {exc}", file=sys.stderr)
         return 2
-    write_reports(args.out, report, details)
+    write_reports(args.out, report, details, rows)
     print(format_table(report["retrieval"]))
     if "answers" in report:
         from eval.report import answers_table, latency_table

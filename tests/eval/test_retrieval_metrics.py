@@ -299,6 +299,11 @@ def test_eval_run_cli_on_a_tiny_index(small_corpus: Path, tmp_path: Path) -> Non
     assert report["manifest"]["version"] == built.version
     assert report["settings"]["index_dir"] == str(index)
     assert report["settings"]["chunk_size"] == report["manifest"]["chunker"]["chunk_size"]
+    assert "ranks" not in report  # per-question ranks go to rows.jsonl, not report.json
+    rows = [json.loads(x) for x in (out / "rows.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["t1", "t2", "t3"]
+    assert all(1 <= r["rank"] <= 10 for r in rows[:2]) and rows[2]["rank"] is None
+    assert set(rows[0]) == {"id", "question", "kind", "rank", "flags"}
 
 
 def test_eval_run_cli_reports_a_bad_question_file(tmp_path: Path) -> None:

@@ -59,6 +59,11 @@ def test_eval_run_answers_cli(small_corpus: Path, tmp_path: Path) -> None:
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 3 and "<script" not in page and "src=" not in page
     assert len((out / "answers.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+    rows = [json.loads(x) for x in (out / "rows.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["t1", "t2", "t3"]
+    assert rows[2]["refused"] is True and rows[2]["refusal_reason"]  # 红烧肉, and why
+    assert all(r["total_ms"] is not None and r["judged"] is False for r in rows)
+    assert "## Per question" in md and "| t3 | unanswerable |" in md
     cached = (out / "cache" / "answers.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(cached) == 3
 
@@ -68,3 +73,10 @@ def test_eval_run_answers_cli(small_corpus: Path, tmp_path: Path) -> None:
     again = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert again["run"]["answers_from_cache"] == 3
     assert len((out / "cache" / "answers.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+    # the same run twice: compare finds nothing to report
+    cmp = subprocess.run(
+        [sys.executable, "-m", "eval.run", "--compare", str(out), str(out), "--out", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert cmp.returncode == 0, cmp.stderr
+    assert "3 questions compared: 0 regressed, 0 improved only, 3 unchanged" in cmp.stdout
