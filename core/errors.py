@@ -101,3 +101,10 @@ class UnsupportedDocument(BadInput):
 class DocumentTooLarge(BadInput):
     code = "document_too_large"
     http_status = 413
+
+
+class JobFailed(NotesQAError):
+    """A document job failed after it was accepted (embedder, disk): the index is unchanged."""
+
+    code = "job_failed"
+    http_status = 500

@@ -21,7 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from core.errors import BadInput, NotesQAError
 from core.settings import Settings, get_settings
-from service import error_handlers
+from service import documents, error_handlers
 from service.error_handlers import UnhandledErrorMiddleware
 from service.generators.base import Generator, GeneratorConfig
 from service.generators.factory import build_generator
@@ -219,9 +219,12 @@ def create_app(
         )
         app.state.pipeline = AskPipeline(settings, holder, gen, metrics, limiter)
         holder.start()
+        await asyncio.to_thread(store.recover)  # a job a dead process left: settled, reported
+        store.start()
         try:
             yield
         finally:
+            await asyncio.to_thread(store.stop)
             await holder.stop()
             await _close_generator(gen)
 
@@ -241,8 +244,13 @@ def create_app(
     error_handlers.install(app)
     app.include_router(_router())
     app.include_router(openai_router())
+    store = documents.install(app, settings, holder)
     # Added innermost first: the request id wraps everything, so even a 500 carries it.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        per_path=documents.upload_body_limit(settings),
+    )
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)

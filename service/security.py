@@ -73,23 +73,27 @@ class RequestIdMiddleware:
 class BodyLimitMiddleware:
     """Refuse a body over `max_bytes` before anything parses it, chunked uploads included."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = per_path or {}  # exact paths with their own limit (uploads)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         from service.error_handlers import error_response
 
-        err = BodyTooLarge(f"request body is larger than {self.max_bytes} bytes")
+        err = BodyTooLarge(f"request body is larger than {limit} bytes")
         await error_response(err, path=str(scope.get("path", "")))(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        limit = self.per_path.get(str(scope.get("path", "")), self.max_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(scope, receive, send, limit)
             return
         parts: list[bytes] = []
         size = 0
@@ -101,8 +105,8 @@ class BodyLimitMiddleware:
                 break
             parts.append(message.get("body", b""))
             size += len(parts[-1])
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if size > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             if not message.get("more_body", False):
                 break

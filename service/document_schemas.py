@@ -1,0 +1,93 @@
+"""Response bodies of /documents and /jobs (errors use the one ErrorResponse shape)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ingest.documents import DocInfo
+from ingest.jobs import Job
+
+
+class DocumentOut(BaseModel):
+    doc_id: str = Field(description="Stable for a file name: a replace keeps it")
+    file: str
+    sha256: str = Field(description="Of the text as indexed (line ends normalised)")
+    chunks: int
+    added_at: str = Field(description="When this content was first indexed")
+    source: Literal["corpus", "upload"] = Field(
+        description="`corpus`: ships with the project; `upload`: added through the API"
+    )
+
+    @classmethod
+    def of(cls, doc: DocInfo) -> DocumentOut:
+        return cls.model_validate(doc.__dict__)
+
+
+class DocumentList(BaseModel):
+    index_version: str
+    documents: list[DocumentOut]
+
+
+class Indexed(BaseModel):
+    """`?wait=true`: the new version is live when this is sent."""
+
+    doc_id: str
+    file: str
+    sha256: str
+    chunks: int
+    index_version: str
+
+
+class Deleted(BaseModel):
+    doc_id: str
+    deleted: bool = True
+    index_version: str
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    doc_id: str
+    status: str
+
+
+class Progress(BaseModel):
+    embedded: int = Field(description="Chunks embedded so far")
+    total: int = Field(description="Chunks to embed (cached ones are not counted)")
+
+
+class JobOut(BaseModel):
+    job_id: str
+    op: Literal["add", "replace", "delete"]
+    doc_id: str
+    status: Literal["queued", "indexing", "publishing", "done", "failed", "interrupted"]
+    progress: Progress
+    queue_position: int | None = Field(None, description="1 = next to run; only while queued")
+    error: str | None = None
+    note: str | None = None
+    index_version: str | None = Field(None, description="The version that holds the change")
+    chunks: int | None = None
+    created_at: float
+    updated_at: float
+
+    @classmethod
+    def of(cls, job: Job, position: int | None = None) -> JobOut:
+        return cls(
+            job_id=job.job_id,
+            op=job.op,
+            doc_id=job.doc_id,
+            status=job.status,
+            progress=Progress(embedded=job.embedded, total=job.total),
+            queue_position=position if job.status == "queued" else None,
+            error=job.error,
+            note=job.note,
+            index_version=job.index_version if job.status == "done" else None,
+            chunks=job.chunks,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+        )
+
+
+class JobList(BaseModel):
+    jobs: list[JobOut]
