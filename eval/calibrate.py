@@ -5,6 +5,11 @@ eval/datasets/judge.jsonl holds (passages, claim, supported, type) rows: paraphr
 claims, subtly wrong numbers and names, contradictions, and claims true in general but absent
 from the passages. The judge's probability for each row is compared with the label at every
 threshold; the one with the best accuracy (or F1) is picked.
+
+Pairs carry a fixed `split` (calib/test, stratified by type): when they do, the threshold is
+picked on the calib pairs only and accuracy, precision, recall and AUC are reported on the test
+pairs, which the threshold never saw. `source` says where a claim came from (hand-written, or a
+sentence the system produced), so the report can show the judge on real answers separately.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ class JudgePair(BaseModel, frozen=True):
     claim: str = Field(min_length=1)
     supported: bool
     type: str = ""
+    source: str = "hand"  # "hand", or "system:<generator>" for a sentence the system produced
+    split: Literal["calib", "test", ""] = ""  # "" (no split): pick and report on all pairs
 
 
 def load_pairs(path: Path) -> list[JudgePair]:
@@ -95,7 +102,11 @@ async def calibrate(
     for pair in tqdm(pairs, desc="judge pairs", unit="pair", file=sys.stderr, disable=not progress):
         probs.append(await judge.supported(list(pair.passages), pair.claim))
     labels = [p.supported for p in pairs]
-    best = pick_threshold(labels, probs, by)
+    calib = [i for i, p in enumerate(pairs) if p.split == "calib"]
+    test = [i for i, p in enumerate(pairs) if p.split == "test"]
+    split = bool(calib and test)
+    fit = calib if split else list(range(len(pairs)))
+    best = pick_threshold([labels[i] for i in fit], [probs[i] for i in fit], by)
     t = best["threshold"]
     by_type: dict[str, dict[str, Any]] = {}
     for typ in sorted({p.type for p in pairs}):
@@ -116,10 +127,45 @@ async def calibrate(
         "at_current_threshold": confusion(labels, probs, judge.threshold),
         "grid": [confusion(labels, probs, g) for g in GRID],
         "by_type": by_type,
+        "split": _split_report(pairs, labels, probs, t, calib, test) if split else None,
         "pairs": [
-            {"id": p.id, "type": p.type, "supported": p.supported, "p": round(q, 4)}
+            {
+                "id": p.id,
+                "type": p.type,
+                "source": p.source,
+                "split": p.split,
+                "supported": p.supported,
+                "p": round(q, 4),
+            }
             for p, q in zip(pairs, probs, strict=True)
         ],
+    }
+
+
+def _split_report(
+    pairs: Sequence[JudgePair],
+    labels: list[bool],
+    probs: list[float],
+    t: float,
+    calib: list[int],
+    test: list[int],
+) -> dict[str, Any]:
+    """The threshold `t` (picked on calib) scored on each part; the test figures are the
+    honest ones. Test pairs are also broken down by type and by source."""
+
+    def part(idx: list[int]) -> dict[str, Any]:
+        ys, ps = [labels[i] for i in idx], [probs[i] for i in idx]
+        return {"n": len(idx), "n_supported": sum(ys), "auc": auc(ys, ps), **confusion(ys, ps, t)}
+
+    def groups(key: str) -> dict[str, dict[str, Any]]:
+        names = sorted({getattr(pairs[i], key) for i in test})
+        return {g: part([i for i in test if getattr(pairs[i], key) == g]) for g in names}
+
+    return {
+        "calib": part(calib),
+        "test": part(test),
+        "test_by_type": groups("type"),
+        "test_by_source": groups("source"),
     }
 
 
@@ -135,7 +181,8 @@ def format_calibration(cal: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(f"{row[c]:.2f}" for c in cols) + " |")
     b = cal["best"]
     lines.append(
-        f"picked threshold {b['threshold']:.3f} (best {cal['picked_by']}): accuracy "
+        f"picked threshold {b['threshold']:.3f} (best {cal['picked_by']}"
+        f"{' on the calib split' if cal.get('split') else ''}): accuracy "
         f"{b['accuracy']:.3f}, precision {b['precision']:.3f}, recall {b['recall']:.3f}, "
         f"F1 {b['f1']:.3f}, specificity {b['specificity']:.3f}"
     )
@@ -143,4 +190,29 @@ def format_calibration(cal: dict[str, Any]) -> str:
         "by type: "
         + ", ".join(f"{k} {v['accuracy']:.2f} (n={v['n']})" for k, v in cal["by_type"].items())
     )
+    if cal.get("split"):
+        lines += format_split(cal["split"])
     return "\n".join(lines)
+
+
+def format_split(split: dict[str, Any]) -> list[str]:
+    """Calib vs held-out test figures at the threshold picked on calib."""
+
+    def fig(b: dict[str, Any]) -> str:
+        return (
+            f"n={b['n']} ({b['n_supported']} supported): accuracy {b['accuracy']:.3f}, "
+            f"precision {b['precision']:.3f}, recall {b['recall']:.3f}, F1 {b['f1']:.3f}, "
+            f"specificity {b['specificity']:.3f}, AUC {b['auc']}"
+        )
+
+    lines = [
+        f"threshold {split['test']['threshold']:.3f} picked on calib only",
+        f"calib {fig(split['calib'])}",
+        f"TEST (held out) {fig(split['test'])}",
+    ]
+    for key in ("test_by_source", "test_by_type"):
+        lines.append(
+            f"test by {key[8:]}: "
+            + ", ".join(f"{k} {v['accuracy']:.2f} (n={v['n']})" for k, v in split[key].items())
+        )
+    return lines
