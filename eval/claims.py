@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.citations import REFUSAL_PATTERNS
-
 # [1]  [1, 2]  [1][2]  【1】  ［1］
 MARKER = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】］]")
 _END = re.compile(r"[。！？；!?]+|\.+(?=\s|$|[\[【［])|\n+")
@@ -20,6 +18,17 @@ _TRAILER = re.compile(r"[”’\"」』）)]*(?:\s*" + MARKER.pattern + r")*")
 _BULLET = re.compile(r"^\s*(?:[-*+>•●○■◆#]+|\d+[.)、]|[(（]\d+[)）])\s*")
 _CONTENT = re.compile(r"[^\W\d_]", re.UNICODE)  # letters (CJK included), not digits or marks
 MIN_CONTENT_CHARS = 2
+# Remarks about the notes ("资料中没有相关信息", "笔记里没有关于 X 的内容", "the notes don't
+# cover Y") are not claims to verify. The eval keeps its own list rather than importing the
+# pipeline's, so what counts as a claim does not move when the pipeline changes.
+GAP_REMARK = re.compile(
+    r"资料中没有相关信息|没有相关信息|没有相关内容|未提及|没有提及|没有提到|未涉及|没有涉及"
+    r"|(?:笔记|资料|文档)(?:里|中|内)?(?:并)?(?:没有|未)(?:关于|涉及|提到|提及|覆盖|写到|包含)"
+    r"|无法(?:根据|从).{0,12}(?:回答|找到)"
+    r"|(?:do|does|did) not (?:cover|mention|contain|say)|(?:don't|doesn't) (?:cover|mention|say)"
+    r"|not covered|no relevant information",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ def split_claims(text: str) -> list[Claim]:
         s = _clean(piece)
         if len(_CONTENT.findall(s)) < MIN_CONTENT_CHARS:
             continue
-        if s[-1] in "：:？?" or REFUSAL_PATTERNS.search(s):
+        if s[-1] in "：:？?" or GAP_REMARK.search(s):
             continue
         claims.append(Claim(s, tuple(cites)))
     return claims

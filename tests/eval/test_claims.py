@@ -49,6 +49,9 @@ def test_marker_variants_and_lists() -> None:
     [
         "资料中没有相关信息。",
         "The notes do not cover this.",
+        "笔记里没有关于 FlashAttention 的内容。",
+        "资料中并未提到 GQA 的具体实现。",
+        "The notes don't say how PagedAttention works.",
         "对吗？",
         "[1]。",
         "",
