@@ -29,6 +29,7 @@ from ui.client import (  # noqa: E402
     SourcesEvent,
     TokenEvent,
 )
+from ui.documents_page import documents_page  # noqa: E402
 
 log = logging.getLogger("ui")
 READY_TTL_S = 30.0
@@ -224,14 +225,22 @@ def _search(client: NotesQAClient, question: str, k: int) -> Msg:
     return msg
 
 
-def main() -> None:
-    st.set_page_config(page_title="LLM 面试笔记问答", page_icon=":material/menu_book:")
-    st.set_option("client.toolbarMode", "minimal")  # no "Deploy" button
-    st.set_option("client.showErrorDetails", "none")  # never a traceback on the page
+def chat_page() -> None:
     client = NotesQAClient()
     top_k, sources_only = sidebar(client)
     chat(client, top_k, sources_only)
     service_info(client)
+
+
+def main() -> None:
+    st.set_page_config(page_title="LLM 面试笔记问答", page_icon=":material/menu_book:")
+    st.set_option("client.toolbarMode", "minimal")  # no "Deploy" button
+    st.set_option("client.showErrorDetails", "none")  # never a traceback on the page
+    pages = [
+        st.Page(chat_page, title="问答", icon=":material/chat:", url_path="chat", default=True),
+        st.Page(documents_page, title="文档", icon=":material/description:", url_path="documents"),
+    ]
+    st.navigation(pages).run()
 
 
 def chat(client: NotesQAClient, top_k: int, sources_only: bool) -> None:
