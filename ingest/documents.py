@@ -5,7 +5,7 @@ build the next version from corpus/ + documents/ with the change applied (only n
 are embedded: the cache is keyed by content), publish it atomically, then move the staged file
 into (or out of) the documents dir. Readers keep the previous version until the swap. A crash
 before the swap leaves the old version and the old documents; after it, recovery finishes the
-file move (ingest/jobs.py).
+file move (ingest/recovery.py).
 """
 
 from __future__ import annotations
@@ -16,53 +16,22 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core import index_store
 from core.embedders import Embedder
-from core.errors import DocumentConflict, IndexCorrupt, IndexNotReady, NotesQAError, NotFound
+from core.errors import DocumentConflict, NotesQAError, NotFound
 from core.settings import Settings
 from ingest import uploads
 from ingest.build import build_index
-from ingest.jobs import UNFINISHED, Job, JobJournal, Op, new_job_id, owner_gone, owner_id
+from ingest.catalog import DocInfo, current_manifest, documents_in
+from ingest.jobs import UNFINISHED, Job, JobJournal, Op, new_job_id, owner_id
 from ingest.jobs import register_instance as _register
 
 log = logging.getLogger(__name__)
 STAGING_DIR = ".staging"  # under the documents dir: same filesystem, so the move is a rename
 JOURNAL_DIR = ".jobs"
-
-
-@dataclass(frozen=True)
-class DocInfo:
-    doc_id: str
-    file: str
-    sha256: str
-    chunks: int
-    added_at: str
-    source: str  # "corpus" (ships with the project) or "upload"
-
-
-def documents_in(manifest: dict[str, Any]) -> list[DocInfo]:
-    return [
-        DocInfo(
-            doc_id=doc_id,
-            file=doc_id,
-            sha256=str(row.get("sha256", "")),
-            chunks=int(row.get("chunks", 0)),
-            added_at=str(row.get("added_at") or manifest.get("created_at", "")),
-            source=str(row.get("source", "corpus")),  # older manifests: corpus only
-        )
-        for doc_id, row in sorted(manifest.get("documents", {}).items())
-    ]
-
-
-def current_manifest(index_dir: Path) -> dict[str, Any]:
-    version_dir = index_store.current_version_dir(index_dir)
-    if version_dir is None:
-        raise IndexNotReady(f"no index at {index_dir}: run `python -m ingest` first")
-    return index_store.read_manifest(version_dir)
 
 
 class DocumentStore:
@@ -127,7 +96,7 @@ class DocumentStore:
             with self._lock:
                 existing = self._check_name_free(name, doc.sha256, replace)
                 if existing is not None:
-                    self._discard(job_id)
+                    self.discard_staged(job_id)
                     return existing
                 docs = current_manifest(s.index_dir)["documents"]
                 op: Op = "replace" if name in docs else "add"
@@ -135,7 +104,7 @@ class DocumentStore:
                 self._enqueue(job)
                 return job
         except BaseException:
-            self._discard(job_id)
+            self.discard_staged(job_id)
             raise
 
     def submit_delete(self, doc_id: str) -> Job:
@@ -225,7 +194,7 @@ class DocumentStore:
             log.exception("document job %s failed", job_id)
             job.status, job.error = "failed", "indexing failed (see the server log)"
         finally:
-            self._discard(job_id)
+            self.discard_staged(job_id)
             if job.status in UNFINISHED:  # interrupted by a BaseException: say so
                 job.status, job.error = "failed", "stopped while indexing"
             self.journal.save(job)
@@ -244,6 +213,8 @@ class DocumentStore:
     def _build(self, job: Job) -> None:
         job.status = "indexing"
         self.journal.save(job)
+        if self._settled_meanwhile(job):
+            return
 
         def progress(done: int, total: int) -> None:
             job.embedded, job.total = done, total
@@ -266,6 +237,22 @@ class DocumentStore:
         docs = current_manifest(self.settings.index_dir)["documents"]
         job.chunks = int(docs[job.doc_id]["chunks"]) if job.doc_id in docs else 0
 
+    def _settled_meanwhile(self, job: Job) -> bool:
+        """Check again under the writer lock: another replica (or the CLI) may have changed
+        this document since the job was queued. True when there is nothing left to do."""
+        manifest = current_manifest(self.settings.index_dir)
+        row = manifest["documents"].get(job.doc_id)
+        if job.op == "delete" and row is None:
+            raise NotFound(f"{job.doc_id} was deleted by another request meanwhile")
+        if job.op != "add" or row is None:
+            return False
+        if row.get("sha256") != job.sha256:
+            raise DocumentConflict(
+                f"{job.doc_id} was added by another request meanwhile: use ?replace=true"
+            )
+        job.index_version, job.chunks = str(manifest["version"]), int(row.get("chunks", 0))
+        return True  # the same content is already live
+
     def commit_files(self, job: Job) -> None:
         """Make the documents dir match the published version: the last step of a job."""
         target = self.docs_dir / job.doc_id
@@ -275,44 +262,11 @@ class DocumentStore:
             self.docs_dir.mkdir(parents=True, exist_ok=True)
             staged.replace(target)
 
-    def _discard(self, job_id: str) -> None:
+    def discard_staged(self, job_id: str) -> None:
         shutil.rmtree(self.docs_dir / STAGING_DIR / job_id, ignore_errors=True)
 
-    # --- after a crash ---------------------------------------------------------------------
     def recover(self) -> list[Job]:
-        """Settle the jobs a dead process left unfinished; returns them. Needs the writer
-        lock: if another process holds it, it is alive and its jobs are its own."""
-        settled: list[Job] = []
-        try:
-            with index_store.writer_lock(self.settings.index_dir, wait=False):
-                docs = current_manifest(self.settings.index_dir)["documents"]
-                for job in self.journal.all():
-                    if job.finished or not owner_gone(job.owner):
-                        continue
-                    if job.status == "publishing" and _reflected(job, docs):
-                        self.commit_files(job)
-                        job.status, job.note = "done", "completed after a restart"
-                        job.chunks = int(docs.get(job.doc_id, {}).get("chunks", 0))
-                    else:
-                        job.status, job.error = (
-                            "interrupted",
-                            (
-                                f"the process stopped during this job ({job.status}); the "
-                                "previous index version was kept: submit it again"
-                            ),
-                        )
-                    self._discard(job.job_id)
-                    self.journal.save(job)
-                    log.warning("document job %s %s: %s", job.job_id, job.status, job.doc_id)
-                    settled.append(job)
-        except (DocumentConflict, IndexNotReady, IndexCorrupt):
-            return settled
-        return settled
+        """Settle the jobs a dead process left unfinished (ingest/recovery.py)."""
+        from ingest.recovery import recover
 
-
-def _reflected(job: Job, docs: dict[str, Any]) -> bool:
-    """Whether the live version already contains the job's change."""
-    if job.op == "delete":
-        return job.doc_id not in docs
-    row = docs.get(job.doc_id)
-    return row is not None and row.get("sha256") == job.sha256
+        return recover(self)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ingest.documents import DocInfo
+from ingest.catalog import DocInfo
 from ingest.jobs import Job
 
 
@@ -28,6 +28,7 @@ class DocumentOut(BaseModel):
 class DocumentList(BaseModel):
     index_version: str
     documents: list[DocumentOut]
+    max_upload_bytes: int = Field(description="The largest file POST /documents accepts")
 
 
 class Indexed(BaseModel):

@@ -19,7 +19,8 @@ from fastapi.security import HTTPAuthorizationCredentials
 from core.embedders import Embedder, build_embedder
 from core.errors import Forbidden, IndexNotReady, JobFailed, NotesQAError
 from core.settings import Settings
-from ingest.documents import DocInfo, DocumentStore, current_manifest
+from ingest.catalog import DocInfo, current_manifest
+from ingest.documents import DocumentStore
 from ingest.jobs import Job
 from service.document_schemas import (
     Deleted,
@@ -111,7 +112,9 @@ def documents_router() -> APIRouter:
         manifest = await asyncio.to_thread(_served_manifest, request)
         docs = _store(request).documents(manifest)
         return DocumentList(
-            index_version=str(manifest["version"]), documents=[DocumentOut.of(d) for d in docs]
+            index_version=str(manifest["version"]),
+            documents=[DocumentOut.of(d) for d in docs],
+            max_upload_bytes=request.app.state.settings.max_upload_bytes,
         )
 
     @router.post(

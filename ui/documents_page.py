@@ -6,12 +6,13 @@ else the page shows (ui/render.py): a name can't become markup.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
 import streamlit as st
 
-from service.document_schemas import DocumentOut, JobOut
+from service.document_schemas import DocumentList, DocumentOut, JobOut
 from ui import render
 from ui.client import ApiError
 from ui.documents_client import DocumentsClient
@@ -77,7 +78,7 @@ def _upload(client: DocumentsClient, name: str, data: bytes, replace: bool) -> N
         st.info(f"{shown} 仍在索引中（任务 {job.job_id}），稍后刷新本页查看。")
 
 
-def upload_form(client: DocumentsClient) -> None:
+def upload_form(client: DocumentsClient, max_bytes: int | None) -> None:
     ss = _state()
     st.subheader(":material/upload_file: 上传笔记")
     picked = st.file_uploader(
@@ -85,6 +86,8 @@ def upload_form(client: DocumentsClient) -> None:
         type=["md", "txt", "pdf"],
         key=f"uploader_{ss['uploader_key']}",
         help="只有新文件的片段会被向量化；上传期间问答照常进行。",
+        # the API's own limit (Streamlit counts in MiB), not Streamlit's 200 MB default
+        max_upload_size=math.ceil(max_bytes / 2**20) if max_bytes else None,
     )
     replace = st.checkbox("同名文件已存在时替换它", key="replace_existing")
     if st.button("上传并索引", icon=":material/upload:", disabled=picked is None):
@@ -107,13 +110,10 @@ def _delete(client: DocumentsClient, doc_id: str) -> None:
     st.error(render.escape_md(f"{doc_id}：{job.error or '删除未完成'}"), icon=":material/error:")
 
 
-def document_list(client: DocumentsClient) -> None:
+def document_list(client: DocumentsClient, listing: DocumentList | None) -> None:
     ss = _state()
     st.subheader(":material/folder_open: 已索引的文档")
-    try:
-        listing = client.documents()
-    except ApiError as err:
-        st.error(render.escape_md(err.message), icon=":material/cloud_off:")
+    if listing is None:
         return
     st.caption(
         render.escape_md(f"索引版本 {listing.index_version} · {len(listing.documents)} 个文档")
@@ -152,6 +152,11 @@ def documents_page(client: DocumentsClient | None = None) -> None:
         kind, text = notice
         (st.success if kind == "success" else st.info)(text)
         ss["doc_notice"] = None
-    upload_form(client)
+    listing: DocumentList | None = None
+    try:
+        listing = client.documents()
+    except ApiError as err:
+        st.error(render.escape_md(err.message), icon=":material/cloud_off:")
+    upload_form(client, listing.max_upload_bytes if listing else None)
     st.divider()
-    document_list(client)
+    document_list(client, listing)

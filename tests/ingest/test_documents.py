@@ -12,7 +12,8 @@ from core import index_store
 from core.errors import DocumentConflict, NotFound
 from core.settings import Settings
 from ingest.build import build_index
-from ingest.documents import DocInfo, DocumentStore
+from ingest.catalog import DocInfo
+from ingest.documents import DocumentStore
 from ingest.jobs import Job
 from tests.fakes import CountingHashEmbedder
 
@@ -167,3 +168,39 @@ def test_concurrent_uploads_queue_and_all_land(settings: Settings) -> None:
     docs = {d.doc_id for d in store.documents()}
     assert {"one.md", "two.md", "a.md", "b.md"} == docs
     assert {j.job_id for j in store.jobs()} >= {first.job_id, second.job_id}
+
+
+def test_new_chunk_settings_apply_to_every_document(settings: Settings) -> None:
+    """A job after a settings change re-chunks everything with the new settings (RAGFlow 10785:
+    re-parsing that kept the old ones)."""
+    before = index_store.load_index(settings.index_dir)
+    changed = settings.model_copy(update={"chunk_size": 400, "chunk_overlap": 60})
+    store = DocumentStore(changed, embedder_factory=CountingHashEmbedder)
+    job = run_now(store, store.submit_upload("zorbex.md", NOTE.encode()))
+    assert job.status == "done", job.error
+    after = index_store.load_index(settings.index_dir)
+    assert after.manifest["chunker"] == {"chunk_size": 400, "chunk_overlap": 60}
+    old_ids = {c.chunk_id for c in before.chunks}
+    assert not old_ids & {c.chunk_id for c in after.chunks}  # ids carry the chunk settings
+    mine = sum(c.doc_id == "zorbex.md" for c in after.chunks)
+    assert job.total > mine  # the corpus was re-chunked and embedded again, not just the note
+
+
+def test_a_replica_that_added_the_name_first_wins(settings: Settings) -> None:
+    """Two stores (two replicas) queue the same new name: the second job, checked again under
+    the writer lock, neither overwrites the first nor re-embeds the same content."""
+    a = DocumentStore(settings, embedder_factory=CountingHashEmbedder)
+    b = DocumentStore(settings, embedder_factory=CountingHashEmbedder)
+    c = DocumentStore(settings, embedder_factory=CountingHashEmbedder)
+    first = a.submit_upload("zorbex.md", NOTE.encode())
+    other = b.submit_upload("zorbex.md", NOTE.replace("Zorbex", "Quillon").encode())
+    same = c.submit_upload("zorbex.md", NOTE.encode())
+    assert run_now(a, first).status == "done"
+    version = index_store.load_index(settings.index_dir).version
+    lost = run_now(b, other)
+    assert lost.status == "failed" and "replace=true" in (lost.error or "")
+    dup = run_now(c, same)
+    assert dup.status == "done" and dup.index_version == version
+    assert index_store.load_index(settings.index_dir).version == version
+    text = (settings.documents_dir() / "zorbex.md").read_text(encoding="utf-8")
+    assert text == NOTE

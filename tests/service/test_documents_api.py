@@ -61,6 +61,7 @@ def test_add_wait_search_replace_delete(docs_app: Callable[..., Any]) -> None:
     with docs_app() as (client, _):
         v0, docs0 = state(client)
         assert {d["source"] for d in docs0} == {"corpus"}
+        assert client.get("/documents").json()["max_upload_bytes"] == 20_000_000  # the default
         resp = upload(client, "zorbex.md", NOTE.encode(), wait="true")
         assert resp.status_code == 201, resp.text
         added = resp.json()
