@@ -47,6 +47,10 @@ class AnswerRecord(BaseModel):
     total_ms: float | None = None
     error: str | None = None
     settings_hash: str = ""
+    # the grounded-answer fields of the `done` event (absent from older caches)
+    support: dict[str, Any] | None = None
+    removed: list[str] = []  # draft sentences the support check dropped
+    missing_terms: list[str] = []
 
 
 def settings_hash(settings: Settings, extra: dict[str, Any]) -> str:
@@ -130,21 +134,21 @@ class InProcessAnswerer:
         plan = await self.pipeline.plan(AskRequest(question=item.question))
         rec.retrieve_ms = _ms(plan.retrieve_s)
         rec.gate = {k: float(v) for k, v in plan.gate.features.items()}
-        if plan.prompt is not None:
-            rec.passages = [p.text for p in plan.prompt.request.passages]
+        # [n] cites sources[n - 1], the passages the evidence was selected from
+        rec.passages = [s.text for s in plan.sources] if not plan.refused else []
         ticket = self.pipeline.admit(plan)
-        events = self.pipeline.events(plan, ticket, uuid.uuid4().hex)
+        # The pipeline's typed items, not SSE text: nothing to render and parse back.
+        items = self.pipeline.items(plan, ticket, uuid.uuid4().hex)
         try:
-            async for raw in events:
-                name, data = parse_sse(raw)
-                if name == "token" and rec.first_token_ms is None and plan.prompt is not None:
+            async for name, data in items:
+                if name == "token" and rec.first_token_ms is None and not plan.refused:
                     rec.first_token_ms = _ms(time.perf_counter() - t0)
                 elif name == "done":
                     _take_done(rec, data)
                 elif name == "error":
                     rec.error = f"{data['error']['code']}: {data['error']['message']}"
         finally:
-            await events.aclose()
+            await items.aclose()
             if ticket is not None:
                 ticket.release()
         rec.total_ms = _ms(time.perf_counter() - t0)
@@ -156,6 +160,9 @@ def _take_done(rec: AnswerRecord, data: dict[str, Any]) -> None:
     rec.refused = bool(data["refused"])
     rec.refusal_reason = data.get("refusal_reason")
     rec.citations = [int(c["n"]) for c in data.get("citations") or []]
+    rec.support = data.get("support")
+    rec.removed = [r["text"] for r in data.get("removed") or []]
+    rec.missing_terms = list(data.get("missing_terms") or [])
 
 
 class HttpAnswerer:

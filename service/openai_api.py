@@ -113,8 +113,11 @@ async def _chunks(
             if event == "sources":
                 yield _chunk(cid, created, {"role": "assistant", "content": ""})
             elif event == "token":
-                yield _chunk(cid, created, {"content": data["text"]})
+                continue  # the draft: an OpenAI client keeps every delta, so it gets the
+                # checked answer only (in `done`), never sentences the check removes
             elif event == "done":
+                if data["answer"]:
+                    yield _chunk(cid, created, {"content": data["answer"]})
                 if block := sources_block(data["citations"]):
                     yield _chunk(cid, created, {"content": block})
                 yield _chunk(

@@ -20,38 +20,51 @@ from starlette.concurrency import run_in_threadpool
 from core.errors import GeneratorBusy, GeneratorTimeout, NotesQAError
 from core.settings import Settings
 from core.types import Hit
-from service.citations import StreamingCitationFilter, attribute, check_answer
+from service.citations import StreamingCitationFilter, says_not_covered
+from service.compose import refusal
 from service.error_handlers import WithSources, error_body
 from service.gate import EvidenceGate, GateDecision
-from service.generators.base import Generator
-from service.generators.extractive import REFUSAL_EN, REFUSAL_ZH, is_english
+from service.generators.base import GenerationRequest, Generator
+from service.grounding import Final, Grounding, evidence_request, finish, ground
 from service.index_holder import IndexHolder
+from service.keyterms import squash
 from service.limiter import GenerationLimiter, Ticket
 from service.metrics import Metrics
-from service.prompt import BuiltPrompt, PromptBuilder
+from service.prompt import PromptBuilder
 from service.rewrite import Rewrite, rewrite
-from service.schemas import AskRequest, AskResponse, Source, Timings
+from service.schemas import (
+    AskRequest,
+    AskResponse,
+    EvidenceOut,
+    RemovedSentence,
+    Source,
+    SupportFigure,
+    Timings,
+)
+from service.support import SupportChecker
 
 log = logging.getLogger(__name__)
-RefusalReason = Literal["no_evidence", "model"]
+RefusalReason = Literal["no_evidence", "missing_terms", "model"]
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything decided before generation; `prompt` is None when the gate refused."""
+    """Everything decided before generation; `request` is None when no LLM call is needed
+    (refused, or the extractive composition is the answer)."""
 
     rewrite: Rewrite
     hits: tuple[Hit, ...]
     index_version: str
     gate: GateDecision
-    prompt: BuiltPrompt | None
+    grounding: Grounding
+    request: GenerationRequest | None
     sources: tuple[Source, ...]
     started: float  # perf_counter at request start
     retrieve_s: float
 
     @property
     def refused(self) -> bool:
-        return self.prompt is None
+        return self.grounding.refusal is not None
 
 
 @dataclass(frozen=True)
@@ -61,10 +74,11 @@ class Outcome:
     refusal_reason: RefusalReason | None
     citations: tuple[Source, ...]
     generate_s: float
+    final: Final | None = None
 
 
 def refusal_sentence(question: str) -> str:
-    return REFUSAL_EN if is_english(question) else REFUSAL_ZH
+    return refusal(question)
 
 
 def sse(event: str, data: object) -> str:
@@ -99,6 +113,11 @@ class AskPipeline:
             settings.prompt_passage_chars,
             settings.temperature,
         )
+        self.checker = SupportChecker()
+        self._notes: tuple[str, str | None] = ("", None)
+        # The extractive generator has nothing to add to the extractive composition: with it,
+        # the composed evidence is the answer and no generation slot is taken.
+        self.use_llm = generator.name != "extractive"
 
     # --- before generation ----------------------------------------------------------------
     async def search(self, question: str, k: int) -> tuple[list[Hit], str, float]:
@@ -108,6 +127,19 @@ class AskPipeline:
         elapsed = time.perf_counter() - t0
         self.metrics.observe_stage("retrieve", elapsed)
         return hits, retriever.version, elapsed
+
+    def notes_text(self, version: str) -> str | None:
+        """The index's whole text, squashed, for the key-term check (built once per version)."""
+        if self._notes[0] != version:
+            chunks = getattr(getattr(self.holder.get(), "index", None), "chunks", None)
+            if chunks is None:  # a retriever that can't list its chunks: judge by passages
+                return None
+            # hollow chunks (bare headings, contents-only topics) never count as coverage
+            text = "\n".join(
+                " ".join(c.heading_path) + "\n" + c.text for c in chunks if not c.hollow
+            )
+            self._notes = (version, squash(text))
+        return self._notes[1]
 
     async def plan(self, req: AskRequest) -> Plan:
         try:  # shed overload before spending CPU on retrieval
@@ -120,31 +152,39 @@ class AskPipeline:
         k = req.top_k or self.settings.top_k
         hits, version, retrieve_s = await self.search(rw.standalone, k)
         decision = self.gate.decide(hits, rw.standalone)
-        prompt = None if decision.refuse else self.builder.build(rw.standalone, hits)
-        if prompt is not None and not prompt.request.passages:
-            decision = GateDecision(True, "no_evidence", decision.features)
-            prompt = None
-        if prompt is None:  # the closest passages, so the user sees what was found
+        g = ground(rw.standalone, hits, self.notes_text(version), gate_refused=decision.refuse)
+        request = None
+        if g.refusal is None and self.use_llm:
+            request = evidence_request(g, self.builder)
+        if g.refusal is not None:  # the closest passages, so the user sees them
             sources = tuple(Source.from_hit(i + 1, h) for i, h in enumerate(hits))
         else:
-            sources = tuple(Source.from_hit(i + 1, h) for i, h in enumerate(prompt.hits))
-        return Plan(rw, tuple(hits), version, decision, prompt, sources, started, retrieve_s)
+            sources = tuple(Source.from_hit(i + 1, h) for i, h in enumerate(g.hits))
+        return Plan(rw, tuple(hits), version, decision, g, request, sources, started, retrieve_s)
 
     # --- after generation -----------------------------------------------------------------
-    def _finish(self, plan: Plan, text: str, generate_s: float) -> Outcome:
-        assert plan.prompt is not None
-        checked = check_answer(text, len(plan.prompt.request.passages))
-        if checked.dropped:
-            log.info("dropped citations to unknown passages: %s", list(checked.dropped))
-        text, cited = checked.text, list(checked.cited)
-        if not checked.refused and not cited:
-            text, cited = attribute(text, [p.text for p in plan.prompt.request.passages])
+    def _finish(self, plan: Plan, draft: str | None, generate_s: float) -> Outcome:
+        g = plan.grounding
+        assert g.refusal is None
+        if draft is not None and says_not_covered(draft, 0) and len(draft) < 80:
+            # The LLM read the evidence and found no answer in it: trust the refusal.
+            return Outcome(refusal(g.question), True, "model", (), generate_s)
+        final = finish(g, self.checker, draft)
+        if final.removed:
+            log.info("support check removed %d sentence(s)", len(final.removed))
         by_n = {s.n: s for s in plan.sources}
-        citations = tuple(by_n[n] for n in cited)
-        reason: RefusalReason | None = "model" if checked.refused else None
-        return Outcome(text, checked.refused, reason, citations, generate_s)
+        citations = tuple(by_n[n] for n in final.cited if n in by_n)
+        refused = not citations
+        reason: RefusalReason | None = "no_evidence" if refused else None
+        return Outcome(final.text, refused, reason, citations, generate_s, final)
 
     def _refused_outcome(self, plan: Plan) -> Outcome:
+        g = plan.grounding
+        if g is not None and g.refusal is not None:
+            reason: RefusalReason = (
+                "missing_terms" if g.reason == "missing_terms" else "no_evidence"
+            )
+            return Outcome(g.refusal, True, reason, (), 0.0)
         return Outcome(refusal_sentence(plan.rewrite.question), True, "no_evidence", (), 0.0)
 
     def response(self, plan: Plan, out: Outcome, request_id: str) -> AskResponse:
@@ -152,28 +192,49 @@ class AskPipeline:
         self.metrics.observe_stage("total", total)
         if out.refused:
             self.metrics.refusals.labels("gate" if out.refusal_reason != "model" else "model").inc()
+        g = plan.grounding
         log.info(
-            "ask done: q_chars=%d rewritten=%s hits=%d passages=%d refused=%s reason=%s "
-            "gate=%s top_dense=%.3f top_bm25=%.2f cited=%d retrieve_ms=%.0f generate_ms=%.0f "
-            "total_ms=%.0f",
+            "ask done: q_chars=%d rewritten=%s hits=%d refused=%s reason=%s gate=%s "
+            "top_dense=%.3f top_bm25=%.2f cited=%d removed=%d retrieve_ms=%.0f "
+            "generate_ms=%.0f total_ms=%.0f",
             len(plan.rewrite.question),
             plan.rewrite.rewritten,
             len(plan.hits),
-            len(plan.prompt.request.passages) if plan.prompt else 0,
             out.refused,
             out.refusal_reason,
             plan.gate.reason,
             plan.gate.features.get("top_dense", 0.0),
             plan.gate.features.get("top_bm25", 0.0),
             len(out.citations),
+            len(out.final.removed) if out.final else 0,
             plan.retrieve_s * 1000,
             out.generate_s * 1000,
             total * 1000,
         )
+        final = out.final
+        missing = [t.text for t in g.terms.absent]
         return AskResponse(
             answer=out.answer,
             refused=out.refused,
             refusal_reason=out.refusal_reason,
+            missing_terms=missing,
+            support=SupportFigure(**final.support.as_dict())  # type: ignore[arg-type]
+            if final is not None and not out.refused
+            else None,
+            evidence=[
+                EvidenceOut(
+                    n=u.n,
+                    text=u.text,
+                    file=u.file,
+                    heading_path=list(u.heading_path),
+                    start=u.start,
+                    end=u.end,
+                )
+                for u in (g.evidence.units if not out.refused else ())
+            ],  # fmt: skip
+            removed=[RemovedSentence(text=v.sentence, reason=v.reason) for v in final.removed]
+            if final is not None
+            else [],
             question_used=plan.rewrite.standalone,
             citations=list(out.citations),
             sources=list(plan.sources),
@@ -182,7 +243,7 @@ class AskPipeline:
                 generate=round(out.generate_s * 1000, 2),
                 total=round(total * 1000, 2),
             ),
-            model=self.generator.model,
+            model=self.generator.model if plan.request is not None else "extractive",
             index_version=plan.index_version,
             request_id=request_id,
         )
@@ -194,21 +255,26 @@ class AskPipeline:
     # --- generation -----------------------------------------------------------------------
     def admit(self, plan: Plan) -> Ticket | None:
         """A place in the generation queue, or GeneratorBusy (429) before any byte is sent."""
-        if plan.refused:
+        if plan.request is None:
             return None
         try:
             return self.limiter.reserve()
         except GeneratorBusy as err:
             raise self._generator_failed(plan, err) from err
 
+    def _without_llm(self, plan: Plan) -> Outcome:
+        if plan.refused:
+            return self._refused_outcome(plan)
+        return self._finish(plan, None, 0.0)
+
     async def answer(self, plan: Plan, request_id: str) -> AskResponse:
         ticket = self.admit(plan)
-        if ticket is None or plan.prompt is None:
-            return self.response(plan, self._refused_outcome(plan), request_id)
+        if ticket is None or plan.request is None:
+            return self.response(plan, self._without_llm(plan), request_id)
         t0 = time.perf_counter()
         try:
             async with ticket, asyncio.timeout(self.settings.llm_timeout_s):
-                text = await self.generator.complete(plan.prompt.request)
+                text = await self.generator.complete(plan.request)
         except TimeoutError as exc:
             err = GeneratorTimeout(f"no answer within {self.settings.llm_timeout_s:g} s")
             raise self._generator_failed(plan, err) from exc
@@ -232,8 +298,9 @@ class AskPipeline:
     async def items(
         self, plan: Plan, ticket: Ticket | None, request_id: str
     ) -> AsyncGenerator[tuple[str, Any], None]:
-        """(event, data): sources → token… → done, or → error (with the sources). Closing this
-        iterator (client gone) closes the generator's stream, which stops the generation."""
+        """(event, data): sources → token… → done, or → error (with the sources). `token`s
+        show the draft as it is written; `done` carries the checked answer (and the sentences
+        the check removed). Closing this iterator (client gone) stops the generation."""
         head = {
             "sources": [s.model_dump() for s in plan.sources],
             "question_used": plan.rewrite.standalone,
@@ -241,13 +308,14 @@ class AskPipeline:
             "request_id": request_id,
         }
         yield "sources", head
-        if ticket is None or plan.prompt is None:
-            out = self._refused_outcome(plan)
+        if ticket is None or plan.request is None:
+            out = self._without_llm(plan)
             yield "token", {"text": out.answer}
             yield "done", self.response(plan, out, request_id).model_dump()
             return
-        stream = self.generator.stream(plan.prompt.request)
-        cite = StreamingCitationFilter(len(plan.prompt.request.passages))
+        request: GenerationRequest = plan.request
+        stream = self.generator.stream(request)
+        cite = StreamingCitationFilter(len(request.passages) and max(p.n for p in request.passages))
         parts: list[str] = []
         t0 = time.perf_counter()
         try:

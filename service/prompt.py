@@ -106,6 +106,13 @@ class PromptBuilder:
         # Hollow chunks are never evidence, so they never reach the model.
         kept = [h for h in hits if not h.chunk.hollow]
         passages = [Passage(i + 1, h.chunk.text, h.chunk.heading_path) for i, h in enumerate(kept)]
+        req, used, trimmed = self.fit(question, passages)
+        return BuiltPrompt(req, tuple(kept[: len(req.passages)]), used, trimmed)
+
+    def fit(self, question: str, given: Sequence[Passage]) -> tuple[GenerationRequest, int, bool]:
+        """The request for `given` passages (best first) cut to the character cap and the
+        token budget; also its prompt tokens and whether anything was dropped or shortened."""
+        passages = list(given)
         n_in = len(passages)
         shortened = False
         # 1) the character cap (TTFT on CPU grows with prompt length): drop, then shorten.
@@ -138,8 +145,7 @@ class PromptBuilder:
             max_tokens=self.max_answer_tokens,
             temperature=self.temperature,
         )
-        trimmed = shortened or len(passages) < n_in
-        return BuiltPrompt(req, tuple(kept[: len(passages)]), used, trimmed)
+        return req, used, shortened or len(passages) < n_in
 
     def _fit_one(self, question: str, p: Passage) -> Passage:
         """The longest prefix of `p` that fits (binary search: token counts aren't linear)."""

@@ -110,6 +110,33 @@ class Timings(BaseModel):
     total: float = Field(description="milliseconds")
 
 
+class SupportFigure(BaseModel):
+    """How sure the answer is: each part in 0–1, and a level a reader can act on."""
+
+    verified: float = Field(description="Share of the answer's sentences that passed the check.")
+    key_terms: float = Field(description="Share of the question's key terms in the evidence.")
+    retrieval: float = Field(description="Best dense cosine among the passages used.")
+    level: Literal["high", "medium", "low"]
+
+
+class EvidenceOut(BaseModel):
+    """One evidence unit (a sentence or list item of a passage) the answer was built from."""
+
+    n: int = Field(description="The passage it comes from, as [n].")
+    text: str
+    file: str
+    heading_path: list[str]
+    start: int = Field(description="Character offset of the unit's passage span in the file.")
+    end: int
+
+
+class RemovedSentence(BaseModel):
+    """A draft sentence the support check dropped, and why."""
+
+    text: str
+    reason: str
+
+
 class AskResponse(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -132,7 +159,19 @@ class AskResponse(BaseModel):
 
     answer: str | None = Field(description="null only when the gate refused before generation.")
     refused: bool
-    refusal_reason: Literal["no_evidence", "model"] | None = None
+    refusal_reason: Literal["no_evidence", "missing_terms", "model"] | None = Field(
+        None,
+        description="no_evidence: nothing relevant found; missing_terms: the notes never "
+        "mention what the question names (see missing_terms); model: the LLM said so.",
+    )
+    missing_terms: list[str] = Field(
+        default_factory=list, description="Key terms of the question absent from the notes."
+    )
+    support: SupportFigure | None = Field(None, description="null when refused.")
+    evidence: list[EvidenceOut] = Field(default_factory=list)
+    removed: list[RemovedSentence] = Field(
+        default_factory=list, description="Draft sentences dropped by the support check."
+    )
     question_used: str = Field(description="The standalone question used for retrieval.")
     citations: list[Source] = Field(description="The passages the answer cites, by [n].")
     sources: list[Source] = Field(

@@ -22,24 +22,36 @@ P_BEAM = "束搜索保留多个候选。"
 P_TEMP = "温度越高越随机。"
 P_ATTN = "注意力机制计算查询和键的相似度。"
 
-# question id -> (passages retrieved, top dense cosine, scripted reply)
-SCRIPT: dict[str, tuple[list[str], float, str]] = {
-    # 2 claims, 1 unsupported; both cite [1]: 1 of 2 citations right
-    "a1": ([P_LORA], 0.95, "LoRA 冻结预训练权重。[1]LoRA 训练全部参数。[1]"),
-    # 2 claims, both supported; the second cites the wrong passage: 1 of 2 citations right
-    "a2": ([P_BEAM, P_TEMP], 0.95, "温度越高越随机。[2]束搜索保留多个候选。[2]"),
-    "a3": ([P_ATTN], 0.95, "资料中没有相关信息。"),  # the model refuses: a false refusal
-    "u1": ([P_ATTN], 0.50, "never asked"),  # the gate refuses (cosine under 0.88)
-    "u2": ([P_ATTN], 0.95, "红烧肉要用冰糖。"),  # answered from memory: 1 unsupported claim
-}
+# question id -> (question, heading, passages retrieved, top dense cosine, scripted reply).
+# The pipeline checks every sentence before the judge sees it, so the cases are built around
+# that check: what it removes never reaches the judge; what it can't see (a swapped word
+# that keeps most bigrams) is what the judge, a different instrument, must catch.
+SCRIPT: dict[str, tuple[str, str, list[str], float, str]] = {
+    # 2 claims pass the check; the judge finds the second unsupported ("冻结" swapped in)
+    "a1": ("LoRA 训练哪些参数？", "LoRA 训练哪些参数？", [P_LORA], 0.95,
+           "LoRA 冻结预训练权重。[1]LoRA 冻结低秩矩阵。[1]"),
+    # the second sentence cites a passage that doesn't say it: the check removes it
+    "a2": ("温度和束搜索分别有什么作用？", "解码", [P_BEAM, P_TEMP], 0.95,
+           "温度越高越随机。[2]束搜索保留多个候选。[2]"),
+    # the model refuses: a false refusal
+    "a3": ("注意力机制计算什么？", "注意力", [P_ATTN], 0.95, "资料中没有相关信息。"),
+    # the gate refuses (cosine under the Chinese floor, 0.88)
+    "u1": ("红烧肉怎么做？", "菜谱", [P_ATTN], 0.50, "never asked"),
+    # answered with a near-copy that changes a fact ("键" → "值"): passes the check, the
+    # judge finds it unsupported
+    "u2": ("注意力机制的计算复杂度是多少？", "注意力", [P_ATTN], 0.95,
+           "注意力机制计算查询和值的相似度。[1]"),
+}  # fmt: skip
+BY_QUESTION = {v[0]: v for v in SCRIPT.values()}
 ITEMS = [
-    EvalItem(id="a1", question="a1", kind="specific", evidence=("x",),
+    EvalItem(id="a1", question=SCRIPT["a1"][0], kind="specific", evidence=("x",),
              answer_points=("LoRA 冻结预训练权重", "LoRA 只训练低秩矩阵")),
-    EvalItem(id="a2", question="a2", kind="paraphrase", evidence=("x",),
+    EvalItem(id="a2", question=SCRIPT["a2"][0], kind="paraphrase", evidence=("x",),
              answer_points=("温度越高越随机",)),
-    EvalItem(id="a3", question="a3", kind="paraphrase", evidence=("x",), answer_points=("注意力",)),
-    EvalItem(id="u1", question="u1", kind="unanswerable"),
-    EvalItem(id="u2", question="u2", kind="unanswerable"),
+    EvalItem(id="a3", question=SCRIPT["a3"][0], kind="paraphrase", evidence=("x",),
+             answer_points=("注意力",)),
+    EvalItem(id="u1", question=SCRIPT["u1"][0], kind="unanswerable"),
+    EvalItem(id="u2", question=SCRIPT["u2"][0], kind="unanswerable"),
 ]  # fmt: skip
 
 
@@ -47,9 +59,9 @@ class ScriptedRetriever:
     version = "v-test"
 
     def search(self, question: str, k: int) -> list[Hit]:
-        passages, cos, _ = SCRIPT.get(question, ([P_ATTN], 0.9, ""))
+        _, heading, passages, cos, _ = BY_QUESTION[question]
         return [
-            Hit(Chunk(f"{question}#{i}", "a.md", ("T",), text, 0, 1), 1.0 - i / 10, cos, 5.0)
+            Hit(Chunk(f"{question}#{i}", "a.md", (heading,), text, 0, 1), 1.0 - i / 10, cos, 5.0)
             for i, text in enumerate(passages)
         ]
 
@@ -63,11 +75,11 @@ class ScriptedGenerator:
         self.asked: list[str] = []
 
     async def complete(self, req: GenerationRequest) -> str:
-        return SCRIPT[req.question][2]
+        return BY_QUESTION[req.question][4]
 
     async def stream(self, req: GenerationRequest) -> AsyncIterator[str]:
         self.asked.append(req.question)
-        reply = SCRIPT[req.question][2]
+        reply = BY_QUESTION[req.question][4]
         for i in range(0, len(reply), 3):
             await asyncio.sleep(0.001)
             yield reply[i : i + 3]
@@ -121,7 +133,9 @@ def test_records_follow_the_pipeline(run: tuple[list[AnswerRecord], Path]) -> No
     assert (u1.refused, u1.refusal_reason, u1.passages, u1.first_token_ms) == (
         True, "no_evidence", [], None,
     )  # fmt: skip
-    assert not by_id["u2"].refused and by_id["u2"].citations == []
+    assert not by_id["u2"].refused and by_id["u2"].citations == [1]
+    # the check removed a2's wrongly cited sentence before any judge saw it
+    assert by_id["a2"].removed == ["束搜索保留多个候选。"] and by_id["a1"].removed == []
     for r in run[0]:
         assert r.error is None and r.retrieve_ms is not None and r.total_ms is not None
         assert r.total_ms >= r.retrieve_ms
@@ -137,10 +151,10 @@ def test_exact_rates(run: tuple[list[AnswerRecord], Path]) -> None:
     assert report["refusal_rate_unanswerable"] == 0.5  # u1 of u1, u2
     assert report["false_refusal_rate"] == 0.3333  # a3 of a1-a3
     assert report["refused_by_reason"] == {"no_evidence": 1, "model": 1}
-    assert report["claims"] == 5 and report["answers_judged"] == 3
-    assert report["hallucination_rate"] == 0.4  # a1's second claim, u2's claim
+    assert report["claims"] == 4 and report["answers_judged"] == 3  # a1 2, a2 1, u2 1
+    assert report["hallucination_rate"] == 0.5  # a1's second claim, u2's claim
     assert report["answers_with_hallucination"] == 0.6667  # a1, u2 of a1, a2, u2
-    assert report["citation_precision"] == 0.5  # a1 1/2, a2 1/2
+    assert report["citation_precision"] == 0.5  # a1 1/2, a2 1/1, u2 0/1
     assert report["cited_pairs"] == 4
     assert report["answer_point_coverage"] == 0.5  # a1 1/2, a2 1, a3 refused 0
     assert report["answer_point_coverage_answered"] == 0.75
@@ -149,7 +163,7 @@ def test_exact_rates(run: tuple[list[AnswerRecord], Path]) -> None:
     assert by_kind["paraphrase"]["false_refusal_rate"] == 0.5
     assert by_kind["paraphrase"]["refusal_rate_unanswerable"] is None
     assert by_kind["paraphrase"]["hallucination_rate"] == 0.0
-    assert by_kind["paraphrase"]["citation_precision"] == 0.5
+    assert by_kind["paraphrase"]["citation_precision"] == 1.0
     assert by_kind["specific"]["hallucination_rate"] == 0.5
     assert by_kind["unanswerable"]["answers_with_hallucination"] == 1.0
     assert by_kind["unanswerable"]["answer_point_coverage"] is None
@@ -181,9 +195,9 @@ def test_cached_judge_asks_once(tmp_path: Path, run: tuple[list[AnswerRecord], P
     path = tmp_path / "judgments.jsonl"
     first = asyncio.run(judge_answers(CachedJudge(inner, path), ITEMS, run[0], progress=False))
     calls = inner.calls
-    # 5 claims + 4 cited (claim, passage) pairs + 3 answer points, less a1's 2 cited pairs:
-    # a1 was given one passage, so "claim vs passage [1]" is the same question as before.
-    assert calls == 5 + 4 + 3 - 2
+    # 4 claims + 4 cited (claim, passage) pairs + 3 answer points, less a1's 2 and u2's 1
+    # cited pairs: they had one passage, so "claim vs passage [1]" was already asked.
+    assert calls == 4 + 4 + 3 - 2 - 1
     second = asyncio.run(judge_answers(CachedJudge(inner, path), ITEMS, run[0], progress=False))
     assert inner.calls == calls
     assert score_answers(ITEMS, run[0], first) == score_answers(ITEMS, run[0], second)
@@ -192,7 +206,7 @@ def test_cached_judge_asks_once(tmp_path: Path, run: tuple[list[AnswerRecord], P
 def test_refusal_tradeoff_at_zero_shift_is_the_gate_of_the_run(
     run: tuple[list[AnswerRecord], Path],
 ) -> None:
-    # The questions ("a1", ...) have no Chinese: the Latin floor, 0.80, applies.
+    # The questions are Chinese: the CJK floor, 0.88, applies.
     curve = refusal_tradeoff(ITEMS, run[0], 0.88, 0.80, shifts=(-0.5, 0.0, 0.2))
     assert curve == [
         {"shift": -0.5, "false_refusal_rate": 0.3333, "refusal_rate_unanswerable": 0.0},

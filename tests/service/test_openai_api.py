@@ -15,7 +15,11 @@ from service.openai_api import SOURCES_HEADING, to_ask_request
 from service.openai_schemas import MODEL_ID, ChatCompletionRequest
 
 KEY = "s3cret-key"
-REPLY = "Prefix LM 对前缀做双向注意力[1]，Causal LM 只看左侧[2]。"
+# what passages [1] and [2] say, so the support check keeps it whole
+REPLY = (
+    "Prefix LM 和 Causal LM 是两种不同类型的语言模型[1]。"
+    "Causal LM 采用 Auto Regressive 模式，根据历史的 token 来预测下一个 token[2]。"
+)
 
 
 def client_for(url: str, key: str = KEY) -> openai.OpenAI:
@@ -67,7 +71,8 @@ def test_streaming_reassembles_text_sources_and_citations(served, on_topic) -> N
     assert last.choices[0].finish_reason == "stop" and not last.choices[0].delta.content
     assert [c["n"] for c in last.citations] == [1, 2]  # type: ignore[attr-defined]
     assert all(c.id == chunks[0].id for c in chunks)
-    assert len(chunks) > 4 and gen.closed  # streamed in pieces, generator closed
+    # role, the checked answer (never the unchecked draft), sources, stop; generator closed
+    assert len(chunks) == 4 and gen.closed and gen.finished
 
 
 @pytest.mark.parametrize("stream", [False, True])

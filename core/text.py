@@ -1,0 +1,112 @@
+"""Text helpers shared by every stage: one of each, so the stages agree on what a word is.
+
+- `has_cjk` / `is_english`: the language test (the notes are Chinese with English terms).
+- `split_units`: sentences and list items with their offsets, the unit of evidence.
+- `normalise`, `bigrams`: the comparison form used by evidence de-duplication and the
+  support check (NFKC folds the half-width copies in 003 onto the full-width originals).
+- `CITATION`: the `[n]` marker family that small models actually write.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# CJK Unified Ideographs, extension A and the compatibility block: what "Chinese" means here.
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# [1]  [1, 2]  [1][2]  【1】  ［1］
+CITATION = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】］]")
+# A number as a fact: 284, 3.5, 30万, 8/7, 175B, 50%. Digits inside a name (GPT-3) are not.
+NUMBER = re.compile(r"(?<![A-Za-z0-9\-.])\d+(?:[.,/]\d+)*\s*(?:%|万|亿|千|百|[KMBT]\b)?")
+# English terms: words, acronyms, names with digits or dashes (LoRA, GPT-3, KV-Cache, p-tuning).
+LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[\-_.+][A-Za-z0-9]+)*\+*")
+
+# Sentence ends; list items also start a unit. A colon ends a lead-in ("原因如下：").
+_SENT_END = re.compile(r"(?<=[。！？；!?])|(?<=[.!?;])\s+(?=[A-Z\u4e00-\u9fff])")
+_ITEM = re.compile(r"^\s*(?:[-*+•●○■◆]\s*)?(?:\d{1,2}[.)、）]|[(（]\d{1,2}[)）])?\s*")
+_BOLD = re.compile(r"\*\*|__")
+TERMINAL = "。！？；!?.…"
+
+
+def has_cjk(text: str) -> bool:
+    return CJK.search(text) is not None
+
+
+def is_english(text: str) -> bool:
+    """No Chinese character at all: answer in English."""
+    return not has_cjk(text)
+
+
+def normalise(text: str) -> str:
+    """Comparison form: NFKC (full/half width), lower case, no spaces, no markdown emphasis."""
+    text = unicodedata.normalize("NFKC", _BOLD.sub("", text)).lower()
+    return re.sub(r"\s+", "", text)
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the normalised text, punctuation removed."""
+    s = re.sub(r"[^\w\u3400-\u9fff]", "", normalise(text))
+    if len(s) == 1:
+        return {s}
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def latin_terms(text: str) -> list[str]:
+    return LATIN_TERM.findall(text)
+
+
+def numbers(text: str) -> list[str]:
+    return [m.group(0).replace(" ", "") for m in NUMBER.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence or list item; `start`/`end` index the text it was split from."""
+
+    text: str  # cleaned: list marker and emphasis removed, whitespace trimmed
+    start: int
+    end: int
+    item: bool  # starts a list item ("- 1) **数据偏差：**…")
+
+
+def split_units(text: str) -> list[Unit]:
+    """Split into sentences, keeping list items whole up to their first sentence end.
+
+    Headings (`#` lines) and crumbs (table rules, fragments under 4 characters) are skipped:
+    they name a topic but state nothing.
+    """
+    units: list[Unit] = []
+    pos = 0
+    for line in text.split("\n"):
+        line_start, pos = pos, pos + len(line) + 1
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        marker = _ITEM.match(line)
+        item = bool(marker and marker.group(0).strip())
+        body_start = marker.end() if marker else 0
+        cut = body_start
+        for m in _SENT_END.finditer(line, body_start):
+            if m.start() > cut:
+                _add(units, line, cut, m.start(), line_start, item and cut == body_start)
+                cut = m.start()
+        _add(units, line, cut, len(line), line_start, item and cut == body_start)
+    return units
+
+
+def _add(units: list[Unit], line: str, a: int, b: int, offset: int, item: bool) -> None:
+    raw = line[a:b]
+    stripped = raw.strip()
+    if len(stripped) < 4 or set(stripped) <= set("|-:=* "):
+        return
+    lead = len(raw) - len(raw.lstrip())
+    text = _BOLD.sub("", stripped).strip()
+    units.append(Unit(text, offset + a + lead, offset + a + lead + len(stripped), item))
+
+
+def ends_sentence(text: str) -> str:
+    """`text` with a terminal mark, in the script of its last character."""
+    if not text or text[-1] in TERMINAL:
+        return text
+    return text + ("。" if has_cjk(text[-1]) or text[-1] in "）」" else ".")

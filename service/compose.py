@@ -1,0 +1,78 @@
+"""Compose an answer from evidence units: a lead, then the points, each with its [n].
+
+The extractive composer only rearranges the notes' own sentences, so it can't say anything they
+don't; it is the answer on its own, and the fallback whenever an LLM's text fails the check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.text import TERMINAL, ends_sentence, is_english
+from service.evidence import Evidence
+
+REFUSAL_ZH = "资料中没有相关信息。"
+REFUSAL_EN = "The notes do not cover this."
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # without its marker
+    cites: tuple[int, ...]  # passage numbers; () for a statement about coverage itself
+    point: bool = False  # rendered as a list item
+
+
+@dataclass(frozen=True)
+class Composed:
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def text(self) -> str:
+        return render(self.sentences)
+
+
+def render(sentences: tuple[Sentence, ...] | list[Sentence]) -> str:
+    lines: list[str] = []
+    prose: list[str] = []
+    for s in sentences:
+        marks = "".join(f"[{n}]" for n in s.cites)
+        # the marker goes before the sentence's own full stop: "…训练目标[1]。"
+        body = s.text.rstrip(TERMINAL)
+        marked = body + marks + s.text[len(body) :]
+        if s.point:
+            if prose:
+                lines.append("".join(prose))
+                prose = []
+            lines.append(f"- {marked}")
+        else:
+            prose.append(marked)
+    if prose:
+        lines.append("".join(prose))
+    return "\n".join(lines)
+
+
+def refusal(question: str, missing: str = "") -> str:
+    """The plain "not in the notes", naming what is missing when we know it."""
+    if missing:
+        if is_english(question):
+            return f"The notes do not cover {missing}."
+        return f"笔记里没有关于 {missing} 的内容。"
+    return REFUSAL_EN if is_english(question) else REFUSAL_ZH
+
+
+def gap(question: str, missing: str) -> Sentence:
+    """The part of a partly covered question that the notes don't answer."""
+    if is_english(question):
+        return Sentence(f"The notes do not cover {missing}.", ())
+    return Sentence(f"笔记里没有关于 {missing} 的内容。", ())
+
+
+def compose(evidence: Evidence) -> Composed:
+    """Lead (the first non-list unit, if the notes have one) and one point per list item."""
+    units = list(evidence.units)
+    out: list[Sentence] = []
+    has_items = sum(u.item for u in units) >= 2
+    for u in units:
+        text = ends_sentence(u.text.rstrip("：:"))
+        out.append(Sentence(text, (u.n,), point=has_items and u.item))
+    return Composed(tuple(out))

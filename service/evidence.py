@@ -1,0 +1,254 @@
+"""Evidence first: the sentences and list items of the retrieved passages that answer the question.
+
+Selection happens before any generation, so whatever writes the answer can only say what these
+units say. Two cases:
+
+- A passage whose heading asks the same question (the notes are a bank of interview questions)
+  is the answer: its units are taken in the notes' order, so four listed causes give four points.
+- Otherwise units are scored by the question's words and bigrams they contain, best first, then
+  put back in the notes' order.
+
+Copies of a passage in other files (000/001/003 share text) would repeat a point, so a unit whose
+bigrams mostly match one already chosen is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.text import bigrams, latin_terms, split_units
+from core.types import Hit
+
+# Bigrams that only say "this is a question"; they match every heading alike.
+_QUESTION_BIGRAMS = frozenset(
+    [
+        "什么",
+        "么是",
+        "是什",
+        "为什",
+        "如何",
+        "怎么",
+        "怎样",
+        "哪些",
+        "哪个",
+        "一下",
+        "请问",
+        "介绍",
+        "说说",
+        "讲讲",
+        "有哪",
+        "有什",
+        "的是",
+        "是否",
+        "可以",
+        "能否",
+        "么样",
+        "区别",
+        "的区",
+        "别是",
+        "吗",
+        "简述",
+        "简单",
+        "单介",
+        "下一",
+        "有哪",
+        "哪几",
+        "几种",
+    ]
+)
+_EN_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "how",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "was",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "with",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "about",
+        "explain",
+        "describe",
+        "tell",
+        "between",
+        "difference",
+    ]
+)
+SAME_QUESTION = 0.5  # share of the question's features in a heading: "asks the same question"
+MAX_POINTS = 8  # a listed answer rarely has more; beyond that the answer stops being an answer
+MAX_PROSE = 3  # sentences taken from an unlisted section: its definition and the next two
+MAX_SCORED = 4  # units picked by score when no heading asks the question
+HEADING_WEIGHT = 0.5  # heading match added to the fused score (0–1) when picking the section
+DUPLICATE = 0.7  # bigram Jaccard above which two units are the same point
+
+
+@dataclass(frozen=True)
+class EvidenceUnit:
+    n: int  # citation number of the passage it comes from
+    text: str
+    chunk_id: str
+    file: str
+    heading_path: tuple[str, ...]
+    start: int  # character offsets in the file
+    end: int
+    item: bool  # a list item: rendered as a point
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    units: tuple[EvidenceUnit, ...]
+    same_question: bool  # the first unit comes from a section whose heading asks the question
+    heading: str  # that section's heading, or ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.units
+
+
+def features(text: str, *, question: bool = False) -> set[str]:
+    """CJK bigrams plus English words (as "w:word"), the vocabulary of overlap scoring."""
+    feats = set(bigrams("".join(ch for ch in text if not ch.isascii()))) if text else set()
+    feats.update("w:" + w.lower() for w in latin_terms(text) if w.lower() not in _EN_STOP)
+    if question:
+        feats -= _QUESTION_BIGRAMS
+    return feats
+
+
+def _weight(feats: set[str]) -> float:
+    # An English term (LoRA, RLHF, KV) is more specific than one Chinese bigram.
+    return sum(2.0 if f.startswith("w:") else 1.0 for f in feats)
+
+
+def heading_match(q: set[str], heading: str) -> float:
+    """How much of the question the heading asks, and how much of the heading the question asks."""
+    h = features(heading, question=True)
+    if not q or not h:
+        return 0.0
+    shared = _weight(q & h)
+    return min(shared / _weight(q), shared / _weight(h))
+
+
+def _units(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
+    c = hit.chunk
+    out = []
+    for u in split_units(c.text):
+        if u.text[-1] in "？?":  # a question restated in the body answers nothing
+            continue
+        own = _weight(q & features(u.text))
+        # Mild length normalisation: a long sentence matches more bigrams by chance.
+        score = own / (1.0 + 0.15 * math.log1p(len(u.text) / 40))
+        out.append(
+            EvidenceUnit(
+                n, u.text, c.chunk_id, c.doc_id, c.heading_path, c.start + u.start,
+                c.start + u.end, u.item, score,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _is_duplicate(unit: EvidenceUnit, kept: Sequence[EvidenceUnit]) -> bool:
+    g = bigrams(unit.text)
+    for k in kept:
+        h = bigrams(k.text)
+        if g and h and len(g & h) / len(g | h) >= DUPLICATE:
+            return True
+    return False
+
+
+def _dedupe(units: Sequence[EvidenceUnit], limit: int) -> list[EvidenceUnit]:
+    kept: list[EvidenceUnit] = []
+    for u in units:
+        if len(kept) >= limit:
+            break
+        if not _is_duplicate(u, kept):
+            kept.append(u)
+    return kept
+
+
+def _section(units: list[EvidenceUnit]) -> list[EvidenceUnit]:
+    """The answer of a question section, in order: its lead-in, then one unit per list item
+    (or, for prose, its first sentences)."""
+    items = [u for u in units if u.item]
+    if len(items) >= 2:
+        first = units.index(items[0])
+        lead = [u for u in units[:first] if u.text[-1] not in "：:"][:1]
+        return _dedupe(lead + items, MAX_POINTS + 1)
+    return _dedupe(units, MAX_PROSE)
+
+
+def _is_question(heading: str) -> bool:
+    return heading.rstrip().endswith(("？", "?"))
+
+
+def _from_section(
+    n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]
+) -> list[EvidenceUnit]:
+    units = _units(n, hit, q)
+    # A long section is split into several chunks: the following ones continue the list.
+    for n2, h2 in per_hit:
+        c, c2 = hit.chunk, h2.chunk
+        if c2.heading_path == c.heading_path and c2.doc_id == c.doc_id and c2.start > c.start:
+            units += _units(n2, h2, q)
+    heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
+    if _is_question(heading):
+        return _section(units)
+    # Not a question section (a topic's prose, split evenly): only its sentences that match.
+    ranked = sorted((u for u in units if u.score > 0), key=lambda u: -u.score)
+    picked = _dedupe(ranked, MAX_SCORED)
+    return sorted(picked, key=lambda u: (u.n, u.start))
+
+
+def select(question: str, hits: Sequence[Hit]) -> Evidence:
+    """Evidence units for `question` from the ranked `hits` (hit i is passage n = i + 1).
+
+    Hollow hits (bare headings, contents-only topics) never give evidence. The answer comes
+    from one section: the one whose heading asks the question, else the best retrieved one
+    (fused score, plus how well its heading matches). Mixing sentences from several sections
+    read as padding, and broke the notes' own structure.
+    """
+    q = features(question, question=True)
+    per_hit = [(i + 1, h) for i, h in enumerate(hits) if not h.chunk.hollow]
+    if not per_hit:
+        return Evidence((), False, "")
+    ranked = []
+    for n, h in per_hit:
+        heading = h.chunk.heading_path[-1] if h.chunk.heading_path else ""
+        match = heading_match(q, heading) if q else 0.0
+        ranked.append((match >= SAME_QUESTION, h.score + HEADING_WEIGHT * match, -n, n, h))
+    ranked.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
+    for same, _score, _neg, n, hit in ranked[:2]:
+        picked = _from_section(n, hit, per_hit, q)
+        if picked:
+            heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
+            return Evidence(tuple(picked), same, heading)
+    return Evidence((), False, "")

@@ -1,0 +1,163 @@
+"""evidence → compose → check, the part of /ask that decides what may be said.
+
+`ground` runs before generation: it selects the evidence, checks the question's key terms
+against it and decides to refuse (naming what is missing) or to answer. `finish` runs after:
+it checks every sentence of the draft (the LLM's, or the extractive composition), drops the
+unsupported ones, falls back to the evidence points when too little is left, and says how sure
+the answer is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.types import Hit
+from service import keyterms
+from service.compose import Composed, Sentence, compose, gap, refusal, render
+from service.evidence import Evidence, select
+from service.generators.base import GenerationRequest, Passage
+from service.prompt import PromptBuilder
+from service.support import SupportChecker, Verdict, sentences
+
+MIN_KEPT_SHARE = 0.5  # keep an LLM draft only if at least half of its sentences check out
+
+
+@dataclass(frozen=True)
+class Support:
+    verified: float  # share of the answer's sentences that passed the support check
+    key_terms: float  # share of the question's key terms found in the evidence
+    retrieval: float  # best dense cosine among the passages used
+    level: str  # "high" | "medium" | "low", from the three above
+
+    def as_dict(self) -> dict[str, float | str]:
+        return {
+            "verified": round(self.verified, 3),
+            "key_terms": round(self.key_terms, 3),
+            "retrieval": round(self.retrieval, 3),
+            "level": self.level,
+        }
+
+
+@dataclass(frozen=True)
+class Grounding:
+    question: str
+    hits: tuple[Hit, ...]  # the passages an answer may cite: hit i is [i + 1]
+    evidence: Evidence
+    terms: keyterms.TermCoverage
+    composed: Composed  # the extractive answer; also the fallback
+    refusal: str | None  # the refusal text, when the answer is "not in the notes"
+    reason: str | None  # "no_evidence" | "missing_terms"
+
+    @property
+    def passages(self) -> dict[int, str]:
+        return {i + 1: h.chunk.text for i, h in enumerate(self.hits)}
+
+
+@dataclass(frozen=True)
+class Final:
+    text: str
+    cited: tuple[int, ...]
+    removed: tuple[Verdict, ...]
+    fell_back: bool
+    support: Support
+
+
+def ground(
+    question: str, hits: Sequence[Hit], notes: str | None = None, gate_refused: bool = False
+) -> Grounding:
+    """`notes`: the whole index's squashed text (`keyterms.squash`), to tell "not in these
+    passages" from "not in the notes at all"; None judges by the passages alone.
+    `gate_refused`: the score gate found nothing close; the refusal still names any key term
+    the notes lack."""
+    real = tuple(h for h in hits if not h.chunk.hollow)
+    evidence = select(question, real)
+    texts = [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in real]
+    terms = keyterms.check(question, texts, notes)
+    composed = compose(evidence)
+    # A named thing the notes lack, and no section that asks this question: what we would
+    # answer is about something else, so the whole question counts as not covered.
+    off_topic = bool(terms.absent) and not evidence.same_question
+    if terms.refuse or off_topic:
+        missing = keyterms.names(terms.absent)
+        return Grounding(
+            question, real, evidence, terms, composed, refusal(question, missing), "missing_terms"
+        )
+    if evidence.empty or gate_refused:
+        return Grounding(
+            question, real, evidence, terms, composed, refusal(question), "no_evidence"
+        )
+    if terms.partial:
+        extra = gap(question, keyterms.names(terms.absent))
+        composed = Composed((*composed.sentences, extra))
+    return Grounding(question, real, evidence, terms, composed, None, None)
+
+
+def evidence_request(g: Grounding, builder: PromptBuilder) -> GenerationRequest:
+    """The LLM sees only the evidence units, grouped under their passage numbers: it may
+    condense, merge and translate them, and has nothing else to draw facts from. The builder
+    applies the character cap and the context window's token budget."""
+    by_n: dict[int, list[str]] = {}
+    heads: dict[int, tuple[str, ...]] = {}
+    for u in g.evidence.units:
+        by_n.setdefault(u.n, []).append(u.text)
+        heads[u.n] = u.heading_path
+    passages = [Passage(n, "\n".join(t), heads[n]) for n, t in sorted(by_n.items())]
+    return builder.fit(g.question, passages)[0]
+
+
+def _level(verified: float, terms: float, same_question: bool) -> str:
+    if verified >= 1.0 and terms >= 1.0 and same_question:
+        return "high"
+    if verified >= 0.75 and terms >= 0.5:
+        return "medium"
+    return "low"
+
+
+def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> Final:
+    """Check the draft sentence by sentence; fall back to the composed evidence if too little
+    of it survives. `draft=None` means the extractive composition is the answer."""
+    passages = g.passages
+    candidates: list[Sentence]
+    fell_back = False
+    removed: list[Verdict] = []
+    drafted = 0  # sentences of the LLM draft, when it is the answer's basis
+    if draft is not None:
+        verdicts = [checker.verdict(s, c, passages) for s, c in sentences(draft)]
+        good = [v for v in verdicts if v.supported]
+        removed = [v for v in verdicts if not v.supported]
+        claims = [v for v in good if v.reason != "gap"]
+        if verdicts and claims and len(good) >= MIN_KEPT_SHARE * len(verdicts):
+            candidates = [Sentence(v.sentence, v.cites) for v in good]
+            if g.terms.partial:  # the draft can't know what the key-term check found
+                candidates.append(gap(g.question, keyterms.names(g.terms.absent)))
+            drafted = len(verdicts)
+        else:
+            fell_back = True
+            candidates = list(g.composed.sentences)
+    else:
+        candidates = list(g.composed.sentences)
+    kept: list[Sentence] = []
+    failed = 0
+    for s in candidates:  # the composition is checked too: no sentence is exempt
+        v = checker.verdict(s.text, s.cites, passages)
+        if v.supported:
+            kept.append(s)
+        else:
+            failed += 1
+            removed.append(v)
+    # Share of the sentences the answer was built from that checked out: the LLM's draft,
+    # or (extractive, or after a fallback) the composed evidence.
+    basis = drafted or len(candidates)
+    verified = (basis - len(removed) if drafted else basis - failed) / basis if basis else 0.0
+    dense = [h.dense_score or 0.0 for h in g.hits]
+    support = Support(
+        verified, g.terms.share, max(dense, default=0.0),
+        _level(verified, g.terms.share, g.evidence.same_question),
+    )  # fmt: skip
+    cited: list[int] = []
+    for s in kept:
+        cited.extend(n for n in s.cites if n not in cited)
+    if not any(s.cites for s in kept):
+        return Final(refusal(g.question), (), tuple(removed), fell_back, support)
+    return Final(render(kept), tuple(cited), tuple(removed), fell_back, support)

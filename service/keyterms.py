@@ -1,0 +1,268 @@
+"""Refuse by what is missing: the question's key terms that the evidence never mentions.
+
+Scores say how close the nearest passage is; they can't tell "LoRA's drawbacks" (covered) from
+"FlashAttention's tiling" (a passage on attention is close, yet says nothing about it). Names do:
+a method, model or acronym the question names must appear in the passages an answer would cite.
+
+- Hard terms: English names and acronyms (LoRA, GPT-3, FlashAttention) and numbers. A question
+  whose hard terms are all missing is refused, naming them; if some are covered, the answer
+  says which part the notes don't cover.
+- Soft terms: Chinese content words and plain lower-case English. Users paraphrase ("车轱辘话"
+  for 复读机, "merge" for 合并), so a missing soft term never refuses; they count toward the
+  coverage figure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from core.text import has_cjk, latin_terms, numbers
+from core.text_tokens import STOPWORDS, tokenize
+
+# Words that name the field, not a topic: every passage is "about" them.
+_GENERIC = frozenset(
+    [
+        "模型",
+        "大模型",
+        "语言",
+        "语言模型",
+        "大语言模型",
+        "方法",
+        "问题",
+        "区别",
+        "作用",
+        "原理",
+        "优点",
+        "缺点",
+        "优缺点",
+        "特点",
+        "主要",
+        "常见",
+        "常用",
+        "一般",
+        "通常",
+        "实现",
+        "使用",
+        "进行",
+        "需要",
+        "哪些",
+        "什么",
+        "怎么",
+        "如何",
+        "为什么",
+        "介绍",
+        "概念",
+        "意思",
+        "含义",
+        "定义",
+        "关系",
+        "影响",
+        "面试",
+        "笔记",
+        "解释",
+        "理解",
+        "具体",
+        "分别",
+        "时候",
+        "情况",
+        "目前",
+        "现在",
+        "不同",
+        "比较",
+        "llm",
+        "llms",
+        "model",
+        "models",
+        "ai",
+        "nlp",
+    ]
+)
+# English words that start questions or glue them together: never a name.
+_EN_FUNCTION = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "did",
+        "for",
+        "from",
+        "how",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "was",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "with",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "we",
+        "about",
+        "explain",
+        "describe",
+        "tell",
+        "between",
+        "difference",
+        "compare",
+        "list",
+        "give",
+        "name",
+        "please",
+        "vs",
+        "versus",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "its",
+        "their",
+        "has",
+        "have",
+        "had",
+        "not",
+        "no",
+        "yes",
+        "if",
+        "then",
+        "so",
+        "should",
+        "would",
+        "will",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # as the question wrote it
+    hard: bool  # a name or number: missing means not covered
+
+
+@dataclass(frozen=True)
+class TermCoverage:
+    terms: tuple[Term, ...]
+    missing: tuple[Term, ...]  # absent from the evidence passages
+    absent: tuple[Term, ...]  # hard terms absent from the whole index: the notes never say them
+
+    @property
+    def share(self) -> float:
+        """Share of the question's terms the evidence mentions (1.0 when it names none)."""
+        return 1.0 - len(self.missing) / len(self.terms) if self.terms else 1.0
+
+    @property
+    def refuse(self) -> bool:
+        """Every hard term absent from the notes. Soft terms alone never refuse: a paraphrase's
+        words are often not the notes' words (the score gate judges those questions)."""
+        hard = [t for t in self.terms if t.hard]
+        return bool(hard) and len(self.absent) == len(hard)
+
+    @property
+    def partial(self) -> bool:
+        return not self.refuse and bool(self.absent)
+
+
+def squash(text: str) -> str:
+    """Lower case without separators: "KV-Cache", "kv cache" and "KVCache" compare equal."""
+    return re.sub(r"[\s\-_.·•]+", "", text.lower())
+
+
+def _is_word(word: str) -> bool:
+    return len(word) >= 2 and word.lower() not in _EN_FUNCTION and word.lower() not in _GENERIC
+
+
+def _is_name(word: str, first: bool) -> bool:
+    """A name stands out: capitals (LoRA, RLHF, Layer Norm; not the first word of an English
+    sentence, which is capitalised anyway), digits (GPT-3, Qwen2), joined parts (P-tuning)."""
+    if not _is_word(word):
+        return False
+    inner = any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
+    return inner or (word[0].isupper() and not first) or ("-" in word and word[0].isupper())
+
+
+def key_terms(question: str) -> tuple[Term, ...]:
+    english = not has_cjk(question)
+    terms: list[Term] = []
+    seen: set[str] = set()
+
+    def add(text: str, hard: bool) -> None:
+        key = squash(text)
+        if key and key not in seen:
+            seen.add(key)
+            terms.append(Term(text, hard))
+
+    if english:
+        for i, w in enumerate(latin_terms(question)):
+            if _is_name(w, first=i == 0):
+                add(w, True)
+    else:
+        # In a Chinese question, consecutive English words are one term ("Layer Norm"). Only
+        # names are hard: plain lower-case English ("weights", "merge", "fine-tuning") is how
+        # mixed-language users phrase a concept the notes write in Chinese.
+        for phrase in re.findall(
+            r"[A-Za-z][A-Za-z0-9_\-.+]*(?: [A-Za-z][A-Za-z0-9_\-.+]*)*", question
+        ):
+            words = [w for w in phrase.split() if _is_word(w)]
+            # runs of names ("Layer Norm", "GPU") are hard; the plain words between them soft
+            run: list[str] = []
+            for w in [*words, ""]:
+                if w and _is_name(w, first=False) == bool(run and _is_name(run[0], first=False)):
+                    run.append(w)
+                    continue
+                if run:
+                    add(" ".join(run), _is_name(run[0], first=False))
+                run = [w] if w else []
+    for num in numbers(question):
+        add(num, True)
+    if not english:
+        for w in tokenize("".join(ch if has_cjk(ch) else " " for ch in question)):
+            content = len(w) >= 2 and w not in STOPWORDS and w not in _GENERIC
+            # jieba's search mode also yields the pieces of a long word; keep the longest
+            if content and not any(w in t.text and w != t.text for t in terms):
+                add(w, False)
+    return tuple(terms)
+
+
+def _found(term: Term, haystack: str) -> bool:
+    key = squash(term.text)
+    if key in haystack:
+        return True
+    # plural or possessive English forms ("LLMs", "transformers")
+    return term.hard and key.endswith("s") and len(key) > 3 and key[:-1] in haystack
+
+
+def check(question: str, evidence_texts: Iterable[str], notes: str | None = None) -> TermCoverage:
+    """`notes`: the whole index's text, squashed (see `squash`); None: judge by the evidence."""
+    terms = key_terms(question)
+    haystack = squash("\n".join(evidence_texts))
+    missing = tuple(t for t in terms if not _found(t, haystack))
+    absent = tuple(t for t in missing if t.hard and (notes is None or not _found(t, notes)))
+    return TermCoverage(terms, missing, absent)
+
+
+def names(terms: Iterable[Term]) -> str:
+    return "、".join(t.text for t in terms)

@@ -1,0 +1,43 @@
+"""core/text.py on real corpus lines: one language test, one splitter, one normal form."""
+
+from __future__ import annotations
+
+from core.text import bigrams, has_cjk, is_english, normalise, numbers, split_units
+
+CAUSES = (
+    "- 1) **数据偏差：**大型语言模型通常是通过预训练阶段使用大规模无标签数据进行训练的。"
+    "如果训练数据中存在大量的重复文本，模型可能会倾向于复制这些常见的模式。\n"
+    "- 2) **训练目标的限制：**大型语言模型的训练通常是基于自监督学习的方法。"
+)
+
+
+def test_language() -> None:
+    assert has_cjk("LoRA 的原理是什么？")
+    assert is_english("What is LoRA?")
+    assert not is_english("什么是 LoRA")
+
+
+def test_split_units_keeps_items_and_offsets() -> None:
+    units = split_units(CAUSES)
+    assert [u.item for u in units] == [True, False, True]
+    assert units[0].text.startswith("数据偏差：")  # marker and bold removed
+    for u in units:
+        # offsets point at the raw text, so a citation can highlight it
+        assert CAUSES[u.start : u.end].replace("**", "").endswith(u.text[-6:])
+
+
+def test_split_units_skips_headings_and_crumbs() -> None:
+    units = split_units("#### 4.2 为什么会出现 LLMs 复读机问题？\n|---|---|\n答：\n正文在这里。")
+    assert [u.text for u in units] == ["正文在这里。"]
+
+
+def test_normalise_folds_half_width_copies() -> None:
+    # 003 repeats 000's passages with half-width punctuation
+    assert normalise("精度较低，fp16 表示") == normalise("精度较低,fp16表示")
+    assert bigrams("LoRA 微调") == bigrams("lora微调")
+
+
+def test_numbers_are_facts_not_name_parts() -> None:
+    line = "bf16 用8bit 表示指数, 7bit 表示小数, fp16用5bit 表示指数, 10bit 表示小数"
+    assert numbers(line) == ["8", "7", "5", "10"]
+    assert numbers("GPT-3 训练花了 30万美元，284 吨") == ["30万", "284"]

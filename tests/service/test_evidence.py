@@ -1,0 +1,35 @@
+"""Evidence selection on real corpus passages."""
+
+from __future__ import annotations
+
+from service.evidence import select
+from tests.service.grounding_data import FILE_000, decoder_only, parroting_causes
+
+
+def test_section_that_asks_the_question_gives_its_points_in_order() -> None:
+    # retrieval put another section first; the heading that asks the question still wins
+    ev = select("为什么会出现复读机问题？", [decoder_only(), parroting_causes()])
+    assert ev.same_question
+    labels = [u.text.split("：")[0] for u in ev.units]
+    assert labels == ["数据偏差", "训练目标的限制", "缺乏多样性的训练数据", "模型结构和参数设置"]
+    assert all(u.n == 2 and u.file == FILE_000 for u in ev.units)
+    assert all(u.heading_path[-1].startswith("4.2") for u in ev.units)
+    assert all(0 <= u.start < u.end for u in ev.units)
+
+
+def test_copies_in_other_files_are_one_point() -> None:
+    first, copy = parroting_causes(), parroting_causes()
+    ev = select("为什么会出现复读机问题？", [first, copy])
+    assert len(ev.units) == 4  # not eight
+
+
+def test_hollow_hits_never_give_evidence() -> None:
+    bare = parroting_causes()
+    hollow = type(bare)(type(bare.chunk)(**{**bare.chunk.__dict__, "hollow": True}), 1.0)
+    assert select("为什么会出现复读机问题？", [hollow]).empty
+
+
+def test_without_a_matching_heading_the_best_section_answers() -> None:
+    ev = select("大模型为什么都用 decoder-only？", [decoder_only(), parroting_causes()])
+    assert ev.units and {u.n for u in ev.units} == {1}
+    assert any("低秩" in u.text for u in ev.units)

@@ -1,0 +1,55 @@
+"""Key terms and the refusal that names what the notes lack."""
+
+from __future__ import annotations
+
+from service.keyterms import check, key_terms, squash
+from tests.service.grounding_data import decoder_only, lines
+
+NOTES = squash(lines("000_92dbb6eadc19f86a.txt", 1, 400))
+
+
+def _texts() -> list[str]:
+    return [decoder_only().chunk.text]
+
+
+def test_names_numbers_and_chinese_words() -> None:
+    terms = {t.text: t.hard for t in key_terms("LLaMA-65B 用了多少 GPU，训练了 21 天？")}
+    assert terms["LLaMA-65B"] and terms["GPU"] and terms["21"]
+    assert terms["训练"] is False  # Chinese words are soft: users paraphrase
+
+
+def test_plain_english_in_a_chinese_question_is_soft() -> None:
+    terms = {
+        t.text: t.hard for t in key_terms("LoRA 训出来的 weights 能不能 merge 回 base model 里？")
+    }
+    assert terms["LoRA"] is True
+    assert terms["weights"] is False and terms["merge"] is False
+
+
+def test_english_question_keeps_only_names() -> None:
+    assert [t.text for t in key_terms("What is PagedAttention in vLLM?")] == [
+        "PagedAttention",
+        "vLLM",
+    ]
+
+
+def test_absent_name_refuses_and_is_named() -> None:
+    cov = check("FlashAttention 是怎么加速注意力计算的？", _texts(), NOTES)
+    assert cov.refuse
+    assert [t.text for t in cov.absent] == ["FlashAttention"]
+
+
+def test_covered_name_passes() -> None:
+    cov = check("为什么大模型大多是 Decoder only 结构？", _texts(), NOTES)
+    assert not cov.refuse and not cov.absent
+
+
+def test_part_covered_is_partial() -> None:
+    cov = check("Decoder only 和 FlashAttention 各有什么好处？", _texts(), NOTES)
+    assert cov.partial and [t.text for t in cov.absent] == ["FlashAttention"]
+
+
+def test_a_name_elsewhere_in_the_notes_is_not_absent() -> None:
+    # "Encoder" is not in this passage's words as a heading term but is in the notes
+    cov = check("GPU 显存不够怎么办？", ["无关的段落"], squash("GPU 显存"))
+    assert not cov.absent
