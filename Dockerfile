@@ -37,7 +37,12 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 # Portable x86-64-v3 (AVX2/FMA, any server CPU since ~2013) instead of -march=native, so the
 # image runs on other machines than the one that built it. Override for older/other CPUs.
-ARG LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
+# AMX stays off (ggml's AMX kernels segfault on Q4_K, ggml-org/llama.cpp#20824): GGML_AMX_* OFF,
+# plus the compiler flags of LLAMACPP_NO_AMX in mk/generators.mk, mirrored (a test compares).
+ARG LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+ -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
+ '-DCMAKE_C_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16' \
+ '-DCMAKE_CXX_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16'"
 RUN CMAKE_ARGS="${LLAMA_CMAKE_ARGS}" \
     pip wheel --no-deps --wheel-dir /wheels "llama-cpp-python==0.3.36"
 

@@ -1,9 +1,10 @@
 """Is a claim supported by passages? A `Judge` answers with a probability.
 
 - `llm` (default): a generative model is asked for one token, 是 or 否, and P(是) is read from
-  the first token's distribution (`logprob_yes` of the llama.cpp or OpenAI-compatible
-  generator). Locally the llama.cpp Qwen 1.5B: the 0.5B ranks pairs but has no usable
-  threshold (MODELS.md). `--judge-url` points it at any OpenAI-compatible server instead.
+  the top candidates for its first token (`first_token_logprobs`, the public logprobs API of
+  the llama.cpp and OpenAI-compatible generators). Locally the llama.cpp Qwen 1.5B: the 0.5B
+  ranks pairs but has no usable threshold (MODELS.md). `--judge-url` points it at any
+  OpenAI-compatible server instead.
 - `nli`: a sentence-transformers CrossEncoder NLI model (name or path), P(entailment).
 
 A claim counts as supported when the probability is at least `threshold`, which
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -26,7 +28,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from service.generators.base import GeneratorConfig, Message
 
 JudgeKind = Literal["llm", "nli", "none"]
-PROMPT_VERSION = "v1"  # bump when the prompt changes: it is part of the judgment cache key
+# Part of the judge's name, so of every judgment's cache key: bump it when the prompt or the
+# scoring changes. v2: P(是) from the top-20 first-token logprobs (v1 read raw llama.cpp logits).
+PROMPT_VERSION = "v2"
+YES_TOKENS = ("是",)
+# OpenAI's (and vLLM's) maximum for top_logprobs; 是 or 否 is nearly always the first of them.
+TOP_N = 20
 JUDGE_SYSTEM = "你是严谨的事实核查员。你只根据给定的资料判断，不使用资料以外的知识。"
 JUDGE_QUESTION = (
     "仅根据上面的资料判断：资料是否支持这条断言？"
@@ -64,8 +71,18 @@ class Judge(Protocol):
         ...
 
 
-class YesScorer(Protocol):
-    async def logprob_yes(self, messages: Sequence[Message]) -> float: ...
+class FirstTokenScorer(Protocol):
+    """What the llama.cpp and OpenAI-compatible generators offer the judge."""
+
+    async def first_token_logprobs(
+        self, messages: Sequence[Message], top_n: int
+    ) -> list[tuple[str, float]]: ...
+
+
+def p_yes(top: Sequence[tuple[str, float]]) -> float:
+    """P(是): the summed probability of the candidates that read 是 once stripped ("是", " 是")."""
+    p = sum(math.exp(lp) for tok, lp in top if tok.strip() in YES_TOKENS)
+    return min(p, 1.0)
 
 
 def judge_messages(passages: Sequence[str], claim: str, max_chars: int = 3000) -> list[Message]:
@@ -84,7 +101,7 @@ def judge_messages(passages: Sequence[str], claim: str, max_chars: int = 3000) -
 
 class LLMJudge:
     def __init__(
-        self, scorer: YesScorer, model: str, threshold: float = 0.5, max_chars: int = 3000
+        self, scorer: FirstTokenScorer, model: str, threshold: float = 0.5, max_chars: int = 3000
     ) -> None:
         self.scorer = scorer
         self.threshold = threshold
@@ -92,8 +109,8 @@ class LLMJudge:
         self.name = f"llm:{model}:{PROMPT_VERSION}"
 
     async def supported(self, passages: list[str], claim: str) -> float:
-        p = await self.scorer.logprob_yes(judge_messages(passages, claim, self.max_chars))
-        return min(max(float(p), 0.0), 1.0)
+        msgs = judge_messages(passages, claim, self.max_chars)
+        return p_yes(await self.scorer.first_token_logprobs(msgs, TOP_N))
 
     async def aclose(self) -> None:
         for attr in ("aclose", "close"):
@@ -184,7 +201,7 @@ def build_judge(cfg: JudgeSettings) -> Judge | None:
         if not cfg.nli_model:
             raise ValueError("--judge nli needs --nli-model NAME_OR_PATH")
         return NLIJudge(cfg.nli_model, cfg.threshold)
-    scorer: YesScorer
+    scorer: FirstTokenScorer
     if cfg.url:
         from service.generators.openai_compat import OpenAICompatGenerator
 
@@ -202,6 +219,6 @@ def build_judge(cfg: JudgeSettings) -> Judge | None:
             max_queue=4,
             timeout_s=600,
         )
-        scorer = LlamaCppGenerator(gcfg)
+        scorer = LlamaCppGenerator(gcfg, logprobs=True)
         model = f"llamacpp:{cfg.gguf_path.name}"
     return LLMJudge(scorer, model, cfg.threshold, cfg.max_passage_chars)

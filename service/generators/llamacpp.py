@@ -10,11 +10,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from core.errors import GeneratorBusy, GeneratorTimeout, GeneratorUnavailable
 from service.generators.base import GenerationRequest, GeneratorConfig, Message
-from service.generators.openai_compat import YES_TOKENS
 
 _END = object()
 
@@ -29,8 +26,12 @@ class LlamaCppGenerator:
 
     name = "llamacpp"
 
-    def __init__(self, cfg: GeneratorConfig) -> None:
+    def __init__(self, cfg: GeneratorConfig, logprobs: bool = False) -> None:
         self._cfg = cfg
+        # logprobs=True loads the model with llama-cpp-python's logits_all, which its logprobs
+        # API needs: logits for every prompt token, so prompts read slower (docs/benchmarks.md)
+        # and the context holds n_ctx x vocabulary floats. Off for answering; the judge sets it.
+        self._logprobs = logprobs
         self._path = Path(cfg.gguf_path)
         self.model = self._path.stem
         self.context_window = cfg.n_ctx
@@ -63,6 +64,7 @@ class LlamaCppGenerator:
                     n_ctx=self._cfg.n_ctx,
                     n_threads=self._cfg.n_threads,
                     n_threads_batch=self._cfg.n_threads,
+                    logits_all=self._logprobs,
                 )
             return self._llm
 
@@ -160,58 +162,46 @@ class LlamaCppGenerator:
         return len(self._load().tokenize(text.encode("utf-8"), add_bos=False))
 
     # --- judge capability -----------------------------------------------------------------
-    async def logprob_yes(self, messages: Sequence[Message]) -> float:
-        """P(是) as the first answer token: one forward pass over the chat prompt, full softmax."""
-        fut = self._submit(lambda: self._p_yes(messages))
+    async def first_token_logprobs(
+        self, messages: Sequence[Message], top_n: int = 20
+    ) -> list[tuple[str, float]]:
+        """The `top_n` likeliest first tokens of the reply with their log-probabilities, most
+        likely first: a one-token greedy chat completion with llama-cpp-python's logprobs.
+        Empty when the model would end its reply at once."""
+        fut = self._submit(lambda: self._first_token(messages, top_n))
         try:
-            return float(await asyncio.wrap_future(fut))
+            return list(await asyncio.wrap_future(fut))
         except GeneratorUnavailable:
             raise
         except (ValueError, RuntimeError) as e:
             raise GeneratorUnavailable(f"llama.cpp failed: {e}") from e
 
-    def _p_yes(self, messages: Sequence[Message]) -> float:
-        import llama_cpp
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
+    def _first_token(self, messages: Sequence[Message], top_n: int) -> list[tuple[str, float]]:
+        if not self._logprobs:
+            raise GeneratorUnavailable(
+                "this llama.cpp generator was loaded without logprobs (logprobs=True)"
+            )
         llm = self._load()
-        template = llm.metadata.get("tokenizer.chat_template")
-        if not template:
-            raise GeneratorUnavailable(f"{self._path.name} has no chat template")
-        eos, bos = llm.token_eos(), llm.token_bos()
-        fmt = Jinja2ChatFormatter(
-            template=template,
-            eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
-            bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+        # Streamed: the non-streamed reply log-softmaxes the logits of every prompt position,
+        # the streamed one only the row that predicts the new token.
+        chunks = llm.create_chat_completion(
+            messages=[dict(m) for m in messages],
+            max_tokens=1,
+            temperature=0.0,
+            logprobs=True,
+            top_logprobs=top_n,
+            stream=True,
         )
-        chat: Any = [dict(m) for m in messages]
-        prompt = fmt(messages=chat).prompt
-        tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-        if len(tokens) >= llm.n_ctx():
-            raise ValueError(f"judge prompt of {len(tokens)} tokens exceeds n_ctx")
-        # Reuse the KV cache for a shared prefix (the same context, judged claim by claim).
-        prev = llm.input_ids[: llm.n_tokens].tolist()
-        keep = 0
-        while keep < min(len(prev), len(tokens) - 1) and prev[keep] == tokens[keep]:
-            keep += 1
-        llm.n_tokens = keep
-        llm.eval(tokens[keep:])
-        n_vocab = llm.n_vocab()
-        logits = np.ctypeslib.as_array(
-            llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(n_vocab,)
-        ).astype(np.float64)
-        probs = np.exp(logits - logits.max())
-        probs /= probs.sum()
-        return float(sum(probs[t] for t in self._yes_ids(llm)))
-
-    def _yes_ids(self, llm: Any) -> set[int]:
-        ids = set()
-        for word in YES_TOKENS:
-            for variant in (word, " " + word):
-                toks = llm.tokenize(variant.encode("utf-8"), add_bos=False)
-                if len(toks) == 1:
-                    ids.add(toks[0])
-        return ids
+        try:
+            for chunk in chunks:
+                content = (chunk["choices"][0].get("logprobs") or {}).get("content")
+                if content:
+                    top = content[0]["top_logprobs"]
+                    pairs = [(str(c["token"]), float(c["logprob"])) for c in top]
+                    return sorted(pairs, key=lambda tl: -tl[1])
+        finally:
+            chunks.close()
+        return []
 
     def close(self) -> None:
         self._worker.shutdown(wait=True, cancel_futures=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
@@ -11,8 +10,6 @@ import httpx
 
 from core.errors import GeneratorBusy, GeneratorTimeout, GeneratorUnavailable
 from service.generators.base import GenerationRequest, GeneratorConfig, Message, estimate_tokens
-
-YES_TOKENS = ("是",)
 
 
 def _retry_after(resp: httpx.Response, default: int = 5) -> int:
@@ -30,15 +27,6 @@ def _error_detail(body: bytes) -> str:
     except (ValueError, AttributeError):
         pass
     return text[:300]
-
-
-def p_yes_from_top_logprobs(top: Sequence[dict[str, Any]]) -> float:
-    """P(是) = the summed probability of top candidates that read 是 once stripped."""
-    p = 0.0
-    for cand in top:
-        if str(cand.get("token", "")).strip() in YES_TOKENS:
-            p += math.exp(float(cand.get("logprob", -math.inf)))
-    return min(p, 1.0)
 
 
 class OpenAICompatGenerator:
@@ -173,18 +161,24 @@ class OpenAICompatGenerator:
         return estimate_tokens(text)
 
     # --- judge capability -----------------------------------------------------------------
-    async def logprob_yes(self, messages: Sequence[Message]) -> float:
-        """P(是) of the first answer token, from the server's top-20 logprobs (greedy, 1 token)."""
+    async def first_token_logprobs(
+        self, messages: Sequence[Message], top_n: int = 20
+    ) -> list[tuple[str, float]]:
+        """The server's `top_n` likeliest first tokens with their log-probabilities, most
+        likely first (greedy, 1 token). Empty when the model would end its reply at once."""
         body = self._payload(
-            messages, max_tokens=1, temperature=0.0, logprobs=True, top_logprobs=20
+            messages, max_tokens=1, temperature=0.0, logprobs=True, top_logprobs=top_n
         )
         data = await self._post_json(body)
         try:
-            first = data["choices"][0]["logprobs"]["content"][0]
-            top = first.get("top_logprobs") or [first]
-        except (KeyError, IndexError, TypeError) as e:
+            content = data["choices"][0]["logprobs"]["content"]
+            if not content:
+                return []
+            top = content[0].get("top_logprobs") or [content[0]]
+            pairs = [(str(c["token"]), float(c["logprob"])) for c in top]
+        except (KeyError, IndexError, TypeError, ValueError) as e:
             raise GeneratorUnavailable(f"{self.name} returned no logprobs") from e
-        return p_yes_from_top_logprobs(top)
+        return sorted(pairs, key=lambda tl: -tl[1])
 
 
 def _load_tokenizer(path: str) -> Callable[[str], int] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,12 +22,14 @@ from eval.calibrate import (
 )
 from eval.judge import (
     JUDGE_QUESTION,
+    TOP_N,
     JudgeSettings,
     LLMJudge,
     NLIJudge,
     build_judge,
     entailment_index,
     judge_messages,
+    p_yes,
 )
 from service.generators.base import Message
 
@@ -46,29 +49,41 @@ def test_prompt_puts_numbered_passages_first_and_asks_for_one_token() -> None:
 
 
 class FakeScorer:
-    def __init__(self, p: float) -> None:
-        self.p = p
-        self.seen: list[Sequence[Message]] = []
+    """First-token candidates as a server returns them: most likely first, log-probabilities."""
 
-    async def logprob_yes(self, messages: Sequence[Message]) -> float:
-        self.seen.append(messages)
-        return self.p
+    def __init__(self, top: list[tuple[str, float]]) -> None:
+        self.top = top
+        self.seen: list[tuple[Sequence[Message], int]] = []
+
+    async def first_token_logprobs(
+        self, messages: Sequence[Message], top_n: int
+    ) -> list[tuple[str, float]]:
+        self.seen.append((messages, top_n))
+        return self.top
 
 
-def test_llm_judge_reads_p_yes_and_clamps() -> None:
-    scorer = FakeScorer(1.2)
+def test_p_yes_sums_the_candidates_that_read_yes() -> None:
+    top = [("是", math.log(0.5)), ("否", math.log(0.3)), (" 是", math.log(0.1)), ("不", -9.0)]
+    assert p_yes(top) == pytest.approx(0.6)
+    assert p_yes([("否", 0.0)]) == 0.0 and p_yes([]) == 0.0
+    # rounding in a server's logprobs can sum past 1
+    assert p_yes([("是", 0.0), (" 是", math.log(0.01))]) == 1.0
+
+
+def test_llm_judge_asks_for_the_top_first_tokens() -> None:
+    scorer = FakeScorer([("是", math.log(0.7)), ("否", math.log(0.2))])
     judge = LLMJudge(scorer, "fake", threshold=0.4)
-    assert asyncio.run(judge.supported(["资料"], "断言")) == 1.0
-    assert scorer.seen[0] == judge_messages(["资料"], "断言")
-    assert judge.name == "llm:fake:v1" and judge.threshold == 0.4
+    assert asyncio.run(judge.supported(["资料"], "断言")) == pytest.approx(0.7)
+    assert scorer.seen == [(judge_messages(["资料"], "断言"), TOP_N)]
+    assert judge.name == "llm:fake:v2" and judge.threshold == 0.4
 
 
 def test_build_judge_from_settings() -> None:
     assert build_judge(JudgeSettings(kind="none")) is None
     local = build_judge(JudgeSettings(kind="llm", threshold=0.3))
-    assert isinstance(local, LLMJudge) and local.name == "llm:llamacpp:qwen1.5b.gguf:v1"
+    assert isinstance(local, LLMJudge) and local.name == "llm:llamacpp:qwen1.5b.gguf:v2"
     remote = build_judge(JudgeSettings(url="http://127.0.0.1:9/v1", model="big"))
-    assert remote is not None and remote.name == "llm:http://127.0.0.1:9/v1#big:v1"
+    assert remote is not None and remote.name == "llm:http://127.0.0.1:9/v1#big:v2"
     with pytest.raises(ValueError, match="nli-model"):
         build_judge(JudgeSettings(kind="nli"))
 

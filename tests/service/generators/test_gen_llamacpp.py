@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,7 +65,7 @@ async def test_over_the_limit_is_busy_at_once(gen: LlamaCppGenerator) -> None:
         await gen.stream(ask()).__anext__()
     assert time.monotonic() - t0 < 0.5 and info.value.retry_after_s > 0
     with pytest.raises(GeneratorBusy):
-        await gen.logprob_yes([{"role": "user", "content": "是吗？"}])
+        await gen.first_token_logprobs([{"role": "user", "content": "是吗？"}], 20)
     await first.aclose()  # type: ignore[attr-defined]
 
 
@@ -73,14 +74,33 @@ async def test_count_tokens_uses_the_real_tokenizer(gen: LlamaCppGenerator) -> N
     assert gen.count_tokens("hello world") == 2
 
 
-async def test_logprob_yes_is_a_probability(gen: LlamaCppGenerator) -> None:
+async def test_first_token_logprobs_through_the_public_api(gguf_05b: Path) -> None:
+    """The judge's call: top first tokens of a 是/否 question, from a logprobs-enabled load."""
+
     def judge(claim: str) -> list[dict[str, str]]:
         text = f"资料：{PASSAGE.text}\n断言：{claim}\n资料是否支持该断言？只回答“是”或“否”。"
         return [{"role": "user", "content": text}]
 
-    p = await gen.logprob_yes(judge("LoRA 减少了可训练参数。"))
-    assert 0.0 < p <= 1.0
-    assert 0.0 <= await gen.logprob_yes(judge("LoRA 需要训练全部参数。")) <= 1.0
+    g = LlamaCppGenerator(
+        GeneratorConfig(gguf_path=str(gguf_05b), n_ctx=2048, max_queue=0), logprobs=True
+    )
+    try:
+        top = await g.first_token_logprobs(judge("LoRA 减少了可训练参数。"), 20)
+        # Up to 20: llama-cpp-python keys candidates by their text (byte fragments can merge).
+        assert 1 <= len(top) <= 20 and all(lp <= 0.0 for _, lp in top)
+        assert [lp for _, lp in top] == sorted((lp for _, lp in top), reverse=True)
+        assert sum(math.exp(lp) for _, lp in top) <= 1.0 + 1e-4
+        assert {tok.strip() for tok, _ in top[:2]} & {"是", "否"}, top[:3]
+        # the same question again (its prefix is in the KV cache) gives the same answer
+        again = await g.first_token_logprobs(judge("LoRA 减少了可训练参数。"), 20)
+        assert again[0][0] == top[0][0] and again[0][1] == pytest.approx(top[0][1], abs=1e-3)
+    finally:
+        g.close()
+
+
+async def test_first_token_logprobs_needs_a_logprobs_load(gen: LlamaCppGenerator) -> None:
+    with pytest.raises(GeneratorUnavailable, match="logprobs"):
+        await gen.first_token_logprobs([{"role": "user", "content": "是吗？"}], 20)
 
 
 async def test_missing_model_is_unavailable(tmp_path: Path) -> None:

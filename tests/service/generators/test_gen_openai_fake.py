@@ -165,11 +165,11 @@ async def test_unreachable_server_is_unavailable() -> None:
         await gen.check()
 
 
-async def test_logprob_yes(base_url: str) -> None:
-    p = await make(base_url).logprob_yes([{"role": "user", "content": "支持吗？"}])
-    assert p == pytest.approx(0.8)
+async def test_first_token_logprobs(base_url: str) -> None:
+    top = await make(base_url).first_token_logprobs([{"role": "user", "content": "支持吗？"}], 5)
+    assert top == [("是", pytest.approx(math.log(0.8))), ("否", -2.0)]
     body = STATE["bodies"][-1]
-    assert body["max_tokens"] == 1 and body["top_logprobs"] == 20 and body["logprobs"] is True
+    assert body["max_tokens"] == 1 and body["top_logprobs"] == 5 and body["logprobs"] is True
 
 
 def test_count_tokens_estimate() -> None:

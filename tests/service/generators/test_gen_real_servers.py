@@ -44,6 +44,12 @@ async def _exercise(gen: OpenAICompatGenerator) -> None:
 async def test_llama_cpp_server(llama_server: str) -> None:
     gen = client("openai", llama_server)
     await _exercise(gen)
+    # the judge's call, against the server's logprobs (it loads with logits_all). Up to 20:
+    # llama-cpp-python keys candidates by their text, so byte-fragment tokens can merge.
+    text = f"资料：{PASSAGE.text}\n断言：LoRA 减少了可训练参数。\n资料是否支持该断言？只回答“是”或“否”。"
+    top = await gen.first_token_logprobs([{"role": "user", "content": text}], 20)
+    assert 1 <= len(top) <= 20 and all(lp <= 0.0 for _, lp in top)
+    assert {"是", "否"} & {tok.strip() for tok, _ in top[:3]}, top[:3]
     await gen.aclose()
 
 
@@ -52,6 +58,7 @@ async def test_vllm_server(vllm_server: str) -> None:
     gen = client("vllm", vllm_server)
     await _exercise(gen)
     text = f"资料：{PASSAGE.text}\n断言：LoRA 减少了可训练参数。\n资料是否支持该断言？只回答“是”或“否”。"
-    p = await gen.logprob_yes([{"role": "user", "content": text}])
-    assert 0.0 < p <= 1.0
+    top = await gen.first_token_logprobs([{"role": "user", "content": text}], 20)
+    assert len(top) == 20 and all(lp <= 0.0 for _, lp in top)
+    assert {"是", "否"} & {tok.strip() for tok, _ in top[:3]}, top[:3]
     await gen.aclose()
