@@ -163,6 +163,8 @@ def show_assistant(msg: Msg) -> None:
         return
     st.markdown(render.answer_markdown(answer))
     st.caption(render.escape_md(str(msg.get("footer", ""))))
+    if line := render.support_line(msg.get("support"), int(msg.get("removed", 0))):
+        st.caption(render.escape_md(line))
     citations = [Source.model_validate(s) for s in msg.get("citations", [])]
     if citations:
         st.caption(f":material/menu_book: Sources ({len(citations)})")
@@ -200,6 +202,8 @@ def _answer(client: NotesQAClient, question: str, history: list[dict[str, str]],
                     refused=r.refused,
                     citations=[c.model_dump() for c in r.citations],
                     sources=[s.model_dump() for s in r.sources],
+                    support=r.support.model_dump() if r.support else None,
+                    removed=len(r.removed),
                     footer=f"{r.model} · retrieval {render.format_ms(t.retrieve)}"
                     f" · generation {render.format_ms(t.generate)}"
                     f" · total {render.format_ms(t.total)}",

@@ -174,3 +174,22 @@ def history_turns(
         turns.append({"role": "user", "content": question[:max_chars]})
         turns.append({"role": "assistant", "content": answer[:max_chars]})
     return turns
+
+
+_LEVEL = {"high": "高", "medium": "中", "low": "低"}
+
+
+def support_line(support: Mapping[str, Any] | None, removed: int = 0) -> str:
+    """How sure the answer is, in one caption: the level, then its three parts."""
+    if not support:
+        return ""
+    level = str(support.get("level", ""))
+    line = (
+        f"可信度 {_LEVEL.get(level, level)} ({level}) · "
+        f"verified sentences {float(support.get('verified', 0)):.0%} · "
+        f"key terms in the notes {float(support.get('key_terms', 0)):.0%} · "
+        f"retrieval {float(support.get('retrieval', 0)):.2f}"
+    )
+    if removed:
+        line += f" · {removed} unsupported sentence(s) removed"
+    return line

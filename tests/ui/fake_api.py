@@ -21,7 +21,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
-from service.schemas import AskResponse, Readiness, SearchResponse, ServiceInfo, Source, Timings
+from service.schemas import (
+    AskResponse,
+    Readiness,
+    SearchResponse,
+    ServiceInfo,
+    Source,
+    SupportFigure,
+    Timings,
+)
 
 RETRY_AFTER_S = 7
 MODEL = "fake-qwen-0.5b"
@@ -90,6 +98,9 @@ def _done(question: str, answer: str, refused: bool) -> dict[str, Any]:
         citations=[] if refused else [PASSAGES[0]],
         sources=PASSAGES,
         timings_ms=Timings(retrieve=12.0, generate=0.0 if refused else 840.0, total=860.0),
+        support=None
+        if refused
+        else SupportFigure(verified=1.0, key_terms=1.0, retrieval=0.93, level="high"),
         model=MODEL,
         index_version=INDEX,
         request_id="rid-123",

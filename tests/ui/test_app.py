@@ -70,6 +70,7 @@ def test_answer_streams_with_cited_sources(app: AppTest, fake_api: FakeApiServer
     captions = _captions(app)
     assert "003_lora.txt · chars 1200–1530" in captions and "Sources (1)" in captions
     assert MODEL in captions
+    assert "可信度 高 (high) · verified sentences 100%" in captions  # how sure it is
     assert app.main.expander[0].label == "Full passage"
     assert fake_api.requests[-1]["stream"] is True
     side = _sidebar(app)

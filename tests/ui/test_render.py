@@ -125,3 +125,12 @@ def test_snippet_drops_whitespace_at_the_cuts() -> None:
     text = "a" * 20 + "\n\n" + "b" * 40
     snip, spans = render.snippet(text, [(0, 5)], width=22)
     assert snip == "a" * 20 + "…" and spans == [(0, 5)]
+
+
+def test_support_line_names_level_and_parts() -> None:
+    from ui.render import support_line
+
+    line = support_line({"verified": 0.5, "key_terms": 1.0, "retrieval": 0.91, "level": "low"}, 1)
+    assert line.startswith("可信度 低 (low)") and "verified sentences 50%" in line
+    assert "key terms in the notes 100%" in line and "1 unsupported sentence(s) removed" in line
+    assert support_line(None) == ""
