@@ -3,7 +3,10 @@
     python scripts/check_datasets.py [--dev eval/datasets/dev.jsonl] [--judge eval/datasets/judge.jsonl]
 
 dev.jsonl   {"id", "question", "kind", "evidence", "sources", "answer_points"}
-judge.jsonl {"id", "passages", "claim", "supported", "type"}
+judge.jsonl {"id", "passages", "claim", "supported", "type", "source", "split"}
+            source: "hand" (written from the notes) or "system:<generator>" (a sentence the
+            system produced, labelled by hand); split: "calib" (the judge's threshold is picked
+            on these) or "test" (reported on), balanced within every type.
 
 Evidence and passages are compared the way the retrieval hit rule compares them: all whitespace
 stripped from both sides, then substring containment. Prints counts per kind, type and language,
@@ -33,11 +36,14 @@ JUDGE_TYPES = (
     "partial",
 )
 DEV_KEYS = {"id", "question", "kind", "evidence", "sources", "answer_points"}
-JUDGE_KEYS = {"id", "passages", "claim", "supported", "type"}
+JUDGE_KEYS = {"id", "passages", "claim", "supported", "type", "source", "split"}
+SPLITS = ("calib", "test")
+_SOURCE = re.compile(r"^(hand|system:[a-z0-9._-]+)$")
 
 SPAN_MIN, SPAN_MAX = 8, 30  # characters, whitespace stripped
 PASSAGE_MIN, PASSAGE_MAX = 100, 600  # characters, as written
-MIN_DEV, MIN_JUDGE = 75, 64
+MIN_DEV, MIN_JUDGE = 75, 200
+MIN_SYSTEM = 25  # pairs whose claim is a sentence the system produced, both labels present
 MIN_ENGLISH, MIN_MIXED = 10, 8
 
 _WS = re.compile(r"\s+")
@@ -201,6 +207,10 @@ def check_judge(rows: list[dict], corpus: dict, rep: Report) -> None:
             rep.bad(where, "empty claim")
         if not isinstance(sup, bool):
             rep.bad(where, "supported must be true or false")
+        if not isinstance(r["source"], str) or not _SOURCE.match(r["source"]):
+            rep.bad(where, f"source {r['source']!r} is not 'hand' or 'system:<generator>'")
+        if r["split"] not in SPLITS:
+            rep.bad(where, f"split {r['split']!r} not in {SPLITS}")
         if typ not in JUDGE_TYPES:
             rep.bad(where, f"type {typ!r} not in {JUDGE_TYPES}")
         elif isinstance(sup, bool) and sup != (typ in ("paraphrase", "verbatim")):
@@ -216,6 +226,22 @@ def check_judge(rows: list[dict], corpus: dict, rep: Report) -> None:
                 rep.bad(where, f"passage not found verbatim in the corpus: {p[:40]!r}...")
     if len(rows) < MIN_JUDGE:
         rep.bad("judge", f"only {len(rows)} items (want >= {MIN_JUDGE})")
+    check_judge_split(rows, rep)
+    system = [r for r in rows if str(r.get("source", "")).startswith("system:")]
+    if len(system) < MIN_SYSTEM or len({r.get("supported") for r in system}) < 2:
+        rep.bad("judge", f"{len(system)} system pairs (want >= {MIN_SYSTEM}, both labels)")
+
+
+def check_judge_split(rows: list[dict], rep: Report) -> None:
+    """Stratified by type: within each type the two splits differ by at most one pair per
+    source, so the threshold (calib) and the reported accuracy (test) see the same mix."""
+    groups: dict[str, Counter] = {}
+    for r in rows:
+        groups.setdefault(str(r.get("type")), Counter())[r.get("split")] += 1
+    for typ, n in sorted(groups.items()):
+        sources = len({r.get("source") for r in rows if r.get("type") == typ})
+        if abs(n["calib"] - n["test"]) > sources:
+            rep.bad("judge", f"type {typ}: {n['calib']} calib vs {n['test']} test (unbalanced)")
 
 
 def summary(dev: list[dict], judge: list[dict]) -> str:
@@ -236,6 +262,9 @@ def summary(dev: list[dict], judge: list[dict]) -> str:
     out.append(f"judge: {len(judge)} items, {sup} supported, {len(judge) - sup} not supported")
     for t in JUDGE_TYPES:
         out.append(f"  {t:<16} {types[t]:>3}")
+    for key in ("source", "split"):
+        c = Counter(r.get(key) for r in judge)
+        out.append(f"  {key}: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=str)))
     jl = Counter(language(r.get("claim", "")) for r in judge)
     out.append("  language: " + ", ".join(f"{k} {jl[k]}" for k in ("chinese", "mixed", "english")))
     return "\n".join(out)
