@@ -55,7 +55,7 @@ def test_upload_ask_delete_in_the_browser(stack: str, tmp_path: Path) -> None:
         pytest.fail(
             "chromium not found: apt-get install -y chromium fonts-wqy-microhei", pytrace=False
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     note = tmp_path / NOTE_NAME
     note.write_text(NOTE, encoding="utf-8")
@@ -91,6 +91,9 @@ def test_upload_ask_delete_in_the_browser(stack: str, tmp_path: Path) -> None:
             page.get_by_text("确定删除").wait_for(timeout=30_000)
             page.get_by_role("button", name="确认删除").click()
             page.get_by_text("已删除").wait_for(timeout=120_000)
+            # the rerun replaces the old list: wait for it rather than read stale elements
+            expect(page.get_by_text("· 2 个文档")).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("button", name="删除")).to_have_count(0, timeout=60_000)
             listed = page.inner_text("body")
             assert "a.md" in listed and f"{NOTE_NAME}\n" not in listed
             assert listed.count(NOTE_NAME) == 1  # only in the "deleted" notice
