@@ -48,6 +48,8 @@ def recover(store: DocumentStore) -> list[Job]:
                 settled.append(job)
     except (DocumentConflict, IndexNotReady, IndexCorrupt):
         pass  # another writer is running, or there is no index yet: nothing to settle now
+    except OSError as exc:  # a read-only index volume (a serving-only replica) has no jobs
+        log.warning("document jobs not checked: %s", exc.strerror or exc)
     return settled
 
 

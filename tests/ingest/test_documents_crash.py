@@ -74,3 +74,13 @@ def test_kill_after_publish_is_completed_on_restart(settings: Settings) -> None:
     # the CLI's view now matches the live version: nothing to rebuild
     report = build_index(settings, embedder_factory=CountingHashEmbedder, progress=False)
     assert not report.published and report.version == live.version
+
+
+def test_recovery_on_a_read_only_index_does_not_stop_start_up(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(*_: object, **__: object) -> None:
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(index_store, "writer_lock", read_only)
+    assert DocumentStore(settings).recover() == []
