@@ -204,3 +204,22 @@ def test_a_replica_that_added_the_name_first_wins(settings: Settings) -> None:
     assert index_store.load_index(settings.index_dir).version == version
     text = (settings.documents_dir() / "zorbex.md").read_text(encoding="utf-8")
     assert text == NOTE
+
+
+def test_cli_indexes_the_documents_dir(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest.__main__ import main
+
+    monkeypatch.setattr("ingest.build.build_embedder", lambda *_: CountingHashEmbedder())
+    docs = tmp_path / "my-notes"
+    docs.mkdir()
+    (docs / "zorbex.md").write_text(NOTE, encoding="utf-8")
+    args = ["--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)]
+    assert main([*args, "--docs", str(docs), "--quiet"]) == 0
+    manifest = index_store.load_index(settings.index_dir).manifest
+    assert manifest["documents"]["zorbex.md"]["source"] == "upload"
+    assert manifest["documents"]["a.md"]["source"] == "corpus"
+    (docs / "a.md").write_text(NOTE, encoding="utf-8")  # a name the corpus already has
+    assert main([*args, "--docs", str(docs), "--quiet"]) == 2
+    assert index_store.load_index(settings.index_dir).manifest == manifest
