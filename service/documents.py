@@ -23,6 +23,7 @@ from ingest.catalog import DocInfo, current_manifest
 from ingest.documents import DocumentStore
 from ingest.jobs import Job
 from service.document_schemas import (
+    DOCUMENT_ERRORS,
     Deleted,
     DocumentList,
     DocumentOut,
@@ -32,7 +33,6 @@ from service.document_schemas import (
     JobOut,
 )
 from service.index_holder import IndexHolder
-from service.schemas import ERROR_RESPONSES
 from service.security import ApiKey, _bearer, require_api_key
 
 # ?wait=true holds the request this long at most, then answers 202 with the job to poll: a
@@ -105,7 +105,7 @@ def _accepted(job: Job) -> JSONResponse:
 
 
 def documents_router() -> APIRouter:
-    router = APIRouter(tags=["documents"], responses=ERROR_RESPONSES)
+    router = APIRouter(tags=["documents"], responses=DOCUMENT_ERRORS)
 
     @router.get("/documents", summary="Every indexed document, shipped or uploaded")
     async def list_documents(request: Request, _: ApiKey) -> DocumentList:
