@@ -26,6 +26,7 @@ index: venv
 	$(PY) -m ingest
 
 include mk/generators.mk
+include mk/docker.mk
 
 generator-vllm: vllm-serve
 generator-llamacpp: llamacpp models-gguf
