@@ -19,6 +19,7 @@ from eval.answers import AnswerRecord
 from eval.claims import Claim, split_claims, strip_markers
 from eval.dataset import EvalItem
 from eval.judge import Judge
+from eval.points import lexical_points
 
 
 @dataclass
@@ -108,9 +109,23 @@ def _block(
             "total": percentiles([r.total_ms for _, r in ok]),
         },
     }
+    out["answer_point_coverage_lexical"] = _lexical_coverage(ok)
     if judgments is not None:
         out.update(_judged(ok, judgments, threshold))
     return out
+
+
+def _lexical_coverage(ok: list[tuple[EvalItem, AnswerRecord]]) -> float | None:
+    """Share of hand-written points whose terms the answer contains (eval/points.py): no model,
+    so every run has it; a refused answerable question covers nothing."""
+    shares = [
+        len(lexical_points(item.answer_points, rec.answer)[0]) / len(item.answer_points)
+        if answered(rec)
+        else 0.0
+        for item, rec in ok
+        if item.answerable and item.answer_points
+    ]
+    return _rate(sum(shares), len(shares))
 
 
 def _judged(

@@ -132,8 +132,11 @@ def _brief(row: Row) -> str:
         parts.append(f"pts {len(hit)}/{len(hit) + len(missed)}")
     if row.get("unsupported") is not None:
         parts.append(f"unsup {len(row['unsupported'])}")
-    if isinstance(row.get("support"), int | float):
-        parts.append(f"sup {row['support']:.2f}")
+    sup = row.get("support")
+    if isinstance(sup, dict) and "level" in sup:
+        parts.append(f"sup {sup['level']}")
+    elif isinstance(sup, int | float):
+        parts.append(f"sup {sup:.2f}")
     return " ".join(parts) or "-"
 
 

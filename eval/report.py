@@ -36,6 +36,7 @@ ANSWER_COLS = (
     ("hallucination_rate", "hallucination rate (claims)"),
     ("answers_with_hallucination", "answers with a hallucination"),
     ("answer_point_coverage", "answer-point coverage"),
+    ("answer_point_coverage_lexical", "answer-point coverage (lexical)"),
     ("citation_precision", "citation precision"),
 )
 
@@ -112,6 +113,7 @@ def render_markdown(report: dict[str, Any], rows: Sequence[Mapping[str, Any]] | 
 PER_QUESTION_NOTE = (
     "rank: first retrieved chunk holding an evidence span (miss: none in the top k). "
     "points and unsupported sentences are the eval judge's verdicts (not the pipeline's own "
-    "check; `-` when no judge ran); support is the pipeline's own figure, when it gives one. "
+    "check); without a judge, points are matched lexically (marked lex, eval/points.py) and "
+    "unsupported is `-`. support is the pipeline's own figure, when it gives one. "
     "Full rows in rows.jsonl; `python -m eval.run --compare A B` diffs two runs."
 )

@@ -20,9 +20,10 @@ from typing import Any
 from eval.answer_metrics import Judgment, answered
 from eval.answers import AnswerRecord
 from eval.dataset import EvalItem
+from eval.points import lexical_points
 
 # Optional fields a newer pipeline may put in its answer records: copied into the row as they are.
-PIPELINE_FIELDS = ("support", "removed_sentences", "missing_terms")
+PIPELINE_FIELDS = ("support", "removed", "removed_sentences", "missing_terms")
 
 
 def _pipeline_extras(rec: AnswerRecord) -> dict[str, Any]:
@@ -101,6 +102,11 @@ def _answer_fields(
         hit = {t for t, p in j.points if p >= threshold}
         out["points_hit"] = [t for t in points if t in hit]
         out["points_missed"] = [t for t in points if t not in hit]
+        out["points_by"] = "judge"
+    elif answered(rec) and points:  # no judge: the lexical indicator, said so in the row
+        out["points_hit"], out["points_missed"] = lexical_points(points, rec.answer)
+        out["points_by"] = "lexical"
+    if answered(rec) and j is not None:
         out["claims"] = len(j.claims)
         out["unsupported"] = [
             {"text": c.text, "cites": list(c.cites), "p": round(p, 4)}
@@ -149,15 +155,18 @@ def _points(row: Mapping[str, Any]) -> tuple[str, str]:
     if hit is None or missed is None:
         return "-", ""
     n = len(hit) + len(missed)
-    return (f"{len(hit)}/{n}" if n else "-"), "; ".join(cell(m, 24) for m in missed)
+    lex = " (lex)" if row.get("points_by") == "lexical" else ""
+    return (f"{len(hit)}/{n}{lex}" if n else "-"), "; ".join(cell(m, 24) for m in missed)
 
 
 def _support(row: Mapping[str, Any]) -> str:
     s = row.get("support")
-    if isinstance(s, dict):  # a breakdown: show its overall figure when it names one
-        s = s.get("score", s.get("overall"))
-    text = f"{s:.2f}" if isinstance(s, int | float) else "-"
-    removed = row.get("removed_sentences")
+    if isinstance(s, dict):  # the pipeline's breakdown: {verified, key_terms, retrieval, level}
+        parts = [f"{k[0]}{s[k]:.2f}" for k in ("verified", "key_terms", "retrieval") if k in s]
+        text = " ".join([str(s["level"])] * ("level" in s) + parts) or "-"
+    else:
+        text = f"{s:.2f}" if isinstance(s, int | float) else "-"
+    removed = row.get("removed") or row.get("removed_sentences")
     return f"{text} ({len(removed)} removed)" if removed else text
 
 

@@ -70,7 +70,11 @@ def test_rows_join_rank_refusal_points_and_unsupported_sentences() -> None:
 def test_without_judge_points_are_not_judged_and_retrieval_only_rows_have_rank_only() -> None:
     rows = build_rows(ITEMS, RANKS, RECORDS, None)
     a1 = next(r for r in rows if r["id"] == "a1")
-    assert a1["points_hit"] is None and a1["unsupported"] is None and a1["judged"] is False
+    assert a1["unsupported"] is None and a1["judged"] is False
+    # no judge: points are matched lexically, and the row says so
+    assert a1["points_by"] == "lexical"
+    assert a1["points_hit"] == ["冻结预训练权重"] and a1["points_missed"] == ["只训练低秩矩阵"]
+    assert "| 1/2 (lex) |" in "\n".join(rows_table(rows))
     only = build_rows(ITEMS, RANKS)
     assert set(only[0]) == {"id", "question", "kind", "rank", "flags"}
     assert only[1]["flags"] == ["not_retrieved"]
@@ -97,6 +101,17 @@ def test_pipeline_fields_are_shown_when_present() -> None:
                        removed_sentences=["B。", "C。"])  # fmt: skip
     row2 = build_rows(ITEMS[:1], {"a1": 2}, [rec2], None)[0]
     assert "0.75 (2 removed)" in "\n".join(rows_table([row2]))
+
+
+def test_the_pipelines_support_breakdown_and_removed_sentences() -> None:
+    """The fields eval/answers.py takes from today's `done` event."""
+    rec = AnswerRecord(id="a1", kind="specific", question="q", answer="LoRA 冻结预训练权重。[1]")
+    rec.support = {"verified": 1.0, "key_terms": 0.5, "retrieval": 0.91, "level": "medium"}
+    rec.removed = ["LoRA 训练全部参数。"]
+    row = build_rows(ITEMS[:1], {"a1": 1}, [rec], None)[0]
+    assert row["support"]["level"] == "medium" and row["removed"] == ["LoRA 训练全部参数。"]
+    line = rows_table([row])[2]
+    assert "| medium v1.00 k0.50 r0.91 (1 removed) |" in line
 
 
 def test_table_and_report_section(tmp_path: Path) -> None:
