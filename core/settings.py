@@ -71,8 +71,10 @@ class Settings(BaseSettings):
     keep_alive_s: int = Field(75, ge=1, le=3600)
 
     # --- generation -------------------------------------------------------------------------
-    # extractive needs no model; llamacpp/vllm are the real LLM paths (see docs/benchmarks.md).
-    generator: Literal["vllm", "openai", "llamacpp", "extractive"] = "vllm"
+    # Who writes the answer from the selected evidence. extractive (the default, measured best
+    # on CPU: docs/benchmarks.md "Grounded answers"): the notes' own sentences, no model;
+    # vllm/llamacpp/openai: an LLM condenses and translates them, every sentence checked.
+    generator: Literal["vllm", "openai", "llamacpp", "extractive"] = "extractive"
     llm_base_url: str = "http://127.0.0.1:8100/v1"  # vLLM's OpenAI-compatible API (make vllm-serve)
     llm_model: str = "qwen0.5b"  # the served model name
     llm_api_key: str = "EMPTY"  # vLLM accepts anything unless started with --api-key

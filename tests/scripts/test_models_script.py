@@ -38,3 +38,11 @@ def test_the_command_prints_one_dtype_for_this_machine() -> None:
     )
     assert out.returncode == 0 and out.stdout.strip() in ("bfloat16", "float32")
     assert out.stdout.strip() == vllm_cpu_dtype(Path("/proc/cpuinfo").read_text())
+
+
+def test_default_llm_follows_the_cpu() -> None:
+    from models import default_llm
+
+    assert default_llm("flags\t: fpu avx2 avx512f avx512_bf16 amx_int8\n") == "qwen1.5b"
+    assert default_llm("flags\t: fpu avx2 fma\n") == "qwen0.5b"
+    assert default_llm("") == "qwen0.5b"  # nothing to read: the safe choice
