@@ -68,6 +68,34 @@ _NEGATION = re.compile(
     r"不(?![同断仅少错久管过但])|没有|无法|并无|毫无|并非|未(?![来知])|无需|n't|\bnot\b|\bnever\b",
     re.I,
 )
+_EN_WORD = re.compile(r"[a-z0-9]+")
+_EN_GLUE = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "is",
+        "are",
+        "be",
+        "by",
+        "as",
+        "at",
+        "it",
+        "its",
+        "this",
+        "that",
+        "with",
+        "from",
+        "can",
+    ]
+)
 _GAP = re.compile(r"笔记(?:里|中)?没有|资料中没有|notes do not cover|not covered", re.I)
 
 
@@ -123,6 +151,12 @@ class SupportChecker:
             share = len(own & bigrams(cited)) / len(own)
             ok = share >= self.min_share
             return Verdict(bare, cites, ok, "ok" if ok else "low_overlap", share)
+        # English about English text (the notes quote LangChain's docs): shared words.
+        words = {w for w in _EN_WORD.findall(bare.lower()) if w not in _EN_GLUE}
+        if words:
+            share = len(words & set(_EN_WORD.findall(cited.lower()))) / len(words)
+            if share >= self.min_share:
+                return Verdict(bare, cites, True, "ok", share)
         if self.similarity is None:  # no way to compare across languages: don't vouch for it
             return Verdict(bare, cites, False, "low_overlap", 0.0)
         sim = self.similarity(bare, closest)

@@ -49,3 +49,12 @@ def test_uncited_claim_is_unsupported_but_a_gap_note_is_fine() -> None:
 def test_sentences_split_with_markers() -> None:
     got = sentences("第一句[1]。第二句。[2]\n- 第三点[1][2]")
     assert [c for _, c in got] == [(1,), (2,), (1, 2)]
+
+
+def test_english_passages_check_by_shared_words() -> None:
+    # the notes quote LangChain's English docs; their own sentences must pass, inventions not
+    p = {1: "Agents are responsible for determining the next action to take based on the state."}
+    assert CHECK.verdict(
+        "Agents are responsible for determining the next action.", (1,), p
+    ).supported
+    assert not CHECK.verdict("Agents are trained with reinforcement learning.", (1,), p).supported
