@@ -142,7 +142,9 @@ class SupportChecker:
         if any(squash(t) not in hay for t in hard):
             return Verdict(bare, cites, False, "unknown_term", 0.0)
         closest = _closest(bare, cited)
-        if bool(_NEGATION.search(bare)) != bool(_NEGATION.search(closest)):
+        # A negation the passage never uses, or a dropped one where the closest sentence has it.
+        negated = bool(_NEGATION.search(bare))
+        if (negated and not _NEGATION.search(cited)) or (not negated and _NEGATION.search(closest)):
             return Verdict(bare, cites, False, "polarity", 0.0)
         if has_cjk(bare):
             own = {g for g in bigrams(bare) if has_cjk(g)} - _GLUE
