@@ -59,6 +59,6 @@ async def test_vllm_server(vllm_server: str) -> None:
     await _exercise(gen)
     text = f"资料：{PASSAGE.text}\n断言：LoRA 减少了可训练参数。\n资料是否支持该断言？只回答“是”或“否”。"
     top = await gen.first_token_logprobs([{"role": "user", "content": text}], 20)
-    assert len(top) == 20 and all(lp <= 0.0 for _, lp in top)
+    assert 1 <= len(top) <= 20 and all(lp <= 0.0 for _, lp in top)
     assert {"是", "否"} & {tok.strip() for tok, _ in top[:3]}, top[:3]
     await gen.aclose()
