@@ -68,15 +68,7 @@ RUN apt-get update \
     && useradd --create-home --uid 10001 --gid 10001 app
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    HF_HUB_OFFLINE=1 \
-    NOTESQA_HOST=0.0.0.0 \
-    NOTESQA_PORT=8000 \
-    NOTESQA_GENERATOR=llamacpp \
-    NOTESQA_GGUF_PATH=/app/models/qwen0.5b.gguf \
-    NOTESQA_INDEX_DIR=/app/index \
-    NOTESQA_CORPUS_DIR=/app/corpus \
-    HEALTHCHECK_URL=http://127.0.0.1:8000/healthz
+    PYTHONUNBUFFERED=1
 
 WORKDIR /app
 # torch first, alone and pinned exactly, from the CPU wheel index: left to itself pip (resolving
@@ -103,6 +95,14 @@ RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked \
 RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked \
     --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     pip install --find-links /wheels --only-binary llama-cpp-python ".[llamacpp,milvus]"
+# The service's settings, after the dependency layers so that changing one rebuilds little.
+ENV HF_HUB_OFFLINE=1 \
+    NOTESQA_HOST=0.0.0.0 \
+    NOTESQA_PORT=8000 \
+    NOTESQA_GENERATOR=llamacpp \
+    NOTESQA_GGUF_PATH=/app/models/qwen0.5b.gguf \
+    NOTESQA_INDEX_DIR=/app/index \
+    NOTESQA_CORPUS_DIR=/app/corpus
 COPY core core
 COPY ingest ingest
 COPY service service
@@ -124,7 +124,9 @@ RUN --mount=type=cache,target=/app/index/cache \
 # numeric, so the host (and Kubernetes' runAsNonRoot) can tell it is not root
 USER 10001:10001
 EXPOSE 8000 8501
-# No curl in the slim image: Python's urllib. The UI service sets HEALTHCHECK_URL to Streamlit's.
+# No curl in the slim image: Python's urllib. The API's /healthz on NOTESQA_PORT, so a container
+# moved to another port (as make docker-smoke does) stays healthy; the UI service sets
+# HEALTHCHECK_URL to Streamlit's.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(os.environ['HEALTHCHECK_URL'], timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(os.environ.get('HEALTHCHECK_URL') or 'http://127.0.0.1:%s/healthz' % os.environ['NOTESQA_PORT'], timeout=4)"]
 CMD ["python", "-m", "service"]

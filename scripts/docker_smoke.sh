@@ -78,8 +78,13 @@ torch_index_arg() {
   fi
   rm -rf "$WORK/torch-index" && mkdir -p "$WORK/torch-index/torch"
   ln -s "$whl" "$WORK/torch-index/torch/"
-  local port
-  port="$(free_port)"
+  # A fixed port: the URL is a build arg, so it is part of the torch layer's cache key, and a
+  # new port each run would rebuild that layer and every one after it. Another if it is taken.
+  local port="${DOCKER_WHEEL_PORT:-38471}"
+  if ! python3 -c "import socket,sys; socket.socket().bind(('127.0.0.1', int(sys.argv[1])))" "$port" 2>/dev/null; then
+    port="$(free_port)"
+    log "torch: port ${DOCKER_WHEEL_PORT:-38471} is taken, using $port (the torch layer rebuilds)"
+  fi
   python3 -m http.server --bind 127.0.0.1 --directory "$WORK/torch-index" "$port" \
     >"$WORK/torch-index.log" 2>&1 &
   WHEEL_PID=$!
@@ -133,6 +138,7 @@ log "api: uid 10001, index ${baked##*/} from the image, HEALTHCHECK healthy"
 # ---- the UI command, a client of that API ----------------------------------------------------
 ui_port="$(free_port)"
 "$DOCKER" run -d --name "$TAG-ui" "${run_opts[@]}" -e NOTESQA_API_URL="http://127.0.0.1:$port" \
+  -e HEALTHCHECK_URL="http://127.0.0.1:$ui_port/_stcore/health" \
   "$IMAGE" streamlit run ui/app.py --server.headless=true --server.address=127.0.0.1 \
   --server.port="$ui_port" --browser.gatherUsageStats=false >/dev/null
 python3 scripts/docker/check.py ui "http://127.0.0.1:$ui_port" --container "$TAG-ui" \
