@@ -9,13 +9,14 @@ the answer is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.types import Hit
 from service import keyterms
 from service.compose import Composed, Sentence, compose, gap, refusal, render
-from service.evidence import Evidence, select
+from service.evidence import Evidence, EvidenceUnit, select
 from service.generators.base import GenerationRequest, Passage
 from service.prompt import PromptBuilder
 from service.support import SupportChecker, Verdict, sentences
@@ -63,6 +64,22 @@ class Final:
     support: Support
 
 
+def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
+    """A question in several parts ("…有什么区别？BERT 的非线性又来自哪里？") gets the
+    evidence of each part, in order; one section rarely answers both."""
+    parts = [p for p in re.split(r"(?<=[？?])", question) if len(p.strip()) >= 4]
+    if len(parts) < 2:
+        return select(question, hits)
+    units: list[EvidenceUnit] = []
+    same = True
+    for part in parts:
+        ev = select(part, hits)
+        same = same and ev.same_question
+        units += [u for u in ev.units if u not in units]
+    first = select(parts[0], hits)
+    return Evidence(tuple(units), same and bool(units), first.heading)
+
+
 def ground(
     question: str, hits: Sequence[Hit], notes: str | None = None, gate_refused: bool = False
 ) -> Grounding:
@@ -71,7 +88,7 @@ def ground(
     `gate_refused`: the score gate found nothing close; the refusal still names any key term
     the notes lack."""
     real = tuple(h for h in hits if not h.chunk.hollow)
-    evidence = select(question, real)
+    evidence = select_parts(question, real)
     texts = [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in real]
     terms = keyterms.check(question, texts, notes)
     composed = compose(evidence)

@@ -33,3 +33,13 @@ def test_without_a_matching_heading_the_best_section_answers() -> None:
     ev = select("大模型为什么都用 decoder-only？", [decoder_only(), parroting_causes()])
     assert ev.units and {u.n for u in ev.units} == {1}
     assert any("低秩" in u.text for u in ev.units)
+
+
+def test_a_two_part_question_gets_evidence_for_each_part() -> None:
+    from service.grounding import select_parts
+
+    q = "为什么会出现复读机问题？为何现在的大模型大部分是Decoder only结构？"
+    ev = select_parts(q, [decoder_only(), parroting_causes()])
+    assert {u.n for u in ev.units} == {1, 2}
+    # each part's points stay together, in the question's order
+    assert ev.units[0].n == 2 and ev.units[-1].n == 1
