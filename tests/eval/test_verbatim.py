@@ -1,0 +1,32 @@
+"""The verbatim instrument: the cited passage's own words count, anything else does not."""
+
+from __future__ import annotations
+
+from eval.verbatim import score, sentences
+
+P = "LoRA 冻结预训练权重。LoRA 只训练低秩矩阵。"
+
+
+def test_sentences_end_at_their_markers() -> None:
+    got = sentences(
+        "LoRA 冻结预训练权重[1]。\n- LoRA 只训练低秩矩阵[1][2]。笔记里没有关于 X 的内容。"
+    )
+    assert got == [
+        ("LoRA 冻结预训练权重", [1]),
+        ("LoRA 只训练低秩矩阵", [1, 2]),
+        ("笔记里没有关于 X 的内容", []),
+    ]
+
+
+def test_score_counts_only_the_cited_passages_words() -> None:
+    records = [
+        {"answer": "LoRA 冻结预训练权重[1]。LoRA 训练全部参数[1]。", "passages": [P]},
+        {"answer": "- LoRA 只训练低秩矩阵[1]。", "passages": [P]},
+        {"answer": "资料中没有相关信息。", "refused": True, "passages": []},
+    ]
+    assert score(records) == {
+        "answers": 2,
+        "cited_sentences": 3,
+        "verbatim_share": 0.6667,
+        "answers_all_verbatim": 0.5,
+    }
