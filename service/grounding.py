@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.text import is_english
 from core.types import Hit
 from service import keyterms
 from service.compose import Composed, Sentence, compose, gap, refusal, render
@@ -96,7 +97,7 @@ def ground(
     # answer is about something else, so the whole question counts as not covered.
     off_topic = bool(terms.absent) and not evidence.same_question
     if terms.refuse or off_topic:
-        missing = keyterms.names(terms.absent)
+        missing = keyterms.names(terms.absent, is_english(question))
         return Grounding(
             question, real, evidence, terms, composed, refusal(question, missing), "missing_terms"
         )
@@ -105,7 +106,7 @@ def ground(
             question, real, evidence, terms, composed, refusal(question), "no_evidence"
         )
     if terms.partial:
-        extra = gap(question, keyterms.names(terms.absent))
+        extra = gap(question, keyterms.names(terms.absent, is_english(question)))
         composed = Composed((*composed.sentences, extra))
     return Grounding(question, real, evidence, terms, composed, None, None)
 
@@ -147,7 +148,9 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
         if verdicts and claims and len(good) >= MIN_KEPT_SHARE * len(verdicts):
             candidates = [Sentence(v.sentence, v.cites) for v in good]
             if g.terms.partial:  # the draft can't know what the key-term check found
-                candidates.append(gap(g.question, keyterms.names(g.terms.absent)))
+                candidates.append(
+                    gap(g.question, keyterms.names(g.terms.absent, is_english(g.question)))
+                )
             drafted = len(verdicts)
         else:
             fell_back = True

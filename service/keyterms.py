@@ -264,5 +264,6 @@ def check(question: str, evidence_texts: Iterable[str], notes: str | None = None
     return TermCoverage(terms, missing, absent)
 
 
-def names(terms: Iterable[Term]) -> str:
-    return "、".join(t.text for t in terms)
+def names(terms: Iterable[Term], english: bool = False) -> str:
+    """ "A、B" for a Chinese sentence, "A, B" for an English one."""
+    return (", " if english else "、").join(t.text for t in terms)

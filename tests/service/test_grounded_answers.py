@@ -57,3 +57,10 @@ def test_extractive_answers_from_the_notes_without_a_generation_slot(app_factory
         assert body["support"]["verified"] == 1.0
         for ev in body["evidence"]:  # every sentence of the answer is a unit of the notes
             assert ev["text"].rstrip("。.") in body["answer"]
+
+
+def test_english_refusal_lists_names_the_english_way(app_factory, Fake) -> None:
+    with app_factory(Fake(INVENTED)) as (client, _):
+        q = "How do PagedAttention and FlashAttention work?"
+        body = client.post("/ask", json={"question": q}).json()
+        assert body["answer"] == "The notes do not cover PagedAttention, FlashAttention."
