@@ -59,11 +59,13 @@ RUN CMAKE_ARGS="${LLAMA_CMAKE_ARGS}" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
 
 # ---- runtime ---------------------------------------------------------------------------------
 FROM python AS runtime
-# libgomp1: llama.cpp's OpenMP runtime. Version follows the pinned base image.
+# libgomp1: llama.cpp's OpenMP runtime. Version follows the pinned base image. apt's package
+# caches (/var/cache/apt/*.bin, 75 MB) go too: the official image's apt config drops them, a
+# debootstrap base keeps them.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libgomp1 \
-    && rm -rf /var/lib/apt/lists/* \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
     && groupadd --gid 10001 app \
     && useradd --create-home --uid 10001 --gid 10001 app
 

@@ -37,6 +37,8 @@ base_image_up() {
     return 0
   fi
   if ! command -v debootstrap >/dev/null; then
+    # a fresh machine may have no package lists yet
+    apt-get update -qq >/dev/null 2>&1 || true
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap \
       >"$WORK/apt-debootstrap.log" 2>&1 || {
       echo "[docker-smoke] cannot install debootstrap: $(tail -1 "$WORK/apt-debootstrap.log")"
