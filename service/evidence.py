@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.text import bigrams, latin_terms, split_units
+from core.text import EN_STOPWORDS, bigrams, latin_terms, split_units
 from core.types import Hit
 
 # Bigrams that only say "this is a question"; they match every heading alike.
@@ -56,51 +56,6 @@ _QUESTION_BIGRAMS = frozenset(
         "有哪",
         "哪几",
         "几种",
-    ]
-)
-_EN_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "how",
-        "in",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "was",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "with",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "about",
-        "explain",
-        "describe",
-        "tell",
-        "between",
-        "difference",
     ]
 )
 SAME_QUESTION = 0.5  # share of the question's features in a heading: "asks the same question"
@@ -143,7 +98,7 @@ class Evidence:
 def features(text: str, *, question: bool = False) -> set[str]:
     """CJK bigrams plus English words (as "w:word"), the vocabulary of overlap scoring."""
     feats = set(bigrams("".join(ch for ch in text if not ch.isascii()))) if text else set()
-    feats.update("w:" + w.lower() for w in latin_terms(text) if w.lower() not in _EN_STOP)
+    feats.update("w:" + w.lower() for w in latin_terms(text) if w.lower() not in EN_STOPWORDS)
     if question:
         feats -= _QUESTION_BIGRAMS
     return feats

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from core.text import has_cjk, latin_terms, numbers
+from core.text import EN_STOPWORDS, has_cjk, latin_terms, numbers
 from core.text_tokens import STOPWORDS, tokenize
 
 # Words that name the field, not a topic: every passage is "about" them.
@@ -80,81 +80,6 @@ _GENERIC = frozenset(
     ]
 )
 # English words that start questions or glue them together: never a name.
-_EN_FUNCTION = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "did",
-        "for",
-        "from",
-        "how",
-        "in",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "was",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "with",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "we",
-        "about",
-        "explain",
-        "describe",
-        "tell",
-        "between",
-        "difference",
-        "compare",
-        "list",
-        "give",
-        "name",
-        "please",
-        "vs",
-        "versus",
-        "than",
-        "that",
-        "this",
-        "these",
-        "those",
-        "its",
-        "their",
-        "has",
-        "have",
-        "had",
-        "not",
-        "no",
-        "yes",
-        "if",
-        "then",
-        "so",
-        "should",
-        "would",
-        "will",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -192,7 +117,7 @@ def squash(text: str) -> str:
 
 
 def _is_word(word: str) -> bool:
-    return len(word) >= 2 and word.lower() not in _EN_FUNCTION and word.lower() not in _GENERIC
+    return len(word) >= 2 and word.lower() not in EN_STOPWORDS and word.lower() not in _GENERIC
 
 
 def _is_name(word: str, first: bool) -> bool:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from core.text import CITATION, bigrams, has_cjk, latin_terms, numbers, split_units
+from core.text import CITATION, EN_STOPWORDS, bigrams, has_cjk, latin_terms, numbers, split_units
 from service.keyterms import squash
 
 MIN_BIGRAM_SHARE = 0.6  # of a Chinese sentence's content bigrams found in the cited passage
@@ -69,33 +69,6 @@ _NEGATION = re.compile(
     re.I,
 )
 _EN_WORD = re.compile(r"[a-z0-9]+")
-_EN_GLUE = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "and",
-        "or",
-        "is",
-        "are",
-        "be",
-        "by",
-        "as",
-        "at",
-        "it",
-        "its",
-        "this",
-        "that",
-        "with",
-        "from",
-        "can",
-    ]
-)
 _GAP = re.compile(r"笔记(?:里|中)?没有|资料中没有|notes do not cover|not covered", re.I)
 
 
@@ -154,7 +127,7 @@ class SupportChecker:
             ok = share >= self.min_share
             return Verdict(bare, cites, ok, "ok" if ok else "low_overlap", share)
         # English about English text (the notes quote LangChain's docs): shared words.
-        words = {w for w in _EN_WORD.findall(bare.lower()) if w not in _EN_GLUE}
+        words = {w for w in _EN_WORD.findall(bare.lower()) if w not in EN_STOPWORDS}
         if words:
             share = len(words & set(_EN_WORD.findall(cited.lower()))) / len(words)
             if share >= self.min_share:
