@@ -63,13 +63,16 @@ die() {
 # TORCH_ARG (global, not echoed: the server's pid must stay in this shell to be stopped).
 TORCH_ARG=()
 torch_index_arg() {
-  local want dirs d whl
+  local want dirs d whl=""
   want="$(grep -o 'torch==[0-9.]*' Dockerfile | head -1 | cut -d= -f3)"
   dirs="${PIP_FIND_LINKS:-} $(python3 -m pip config list 2>/dev/null |
     sed -n "s/^[a-z:]*\.find-links='\(.*\)'$/\1/p")"
   for d in $dirs; do
     d="${d#file://}"
-    whl="$(ls "$d"/torch-"$want"+cpu-cp311-cp311-*x86_64.whl 2>/dev/null | head -1 || true)"
+    for whl in "$d"/torch-"$want"+cpu-cp311-cp311-*x86_64.whl; do
+      [[ -f "$whl" ]] && break
+      whl=""
+    done
     [[ -n "$whl" ]] && break
   done
   if [[ -z "${whl:-}" ]]; then
@@ -121,6 +124,7 @@ started_at="$(date +%s.%N)"
 python3 scripts/docker/check.py api "http://127.0.0.1:$port" --started-at "$started_at" \
   --container "$TAG-api" --docker "$DOCKER" --out "$WORK/api.json" || die "API checks"
 
+# shellcheck disable=SC2016  # $2 is awk's
 uid="$("$DOCKER" exec "$TAG-api" awk '/^Uid:/ {print $2}' /proc/1/status)"
 [[ "$uid" == 10001 ]] || die "the API runs as uid $uid, not the image's user 10001"
 baked="$("$DOCKER" exec "$TAG-api" readlink /app/index/current)"

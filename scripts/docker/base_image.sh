@@ -14,6 +14,7 @@ BASE_RECIPE=1
 # The host's Debian mirror as apt has it (a snapshot or proxy stays in use), else Debian's CDN.
 _debian_mirror() {
   local uri
+  # shellcheck disable=SC2016  # apt's own $(FIELD) placeholders, not the shell's
   uri="$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
     awk '$2 == "bookworm" {print $1; exit}')"
   echo "${uri:-http://deb.debian.org/debian/}"

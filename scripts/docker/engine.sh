@@ -5,6 +5,7 @@
 #   engine_down    stops the dockerd that engine_up started (by its own pid), nothing else
 #
 # Both return non-zero with ENGINE_WHY set when no engine can be had; the caller then skips.
+# shellcheck disable=SC2034  # ENGINE_WHY and DOCKER are read by the script that sources this
 
 ENGINE_PID=""
 ENGINE_WHY=""
@@ -63,9 +64,8 @@ engine_up() {
   # the tests), so no container gets an address on a private range and no NAT rule is made.
   dockerd --bridge=none --iptables=false --ip6tables=false >"$ENGINE_LOG" 2>&1 &
   ENGINE_PID=$!
-  local i
   # up to 60 s: a first start on a fresh disk sets up overlay2 and containerd
-  for i in $(seq 1 60); do
+  for _ in $(seq 1 60); do
     if "$DOCKER" info >/dev/null 2>&1; then
       echo "[docker-smoke] started dockerd (pid $ENGINE_PID)"
       return 0
@@ -85,9 +85,8 @@ engine_up() {
 engine_down() {
   [[ -n "$ENGINE_PID" ]] || return 0
   kill -TERM "$ENGINE_PID" 2>/dev/null || true
-  local i
   # dockerd stops its containers first; 30 s, then it is killed
-  for i in $(seq 1 30); do
+  for _ in $(seq 1 30); do
     kill -0 "$ENGINE_PID" 2>/dev/null || break
     sleep 1
   done
