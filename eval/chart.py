@@ -64,6 +64,7 @@ BAR_FIGURES = (
     ("refusal", "refused (unanswerable) / false refusals"),
     ("hallucination_rate", "hallucination rate"),
     ("answer_point_coverage", "answer-point coverage"),
+    ("answer_point_coverage_lexical", "answer-point coverage (lexical)"),
     ("citation_precision", "citation precision"),
 )
 
