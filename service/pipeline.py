@@ -12,8 +12,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -23,58 +22,20 @@ from core.types import Hit
 from service.citations import StreamingCitationFilter, says_not_covered
 from service.compose import refusal
 from service.error_handlers import WithSources, error_body
-from service.gate import EvidenceGate, GateDecision
+from service.gate import EvidenceGate
 from service.generators.base import GenerationRequest, Generator
-from service.grounding import Final, Grounding, evidence_request, finish, ground
+from service.grounding import evidence_request, finish, ground
 from service.index_holder import IndexHolder
 from service.keyterms import squash
 from service.limiter import GenerationLimiter, Ticket
 from service.metrics import Metrics
 from service.prompt import PromptBuilder
-from service.rewrite import Rewrite, rewrite
-from service.schemas import (
-    AskRequest,
-    AskResponse,
-    EvidenceOut,
-    RemovedSentence,
-    Source,
-    SupportFigure,
-    Timings,
-)
+from service.respond import Outcome, Plan, RefusalReason, to_response
+from service.rewrite import rewrite
+from service.schemas import AskRequest, AskResponse, Source
 from service.support import SupportChecker
 
 log = logging.getLogger(__name__)
-RefusalReason = Literal["no_evidence", "missing_terms", "model"]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Everything decided before generation; `request` is None when no LLM call is needed
-    (refused, or the extractive composition is the answer)."""
-
-    rewrite: Rewrite
-    hits: tuple[Hit, ...]
-    index_version: str
-    gate: GateDecision
-    grounding: Grounding
-    request: GenerationRequest | None
-    sources: tuple[Source, ...]
-    started: float  # perf_counter at request start
-    retrieve_s: float
-
-    @property
-    def refused(self) -> bool:
-        return self.grounding.refusal is not None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    answer: str
-    refused: bool
-    refusal_reason: RefusalReason | None
-    citations: tuple[Source, ...]
-    generate_s: float
-    final: Final | None = None
 
 
 def refusal_sentence(question: str) -> str:
@@ -192,7 +153,6 @@ class AskPipeline:
         self.metrics.observe_stage("total", total)
         if out.refused:
             self.metrics.refusals.labels("gate" if out.refusal_reason != "model" else "model").inc()
-        g = plan.grounding
         log.info(
             "ask done: q_chars=%d rewritten=%s hits=%d refused=%s reason=%s gate=%s "
             "top_dense=%.3f top_bm25=%.2f cited=%d removed=%d retrieve_ms=%.0f "
@@ -211,42 +171,8 @@ class AskPipeline:
             out.generate_s * 1000,
             total * 1000,
         )
-        final = out.final
-        missing = [t.text for t in g.terms.absent]
-        return AskResponse(
-            answer=out.answer,
-            refused=out.refused,
-            refusal_reason=out.refusal_reason,
-            missing_terms=missing,
-            support=SupportFigure(**final.support.as_dict())  # type: ignore[arg-type]
-            if final is not None and not out.refused
-            else None,
-            evidence=[
-                EvidenceOut(
-                    n=u.n,
-                    text=u.text,
-                    file=u.file,
-                    heading_path=list(u.heading_path),
-                    start=u.start,
-                    end=u.end,
-                )
-                for u in (g.evidence.units if not out.refused else ())
-            ],  # fmt: skip
-            removed=[RemovedSentence(text=v.sentence, reason=v.reason) for v in final.removed]
-            if final is not None
-            else [],
-            question_used=plan.rewrite.standalone,
-            citations=list(out.citations),
-            sources=list(plan.sources),
-            timings_ms=Timings(
-                retrieve=round(plan.retrieve_s * 1000, 2),
-                generate=round(out.generate_s * 1000, 2),
-                total=round(total * 1000, 2),
-            ),
-            model=self.generator.model if plan.request is not None else "extractive",
-            index_version=plan.index_version,
-            request_id=request_id,
-        )
+        model = self.generator.model if plan.request is not None else "extractive"
+        return to_response(plan, out, total, model, request_id)
 
     def _generator_failed(self, plan: Plan, err: NotesQAError) -> WithSources:
         self.metrics.generator_errors.labels(err.code).inc()
