@@ -9,10 +9,13 @@ engine and ~20 minutes, so it is not part of this suite.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -201,3 +204,66 @@ def test_compose_uses_the_dockerfile_image(compose: dict[str, Any]) -> None:
     images = {services[n]["image"] for n in ("api", "ui")}
     assert len(images) == 1, "API and UI are one image, started with different commands"
     assert all(services[n].get("build") == "." for n in ("api", "ui"))
+
+
+class _FakeApi(BaseHTTPRequestHandler):
+    """Just enough of the API for scripts/docker/check.py; `ask` is what /ask returns."""
+
+    ask: dict[str, Any] = {}
+
+    def _send(self, status: int, body: str, ctype: str = "application/json") -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        if self.path == "/readyz":
+            self._send(200, json.dumps({"generator": "llamacpp", "index_version": "v1"}))
+        elif self.path == "/healthz":
+            self._send(200, '{"status": "ok"}')
+        elif self.path == "/metrics":
+            self._send(200, 'notesqa_requests_total{route="/ask",status="200"} 2.0\n', "text/plain")
+        else:
+            self._send(404, "{}")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self._send(200, json.dumps(self.ask))
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _run_check(ask: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    handler = type("Api", (_FakeApi,), {"ask": ask})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        check = ROOT / "scripts" / "docker" / "check.py"
+        args = [sys.executable, str(check), "api", url, "--ready-timeout", "10"]
+        return subprocess.run(args, capture_output=True, text=True, timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_docker_check_passes_a_cited_answer_and_fails_an_uncited_one() -> None:
+    """The smoke's checker must not pass vacuously: no citation, or a refusal, is a failure."""
+    cite = {"n": 1, "file": "02.md", "start": 10, "end": 90}
+    good = {"answer": "LoRA 训练低秩矩阵[1]。", "refused": False, "citations": [cite]}
+    good["model"] = "qwen0.5b"
+    ok = _run_check(good)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout.strip().splitlines()[-1])["citations"] == 1
+    for bad in (
+        {**good, "citations": []},
+        {**good, "refused": True},
+        {**good, "answer": "LoRA 训练低秩矩阵。"},  # the citation is not in the answer
+        {**good, "model": "extractive"},
+    ):
+        proc = _run_check(bad)
+        assert proc.returncode == 1 and "FAIL" in proc.stderr, (bad, proc.stdout)
