@@ -3,7 +3,8 @@
 Checked so that a regression shows on every machine, also on the AVX2-only ones where the
 crash itself cannot happen: the build flags (compiled here against an AMX -march), the
 Dockerfile's mirror of them, and the installed build (its system info, its stamp, and the
-buffer types it reports when it loads a model).
+buffer types it reports when it loads a model). And should a native crash happen anyway, it
+fails one test by name instead of killing the run.
 """
 
 from __future__ import annotations
@@ -154,3 +155,22 @@ def test_model_loads_into_plain_cpu_buffers(gguf_05b: Path) -> None:
     buffers = re.findall(r"(\S+) model buffer size", res.stderr)
     assert buffers and "CPU" in "".join(buffers), res.stderr[-2000:]
     assert not [b for b in buffers if "AMX" in b.upper()], buffers
+
+
+def test_a_native_crash_is_one_failed_test(tmp_path: Path) -> None:
+    """The project's pytest options (-n 1): a segfault fails that test by name, the tests
+    after it still run, and the summary line prints."""
+    (tmp_path / "test_native.py").write_text(
+        "import ctypes\n\n"
+        "def test_before():\n    assert True\n\n"
+        "def test_segfaults():\n    ctypes.string_at(0)\n\n"
+        "def test_after():\n    assert True\n",
+        encoding="utf-8",
+    )
+    cmd = [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml")]
+    cmd += ["--rootdir", str(tmp_path), "-p", "no:cacheprovider", str(tmp_path)]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out[-3000:]
+    assert "crashed while running 'test_native.py::test_segfaults'" in out, out[-3000:]
+    assert "1 failed, 2 passed" in out, out[-3000:]
