@@ -20,6 +20,7 @@ class Sentence:
     text: str  # without its marker
     cites: tuple[int, ...]  # passage numbers; () for a statement about coverage itself
     point: bool = False  # rendered as a list item
+    cont: bool = False  # continues the point before it, on the same line
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,9 @@ def render(sentences: tuple[Sentence, ...] | list[Sentence]) -> str:
         # the marker goes before the sentence's own full stop: "…训练目标[1]。"
         body = s.text.rstrip(TERMINAL)
         marked = body + marks + s.text[len(body) :]
-        if s.point:
+        if s.cont and lines and lines[-1].startswith("- ") and not prose:
+            lines[-1] += marked
+        elif s.point:
             if prose:
                 lines.append("".join(prose))
                 prose = []
@@ -72,7 +75,15 @@ def compose(evidence: Evidence) -> Composed:
     units = list(evidence.units)
     out: list[Sentence] = []
     has_items = sum(u.item for u in units) >= 2
-    for u in units:
+    for i, u in enumerate(units):
         text = ends_sentence(u.text.rstrip("：:"))
-        out.append(Sentence(text, (u.n,), point=has_items and u.item))
+        # a deeper sentence of a listed point stays with that point
+        cont = (
+            has_items
+            and not u.item
+            and i > 0
+            and units[i - 1].n == u.n
+            and (units[i - 1].item or out[-1].cont)
+        )
+        out.append(Sentence(text, (u.n,), point=has_items and u.item, cont=cont))
     return Composed(tuple(out))

@@ -61,7 +61,13 @@ _QUESTION_BIGRAMS = frozenset(
 SAME_QUESTION = 0.5  # share of the question's features in a heading: "asks the same question"
 MAX_POINTS = 8  # a listed answer rarely has more; beyond that the answer stops being an answer
 MAX_PROSE = 3  # sentences taken from an unlisted section: its definition and the next two
-MAX_SCORED = 4  # units picked by score when no heading asks the question
+MAX_SCORED = 4
+# Deeper sentences of the answering section that match the question best also join (at most
+# MAX_EXTRA, scoring at least EXTRA_SHARE of the best unit and MIN_EXTRA_SCORE): on the dev set
+# the lexical point coverage went 0.564 → 0.621 for 0.5 more sentences per answer.
+MAX_EXTRA = 2
+EXTRA_SHARE = 0.8
+MIN_EXTRA_SCORE = 3.0  # three shared bigrams, or an English term and a bigram  # units picked by score when no heading asks the question
 # Fused scores this close (0–1 scale) don't tell which section answers a paraphrased question;
 # on the dev set, adding the runner-up's points raised a lexical point-coverage proxy from
 # 0.53 to 0.55 at about one more sentence per answer (0.10 gave 0.56 at 1.2 more: padding).
@@ -162,8 +168,18 @@ def _section(units: list[EvidenceUnit]) -> list[EvidenceUnit]:
     if len(items) >= 2:
         first = units.index(items[0])
         lead = [u for u in units[:first] if u.text[-1] not in "：:"][:1]
-        return _dedupe(lead + items, MAX_POINTS + 1)
-    return _dedupe(units, MAX_PROSE)
+        picked = _dedupe(lead + items, MAX_POINTS + 1)
+    else:
+        picked = _dedupe(units, MAX_PROSE)
+    # A fact the question asks for can sit deeper in the section ("…动用了440张A100共训练了
+    # 9.5天" is an item's second sentence): the best-matching other sentences join, in order.
+    best = max((u.score for u in units), default=0.0)
+    floor = max(MIN_EXTRA_SCORE, EXTRA_SHARE * best)
+    extra = sorted(
+        (u for u in units if u not in picked and u.score >= floor), key=lambda u: -u.score
+    )
+    picked += [u for u in extra[:MAX_EXTRA] if not _is_duplicate(u, picked)]
+    return sorted(picked, key=lambda u: (u.n, u.start))
 
 
 def _is_question(heading: str) -> bool:

@@ -10,7 +10,7 @@ def test_section_that_asks_the_question_gives_its_points_in_order() -> None:
     # retrieval put another section first; the heading that asks the question still wins
     ev = select("为什么会出现复读机问题？", [decoder_only(), parroting_causes()])
     assert ev.same_question
-    labels = [u.text.split("：")[0] for u in ev.units]
+    labels = [u.text.split("：")[0] for u in ev.units if u.item]
     assert labels == ["数据偏差", "训练目标的限制", "缺乏多样性的训练数据", "模型结构和参数设置"]
     assert all(u.n == 2 and u.file == FILE_000 for u in ev.units)
     assert all(u.heading_path[-1].startswith("4.2") for u in ev.units)
@@ -20,7 +20,7 @@ def test_section_that_asks_the_question_gives_its_points_in_order() -> None:
 def test_copies_in_other_files_are_one_point() -> None:
     first, copy = parroting_causes(), parroting_causes()
     ev = select("为什么会出现复读机问题？", [first, copy])
-    assert len(ev.units) == 4  # not eight
+    assert len([u for u in ev.units if u.item]) == 4  # not eight
 
 
 def test_hollow_hits_never_give_evidence() -> None:
@@ -43,3 +43,14 @@ def test_a_two_part_question_gets_evidence_for_each_part() -> None:
     assert {u.n for u in ev.units} == {1, 2}
     # each part's points stay together, in the question's order
     assert ev.units[0].n == 2 and ev.units[-1].n == 1
+
+
+def test_a_deeper_matching_sentence_joins_its_point() -> None:
+    from service.compose import compose
+
+    ev = select("为什么会出现复读机问题？", [parroting_causes()])
+    text = compose(ev).text
+    lines = text.splitlines()
+    assert len(lines) == 4 and all(ln.startswith("- ") for ln in lines)  # still four points
+    # the item's second sentence, which names the problem, continues the second point
+    assert "导致复读机问题的出现" in lines[1]
