@@ -15,6 +15,7 @@ bigrams mostly match one already chosen is dropped.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -167,7 +168,10 @@ def _section(units: list[EvidenceUnit]) -> list[EvidenceUnit]:
     items = [u for u in units if u.item]
     if len(items) >= 2:
         first = units.index(items[0])
+        # The lead: the section's first statement, and a lead-in that counts the points
+        # ("…划分为以下7个不同的类别：") - a bare "方法如下：" says nothing.
         lead = [u for u in units[:first] if u.text[-1] not in "：:"][:1]
+        lead += [u for u in units[:first] if u.text[-1] in "：:" and _COUNT.search(u.text)][:1]
         picked = _dedupe(lead + items, MAX_POINTS + 1)
     else:
         picked = _dedupe(units, MAX_PROSE)
@@ -180,6 +184,9 @@ def _section(units: list[EvidenceUnit]) -> list[EvidenceUnit]:
     )
     picked += [u for u in extra[:MAX_EXTRA] if not _is_duplicate(u, picked)]
     return sorted(picked, key=lambda u: (u.n, u.start))
+
+
+_COUNT = re.compile(r"\d+\s*[个种类点条步方面]|[一二三四五六七八九十两几]\s*[个种类点条步方面]")
 
 
 def _is_question(heading: str) -> bool:
