@@ -63,6 +63,13 @@ def refusal(question: str, missing: str = "") -> str:
     return REFUSAL_EN if is_english(question) else REFUSAL_ZH
 
 
+def refusal_kind(question: str, kind: str) -> str:
+    """The notes discuss the topic but don't give what the question asks for."""
+    if is_english(question):
+        return f"The notes discuss this topic but do not give {kind}."
+    return f"笔记里有相关内容，但没有给出{kind}。"
+
+
 def gap(question: str, missing: str) -> Sentence:
     """The part of a partly covered question that the notes don't answer."""
     if is_english(question):

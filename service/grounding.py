@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from core.text import is_english
 from core.types import Hit
 from service import keyterms
-from service.compose import Composed, Sentence, compose, gap, refusal, render
+from service.asks import missing_kind
+from service.compose import Composed, Sentence, compose, gap, refusal, refusal_kind, render
 from service.evidence import Evidence, EvidenceUnit, select
 from service.generators.base import GenerationRequest, Passage
 from service.prompt import PromptBuilder
@@ -49,7 +50,7 @@ class Grounding:
     terms: keyterms.TermCoverage
     composed: Composed  # the extractive answer; also the fallback
     refusal: str | None  # the refusal text, when the answer is "not in the notes"
-    reason: str | None  # "no_evidence" | "missing_terms"
+    reason: str | None  # "no_evidence" | "missing_terms" | "missing_kind"
 
     @property
     def passages(self) -> dict[int, str]:
@@ -81,6 +82,12 @@ def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
     return Evidence(tuple(units), same and bool(units), first.heading)
 
 
+def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
+    """The full text of the passages the evidence units come from."""
+    ns = {u.n for u in evidence.units}
+    return [h.chunk.text for i, h in enumerate(hits) if i + 1 in ns]
+
+
 def ground(
     question: str, hits: Sequence[Hit], notes: str | None = None, gate_refused: bool = False
 ) -> Grounding:
@@ -100,6 +107,11 @@ def ground(
         missing = keyterms.names(terms.absent, is_english(question))
         return Grounding(
             question, real, evidence, terms, composed, refusal(question, missing), "missing_terms"
+        )
+    kind = missing_kind(question, "\n".join(_passages_of(evidence, real)))
+    if kind is not None and not evidence.empty:
+        return Grounding(
+            question, real, evidence, terms, composed, refusal_kind(question, kind), "missing_kind"
         )
     if evidence.empty or gate_refused:
         return Grounding(

@@ -142,9 +142,11 @@ class AskPipeline:
     def _refused_outcome(self, plan: Plan) -> Outcome:
         g = plan.grounding
         if g is not None and g.refusal is not None:
-            reason: RefusalReason = (
-                "missing_terms" if g.reason == "missing_terms" else "no_evidence"
-            )
+            reason: RefusalReason = "no_evidence"
+            if g.reason == "missing_terms":
+                reason = "missing_terms"
+            elif g.reason == "missing_kind":
+                reason = "missing_kind"
             return Outcome(g.refusal, True, reason, (), 0.0)
         return Outcome(refusal_sentence(plan.rewrite.question), True, "no_evidence", (), 0.0)
 

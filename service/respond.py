@@ -20,7 +20,7 @@ from service.schemas import (
     Timings,
 )
 
-RefusalReason = Literal["no_evidence", "missing_terms", "model"]
+RefusalReason = Literal["no_evidence", "missing_terms", "missing_kind", "model"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,34 @@
+"""The kind of answer a question asks for, checked against real passages."""
+
+from __future__ import annotations
+
+from service.asks import missing_kind
+from tests.service.grounding_data import bf16, decoder_only
+
+
+def test_a_formula_the_passage_does_not_give() -> None:
+    text = decoder_only().chunk.text
+    assert missing_kind("请推导一下 decoder-only 注意力的公式。", text) == "公式推导"
+    assert missing_kind("Derive the formula for it.", text) == "a formula"
+    assert missing_kind("为什么大模型大多是 decoder-only？", text) is None  # asks for reasons
+
+
+def test_a_number_the_passage_gives() -> None:
+    assert missing_kind("bf16 用多少位表示指数？", bf16().chunk.text) is None
+    assert missing_kind("decoder-only 模型要多少显存？", decoder_only().chunk.text) == "具体数字"
+
+
+def test_model_names() -> None:
+    text = "采用去噪自编码器作为训练目标的任务有GLM-130B、T5."
+    assert missing_kind("哪些模型采用去噪自编码器？", text) is None
+    assert (
+        missing_kind("哪些模型采用去噪自编码器？", "去噪自编码器的实现难度更高。") == "具体的模型"
+    )
+
+
+def test_refused_through_the_app_with_what_is_missing(app_factory, Fake) -> None:
+    with app_factory(Fake()) as (client, gen):
+        body = client.post("/ask", json={"question": "请推导 prefix LM 的注意力公式"}).json()
+        assert body["refused"] and body["answer"] == "笔记里有相关内容，但没有给出公式推导。"
+        assert body["refusal_reason"] == "missing_kind"
+        assert gen.calls == 0
