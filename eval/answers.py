@@ -118,9 +118,9 @@ class InProcessAnswerer:
     async def __aexit__(
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
-        from service.app import _close_generator
+        from service.app import close_generator
 
-        await _close_generator(self.generator)
+        await close_generator(self.generator)
 
     @property
     def index_version(self) -> str:

@@ -66,7 +66,7 @@ def generator_config(settings: Settings) -> GeneratorConfig:
     )
 
 
-async def _close_generator(generator: Generator) -> None:
+async def close_generator(generator: Generator) -> None:
     for name in ("aclose", "close"):
         fn = getattr(generator, name, None)
         if fn is None:
@@ -226,7 +226,7 @@ def create_app(
         finally:
             await asyncio.to_thread(store.stop)
             await holder.stop()
-            await _close_generator(gen)
+            await close_generator(gen)
 
     app = FastAPI(
         title="LLM interview notes QA",
