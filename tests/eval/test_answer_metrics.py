@@ -39,7 +39,7 @@ SCRIPT: dict[str, tuple[str, str, list[str], float, str]] = {
     "u1": ("红烧肉怎么做？", "菜谱", [P_ATTN], 0.50, "never asked"),
     # answered with a near-copy that changes a fact ("键" → "值"): passes the check, the
     # judge finds it unsupported
-    "u2": ("注意力机制的计算复杂度是多少？", "注意力", [P_ATTN], 0.95,
+    "u2": ("注意力机制的计算复杂度如何？", "注意力", [P_ATTN], 0.95,
            "注意力机制计算查询和值的相似度。[1]"),
 }  # fmt: skip
 BY_QUESTION = {v[0]: v for v in SCRIPT.values()}
