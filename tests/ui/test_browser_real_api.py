@@ -112,6 +112,8 @@ def test_real_api_and_ui_answer_a_chinese_question(real_stack: str, tmp_path: Pa
             box.fill("prefix LM 和 causal LM 的区别是什么？")
             box.press("Enter")
             page.get_by_text("Sources (", exact=False).first.wait_for(timeout=60_000)
+            # the source list renders just after its caption: wait for the cited file's name
+            page.get_by_text("a.md", exact=False).first.wait_for(timeout=30_000)
             text = page.inner_text("body")
             assert "Prefix LM" in text or "前缀" in text, text[-2000:]
             assert "a.md" in text  # the citation names the source file
