@@ -38,7 +38,7 @@ def render(sentences: tuple[Sentence, ...] | list[Sentence]) -> str:
     for s in sentences:
         marks = "".join(f"[{n}]" for n in s.cites)
         # the marker goes before the sentence's own full stop: "…训练目标[1]。"
-        body = s.text.rstrip(TERMINAL)
+        body = s.text.rstrip(TERMINAL + "：:")
         marked = body + marks + s.text[len(body) :]
         if s.cont and lines and lines[-1].startswith("- ") and not prose:
             lines[-1] += marked
@@ -83,11 +83,13 @@ def compose(evidence: Evidence) -> Composed:
     out: list[Sentence] = []
     has_items = sum(u.item for u in units) >= 2
     for i, u in enumerate(units):
-        text = ends_sentence(u.text.rstrip("：:"))
+        lead_in = u.text[-1] in "：:" and i > 0  # introduces the points after it: keep the colon
+        text = u.text if lead_in else ends_sentence(u.text.rstrip("：:"))
         # a deeper sentence of a listed point stays with that point
         cont = (
             has_items
             and not u.item
+            and not lead_in
             and i > 0
             and units[i - 1].n == u.n
             and (units[i - 1].item or out[-1].cont)

@@ -173,6 +173,13 @@ def _section(units: list[EvidenceUnit]) -> list[EvidenceUnit]:
         lead = [u for u in units[:first] if u.text[-1] not in "：:"][:1]
         lead += [u for u in units[:first] if u.text[-1] in "：:" and _COUNT.search(u.text)][:1]
         picked = _dedupe(lead + items, MAX_POINTS + 1)
+        # A lead-in between the lists ("为了解决复读机问题，可以采取以下策略：") says what the
+        # next points are; without it they would read as more of the first list.
+        last = max(u.start for u in picked)
+        picked += [
+            u for u in units[first + 1 :]
+            if not u.item and u.text[-1] in "：:" and u.start < last and u.n == items[0].n
+        ]  # fmt: skip
     else:
         picked = _dedupe(units, MAX_PROSE)
     # A fact the question asks for can sit deeper in the section ("…动用了440张A100共训练了

@@ -54,3 +54,17 @@ def test_a_deeper_matching_sentence_joins_its_point() -> None:
     assert len(lines) == 4 and all(ln.startswith("- ") for ln in lines)  # still four points
     # the item's second sentence, which names the problem, continues the second point
     assert "导致复读机问题的出现" in lines[1]
+
+
+def test_a_second_list_keeps_its_lead_in() -> None:
+    from service.compose import compose
+    from tests.service.grounding_data import hit
+
+    # 001 answers "why" with the causes, then "为了解决复读机问题，可以采取以下策略：" and a
+    # second list: without that line the remedies would read as more causes
+    both = hit(
+        "001_c14bfeaf169b6fab.txt", 318, 331, ("LLMs 复读机问题", "为什么会出现 LLMs 复读机问题？")
+    )
+    lines = compose(select("为什么会出现 LLMs 复读机问题？", [both])).text.splitlines()
+    cut = lines.index("为了解决复读机问题，可以采取以下策略[1]：")
+    assert cut == 5 and all(ln.startswith("- ") for ln in lines[1:cut] + lines[cut + 1 :])
