@@ -30,6 +30,10 @@ _BOLD = re.compile(r"\*\*|__")
 TERMINAL = "。！？；!?.…"
 
 
+# The plain "not in the notes", for the pipeline and the extractive generator alike.
+REFUSAL_ZH = "资料中没有相关信息。"
+REFUSAL_EN = "The notes do not cover this."
+
 # English words that carry no topic: question scaffolding and glue. One list for the stages
 # that compare English words (evidence scoring, key terms, the support check).
 EN_STOPWORDS = frozenset(

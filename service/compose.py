@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.text import TERMINAL, ends_sentence, is_english
+from core.text import REFUSAL_EN, REFUSAL_ZH, TERMINAL, ends_sentence, is_english
 from service.evidence import Evidence
-
-REFUSAL_ZH = "资料中没有相关信息。"
-REFUSAL_EN = "The notes do not cover this."
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,6 @@ class Final:
     text: str
     cited: tuple[int, ...]
     removed: tuple[Verdict, ...]
-    fell_back: bool
     support: Support
 
 
@@ -72,14 +71,12 @@ def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
     parts = [p for p in re.split(r"(?<=[？?])", question) if len(p.strip()) >= 4]
     if len(parts) < 2:
         return select(question, hits)
+    found = [select(part, hits) for part in parts]
     units: list[EvidenceUnit] = []
-    same = True
-    for part in parts:
-        ev = select(part, hits)
-        same = same and ev.same_question
+    for ev in found:
         units += [u for u in ev.units if u not in units]
-    first = select(parts[0], hits)
-    return Evidence(tuple(units), same and bool(units), first.heading)
+    same = all(ev.same_question for ev in found) and bool(units)
+    return Evidence(tuple(units), same, found[0].heading)
 
 
 def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
@@ -148,40 +145,27 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
     """Check the draft sentence by sentence; fall back to the composed evidence if too little
     of it survives. `draft=None` means the extractive composition is the answer."""
     passages = g.passages
-    candidates: list[Sentence]
-    fell_back = False
+    kept: list[Sentence] = []
     removed: list[Verdict] = []
-    drafted = 0  # sentences of the LLM draft, when it is the answer's basis
+    verified = 0.0  # share of the sentences the answer was built from that checked out
     if draft is not None:
         verdicts = [checker.verdict(s, c, passages) for s, c in sentences(draft)]
         good = [v for v in verdicts if v.supported]
         removed = [v for v in verdicts if not v.supported]
-        claims = [v for v in good if v.reason != "gap"]
-        if verdicts and claims and len(good) >= MIN_KEPT_SHARE * len(verdicts):
-            candidates = [Sentence(v.sentence, v.cites) for v in good]
+        if any(v.reason != "gap" for v in good) and len(good) >= MIN_KEPT_SHARE * len(verdicts):
+            kept = [Sentence(v.sentence, v.cites) for v in good]
             if g.terms.partial:  # the draft can't know what the key-term check found
-                candidates.append(
-                    gap(g.question, keyterms.names(g.terms.absent, is_english(g.question)))
-                )
-            drafted = len(verdicts)
-        else:
-            fell_back = True
-            candidates = list(g.composed.sentences)
-    else:
-        candidates = list(g.composed.sentences)
-    kept: list[Sentence] = []
-    failed = 0
-    for s in candidates:  # the composition is checked too: no sentence is exempt
-        v = checker.verdict(s.text, s.cites, passages)
-        if v.supported:
-            kept.append(s)
-        else:
-            failed += 1
-            removed.append(v)
-    # Share of the sentences the answer was built from that checked out: the LLM's draft,
-    # or (extractive, or after a fallback) the composed evidence.
-    basis = drafted or len(candidates)
-    verified = (basis - len(removed) if drafted else basis - failed) / basis if basis else 0.0
+                kept.append(gap(g.question, keyterms.names(g.terms.absent, is_english(g.question))))
+            verified = len(good) / len(verdicts)
+    if not kept:  # extractive, or the draft fell back: the composition, checked too
+        composed = g.composed.sentences
+        for s in composed:
+            v = checker.verdict(s.text, s.cites, passages)
+            if v.supported:
+                kept.append(s)
+            else:
+                removed.append(v)
+        verified = len(kept) / len(composed) if composed else 0.0
     dense = [h.dense_score or 0.0 for h in g.hits]
     support = Support(
         verified, g.terms.share, max(dense, default=0.0),
@@ -191,5 +175,5 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
     for s in kept:
         cited.extend(n for n in s.cites if n not in cited)
     if not any(s.cites for s in kept):
-        return Final(refusal(g.question), (), tuple(removed), fell_back, support)
-    return Final(render(kept), tuple(cited), tuple(removed), fell_back, support)
+        return Final(refusal(g.question), (), tuple(removed), support)
+    return Final(render(kept), tuple(cited), tuple(removed), support)

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 
 def refusal_sentence(question: str) -> str:
+    """The plain "not in the notes", in the question's language."""
     return refusal(question)
 
 
@@ -81,25 +82,29 @@ class AskPipeline:
         self.use_llm = generator.name != "extractive"
 
     # --- before generation ----------------------------------------------------------------
-    async def search(self, question: str, k: int) -> tuple[list[Hit], str, float]:
-        retriever = self.holder.get()  # one reference for the whole request: one version
+    async def search(
+        self, question: str, k: int, retriever: Any = None
+    ) -> tuple[list[Hit], str, float]:
+        # one reference for the whole request: one version
+        retriever = retriever or self.holder.get()
         t0 = time.perf_counter()
         hits = await run_in_threadpool(retriever.search, question, k)
         elapsed = time.perf_counter() - t0
         self.metrics.observe_stage("retrieve", elapsed)
         return hits, retriever.version, elapsed
 
-    def notes_text(self, version: str) -> str | None:
-        """The index's whole text, squashed, for the key-term check (built once per version)."""
-        if self._notes[0] != version:
-            chunks = getattr(getattr(self.holder.get(), "index", None), "chunks", None)
+    def notes_text(self, retriever: Any) -> str | None:
+        """The index's whole text, squashed, for the key-term check (built once per version,
+        from the same retriever that answered the search)."""
+        if self._notes[0] != retriever.version:
+            chunks = getattr(getattr(retriever, "index", None), "chunks", None)
             if chunks is None:  # a retriever that can't list its chunks: judge by passages
                 return None
             # hollow chunks (bare headings, contents-only topics) never count as coverage
             text = "\n".join(
                 " ".join(c.heading_path) + "\n" + c.text for c in chunks if not c.hollow
             )
-            self._notes = (version, squash(text))
+            self._notes = (retriever.version, squash(text))
         return self._notes[1]
 
     async def plan(self, req: AskRequest) -> Plan:
@@ -111,9 +116,10 @@ class AskPipeline:
         started = time.perf_counter()
         rw = rewrite(req.question, req.history)
         k = req.top_k or self.settings.top_k
-        hits, version, retrieve_s = await self.search(rw.standalone, k)
+        retriever = self.holder.get()
+        hits, version, retrieve_s = await self.search(rw.standalone, k, retriever)
         decision = self.gate.decide(hits, rw.standalone)
-        g = ground(rw.standalone, hits, self.notes_text(version), gate_refused=decision.refuse)
+        g = ground(rw.standalone, hits, self.notes_text(retriever), gate_refused=decision.refuse)
         request = None
         if g.refusal is None and self.use_llm:
             request = evidence_request(g, self.builder)
@@ -141,14 +147,13 @@ class AskPipeline:
 
     def _refused_outcome(self, plan: Plan) -> Outcome:
         g = plan.grounding
-        if g is not None and g.refusal is not None:
-            reason: RefusalReason = "no_evidence"
-            if g.reason == "missing_terms":
-                reason = "missing_terms"
-            elif g.reason == "missing_kind":
-                reason = "missing_kind"
-            return Outcome(g.refusal, True, reason, (), 0.0)
-        return Outcome(refusal_sentence(plan.rewrite.question), True, "no_evidence", (), 0.0)
+        assert g.refusal is not None
+        reason: RefusalReason = "no_evidence"
+        if g.reason == "missing_terms":
+            reason = "missing_terms"
+        elif g.reason == "missing_kind":
+            reason = "missing_kind"
+        return Outcome(g.refusal, True, reason, (), 0.0)
 
     def response(self, plan: Plan, out: Outcome, request_id: str) -> AskResponse:
         total = time.perf_counter() - plan.started

@@ -12,10 +12,10 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from core.text import REFUSAL_EN, REFUSAL_ZH
 from service.generators.base import GenerationRequest, estimate_tokens
 
-REFUSAL_ZH = "资料中没有相关信息。"
-REFUSAL_EN = "The notes do not cover this."
+__all__ = ["REFUSAL_EN", "REFUSAL_ZH", "ExtractiveGenerator"]
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z][a-z0-9+#.\-]*[a-z0-9+#]|[a-z]", re.IGNORECASE)
