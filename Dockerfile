@@ -105,6 +105,7 @@ ENV HF_HUB_OFFLINE=1 \
     NOTESQA_GGUF_PATH=/app/models/qwen0.5b.gguf \
     NOTESQA_INDEX_DIR=/app/index \
     NOTESQA_CORPUS_DIR=/app/corpus
+COPY contract contract
 COPY core core
 COPY ingest ingest
 COPY service service

@@ -127,7 +127,7 @@ class InProcessAnswerer:
         return self.holder.version or ""
 
     async def ask(self, item: EvalItem) -> AnswerRecord:
-        from service.schemas import AskRequest
+        from contract.ask import AskRequest
 
         rec = AnswerRecord(id=item.id, kind=item.kind, question=item.question)
         t0 = time.perf_counter()

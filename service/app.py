@@ -19,6 +19,15 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from contract.ask import (
+    MAX_QUESTION_CHARS,
+    MAX_TOP_K,
+    AskRequest,
+    AskResponse,
+    SearchResponse,
+)
+from contract.errors import ERROR_RESPONSES
+from contract.ops import Health, Readiness, ServiceInfo
 from core.errors import BadInput, NotesQAError
 from core.settings import Settings, get_settings
 from service import documents, error_handlers
@@ -30,18 +39,7 @@ from service.limiter import GenerationLimiter
 from service.metrics import Metrics, MetricsMiddleware
 from service.openai_api import openai_router
 from service.pipeline import AskPipeline
-from service.schemas import (
-    ERROR_RESPONSES,
-    MAX_QUESTION_CHARS,
-    MAX_TOP_K,
-    AskRequest,
-    AskResponse,
-    Health,
-    Readiness,
-    SearchResponse,
-    ServiceInfo,
-    Source,
-)
+from service.respond import source_from_hit
 from service.security import ApiKey, BodyLimitMiddleware, RequestIdMiddleware
 from service.streaming import EventStreamResponse
 
@@ -157,7 +155,7 @@ def _router() -> APIRouter:
         return SearchResponse(
             query=q,
             index_version=version,
-            hits=[Source.from_hit(i + 1, h) for i, h in enumerate(hits)],
+            hits=[source_from_hit(i + 1, h) for i, h in enumerate(hits)],
             request_id=request.state.request_id,
         )
 

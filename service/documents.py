@@ -16,13 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, Response,
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
-from core.embedders import Embedder, build_embedder
-from core.errors import Forbidden, IndexNotReady, JobFailed, NotesQAError
-from core.settings import Settings
-from ingest.catalog import DocInfo, current_manifest
-from ingest.documents import DocumentStore
-from ingest.jobs import Job
-from service.document_schemas import (
+from contract.documents import (
     DOCUMENT_ERRORS,
     Deleted,
     DocumentList,
@@ -31,7 +25,14 @@ from service.document_schemas import (
     JobAccepted,
     JobList,
     JobOut,
+    Progress,
 )
+from core.embedders import Embedder, build_embedder
+from core.errors import Forbidden, IndexNotReady, JobFailed, NotesQAError
+from core.settings import Settings
+from ingest.catalog import DocInfo, current_manifest
+from ingest.documents import DocumentStore
+from ingest.jobs import Job
 from service.index_holder import IndexHolder
 from service.security import ApiKey, _bearer, require_api_key
 
@@ -104,6 +105,28 @@ def _accepted(job: Job) -> JSONResponse:
     return JSONResponse(body.model_dump(), 202, {"Location": f"/jobs/{job.job_id}"})
 
 
+def document_out(doc: DocInfo) -> DocumentOut:
+    return DocumentOut.model_validate(doc.__dict__)
+
+
+def job_out(job: Job, position: int | None = None) -> JobOut:
+    """A job as the API shows it: the queue position only while queued, the version once done."""
+    return JobOut(
+        job_id=job.job_id,
+        op=job.op,
+        doc_id=job.doc_id,
+        status=job.status,
+        progress=Progress(embedded=job.embedded, total=job.total),
+        queue_position=position if job.status == "queued" else None,
+        error=job.error,
+        note=job.note,
+        index_version=job.index_version if job.status == "done" else None,
+        chunks=job.chunks,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+    )
+
+
 def documents_router() -> APIRouter:
     router = APIRouter(tags=["documents"], responses=DOCUMENT_ERRORS)
 
@@ -113,7 +136,7 @@ def documents_router() -> APIRouter:
         docs = _store(request).documents(manifest)
         return DocumentList(
             index_version=str(manifest["version"]),
-            documents=[DocumentOut.of(d) for d in docs],
+            documents=[document_out(d) for d in docs],
             max_upload_bytes=request.app.state.settings.max_upload_bytes,
         )
 
@@ -139,7 +162,7 @@ def documents_router() -> APIRouter:
         name = file.filename or ""
         out = await asyncio.to_thread(store.submit_upload, name, data, replace)
         if isinstance(out, DocInfo):
-            return JSONResponse(DocumentOut.of(out).model_dump(), 200)
+            return JSONResponse(document_out(out).model_dump(), 200)
         done = await _finish(store, out, wait)
         if done is None:
             return _accepted(out)
@@ -179,13 +202,13 @@ def documents_router() -> APIRouter:
     async def get_job(request: Request, job_id: str, _: ApiKey) -> JobOut:
         store = _store(request)
         job = await asyncio.to_thread(store.job, job_id)
-        return JobOut.of(job, store.queue_position(job_id))
+        return job_out(job, store.queue_position(job_id))
 
     @router.get("/jobs", summary="Recent document jobs, newest first (interrupted ones too)")
     async def list_jobs(request: Request, _: ApiKey) -> JobList:
         store = _store(request)
         jobs = (await asyncio.to_thread(store.jobs))[::-1][:RECENT_JOBS]
-        return JobList(jobs=[JobOut.of(j, store.queue_position(j.job_id)) for j in jobs])
+        return JobList(jobs=[job_out(j, store.queue_position(j.job_id)) for j in jobs])
 
     return router
 

@@ -21,9 +21,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from contract.ask import Source
+from contract.errors import ErrorDetail, ErrorResponse
 from core.errors import GeneratorBusy, NotesQAError, Unauthorized
 from service.openai_schemas import is_openai_path, openai_error_body, openai_status
-from service.schemas import ErrorDetail, ErrorResponse, Source
 from service.security import current_request_id
 
 log = logging.getLogger(__name__)

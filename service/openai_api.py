@@ -21,6 +21,15 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from contract.ask import (
+    MAX_HISTORY_TURNS,
+    MAX_TURN_CHARS,
+    AskRequest,
+    AskResponse,
+    HistoryTurn,
+    Source,
+)
+from contract.errors import ERROR_RESPONSES
 from core.errors import BadInput
 from service.limiter import Ticket
 from service.openai_schemas import (
@@ -35,15 +44,6 @@ from service.openai_schemas import (
     openai_error_body,
 )
 from service.pipeline import AskPipeline, Plan
-from service.schemas import (
-    ERROR_RESPONSES,
-    MAX_HISTORY_TURNS,
-    MAX_TURN_CHARS,
-    AskRequest,
-    AskResponse,
-    HistoryTurn,
-    Source,
-)
 from service.security import ApiKey
 from service.streaming import EventStreamResponse
 

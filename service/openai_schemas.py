@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.schemas import Source
+from contract.ask import Source
 
 OPENAI_PREFIX = "/v1/"
 MODEL_ID = "notes-qa"

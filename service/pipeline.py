@@ -16,6 +16,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from contract.ask import AskRequest, AskResponse
 from core.errors import GeneratorBusy, GeneratorTimeout, NotesQAError
 from core.settings import Settings
 from core.types import Hit
@@ -30,9 +31,8 @@ from service.keyterms import squash
 from service.limiter import GenerationLimiter, Ticket
 from service.metrics import Metrics
 from service.prompt import PromptBuilder
-from service.respond import Outcome, Plan, RefusalReason, to_response
+from service.respond import Outcome, Plan, RefusalReason, source_from_hit, to_response
 from service.rewrite import rewrite
-from service.schemas import AskRequest, AskResponse, Source
 from service.support import SupportChecker
 
 log = logging.getLogger(__name__)
@@ -124,9 +124,9 @@ class AskPipeline:
         if g.refusal is None and self.use_llm:
             request = evidence_request(g, self.builder)
         if g.refusal is not None:  # the closest passages, so the user sees them
-            sources = tuple(Source.from_hit(i + 1, h) for i, h in enumerate(hits))
+            sources = tuple(source_from_hit(i + 1, h) for i, h in enumerate(hits))
         else:
-            sources = tuple(Source.from_hit(i + 1, h) for i, h in enumerate(g.hits))
+            sources = tuple(source_from_hit(i + 1, h) for i, h in enumerate(g.hits))
         return Plan(rw, tuple(hits), version, decision, g, request, sources, started, retrieve_s)
 
     # --- after generation -----------------------------------------------------------------

@@ -6,19 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from contract.ask import AskResponse, EvidenceOut, RemovedSentence, Source, SupportFigure, Timings
 from core.types import Hit
 from service.gate import GateDecision
 from service.generators.base import GenerationRequest
 from service.grounding import Final, Grounding
 from service.rewrite import Rewrite
-from service.schemas import (
-    AskResponse,
-    EvidenceOut,
-    RemovedSentence,
-    Source,
-    SupportFigure,
-    Timings,
-)
 
 RefusalReason = Literal["no_evidence", "missing_terms", "missing_kind", "model"]
 
@@ -90,4 +83,21 @@ def to_response(
         model=model,
         index_version=plan.index_version,
         request_id=request_id,
+    )
+
+
+def source_from_hit(n: int, hit: Hit) -> Source:
+    """A retrieved hit as the API's passage [n]. Here, not on Source: the contract imports
+    nothing from core, so a client installs it without the retrieval stack."""
+    c = hit.chunk
+    return Source(
+        n=n,
+        chunk_id=c.chunk_id,
+        file=c.doc_id,
+        heading_path=list(c.heading_path),
+        start=c.start,
+        end=c.end,
+        text=c.text,
+        score=round(hit.score, 6),
+        duplicates=list(hit.duplicates),
     )

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.schemas import HistoryTurn
+from contract.ask import HistoryTurn
 
 SHORT_QUESTION_CHARS = 8  # "缺点呢？", "为什么？", "and LoRA?": too short to stand alone
 # 该/此/其 only alone: 应该, 因此, 其他 are ordinary words, not references.

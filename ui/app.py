@@ -20,7 +20,7 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from service.schemas import MAX_HISTORY_TURNS, MAX_TOP_K, MAX_TURN_CHARS, Source  # noqa: E402
+from contract.ask import MAX_HISTORY_TURNS, MAX_TOP_K, MAX_TURN_CHARS, Source  # noqa: E402
 from ui import render  # noqa: E402
 from ui.client import (  # noqa: E402
     ApiError,

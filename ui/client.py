@@ -1,8 +1,8 @@
 """The HTTP client of the API: streamed answers (SSE), search, readiness, friendly errors.
 
-It imports nothing from the server but the response schemas. Every failure, whether the API
-is down, answers with an error status, or breaks off a stream, becomes an `ApiError` whose
-message is written for the person at the chat page.
+It imports nothing from the server: the wire format comes from contract/. Every failure,
+whether the API is down, answers with an error status, or breaks off a stream, becomes an
+`ApiError` whose message is written for the person at the chat page.
 """
 
 from __future__ import annotations
@@ -16,14 +16,9 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from service.schemas import (
-    AskResponse,
-    ErrorResponse,
-    Readiness,
-    SearchResponse,
-    ServiceInfo,
-    Source,
-)
+from contract.ask import AskResponse, SearchResponse, Source
+from contract.errors import ErrorResponse
+from contract.ops import Readiness, ServiceInfo
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 

@@ -13,8 +13,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import ValidationError
 
-from service.document_schemas import DocumentList, DocumentOut, JobAccepted, JobOut
-from service.schemas import ErrorResponse
+from contract.documents import DocumentList, DocumentOut, JobAccepted, JobOut
+from contract.errors import ErrorResponse
 from ui.client import ApiError, NotesQAClient, error_from_exception, error_from_response
 
 # Without ?wait the API answers as soon as the file is checked and queued.

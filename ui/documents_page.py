@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from service.document_schemas import DocumentList, DocumentOut, JobOut
+from contract.documents import DocumentList, DocumentOut, JobOut
 from ui import render
 from ui.client import ApiError
 from ui.documents_client import DocumentsClient

@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
+from contract.ask import HistoryTurn
 from core.errors import GeneratorBusy
 from service.citations import StreamingCitationFilter, check_answer
 from service.limiter import GenerationLimiter
 from service.rewrite import rewrite
-from service.schemas import HistoryTurn
 
 
 def test_unknown_citations_dropped_from_text_and_list() -> None:

@@ -1,6 +1,6 @@
 """A hand-written stand-in for the HTTP API, scripted by words in the question.
 
-It speaks the real wire format (the response schemas from service/schemas.py, SSE framed like
+It speaks the real wire format (the response models from contract/, SSE framed like
 service/pipeline.py) so the UI's client and page are tested against what the service sends.
 
 Script: "busy" → 429 with Retry-After; "gateway" → HTTP 504 with sources; "timeout" → SSE
@@ -21,15 +21,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
-from service.schemas import (
-    AskResponse,
-    Readiness,
-    SearchResponse,
-    ServiceInfo,
-    Source,
-    SupportFigure,
-    Timings,
-)
+from contract.ask import AskResponse, SearchResponse, Source, SupportFigure, Timings
+from contract.ops import Readiness, ServiceInfo
 
 RETRY_AFTER_S = 7
 MODEL = "fake-qwen-0.5b"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from contract.documents import DocumentOut, JobAccepted
 from service.app import create_app
-from service.document_schemas import DocumentOut, JobAccepted
 from tests.service.conftest import FakeGenerator, LiveServer, build, fake_loader, make_settings
 from ui.client import ApiError, ClientSettings
 from ui.documents_client import DocumentsClient

@@ -1,12 +1,15 @@
-"""Request and response bodies. Input limits live here, so bad input never reaches a stage."""
+"""/ask and /search: the request, the answer, its sources, and the stream's event names.
+
+Input limits live here, so bad input never reaches a stage, and a client can bound its input
+by the same numbers.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
-
-from core.types import Hit
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20
@@ -87,21 +90,6 @@ class Source(BaseModel):
     text: str
     score: float
     duplicates: list[str] = Field(default_factory=list)
-
-    @classmethod
-    def from_hit(cls, n: int, hit: Hit) -> Source:
-        c = hit.chunk
-        return cls(
-            n=n,
-            chunk_id=c.chunk_id,
-            file=c.doc_id,
-            heading_path=list(c.heading_path),
-            start=c.start,
-            end=c.end,
-            text=c.text,
-            score=round(hit.score, 6),
-            duplicates=list(hit.duplicates),
-        )
 
 
 class Timings(BaseModel):
@@ -192,51 +180,10 @@ class SearchResponse(BaseModel):
     request_id: str
 
 
-class ErrorDetail(BaseModel):
-    code: str = Field(examples=["bad_input"])
-    message: str = Field(examples=["question: must not be empty or whitespace only"])
-    request_id: str = Field(examples=["8f14e45fceea167a5a36dedd4bea2543"])
+class StreamEvent(StrEnum):
+    """The Server-Sent Event names of a streamed /ask, in the order they come."""
 
-
-class ErrorResponse(BaseModel):
-    """The one error shape, for every status. Generator failures still carry the sources."""
-
-    error: ErrorDetail
-    sources: list[Source] | None = None
-
-
-class Health(BaseModel):
-    status: Literal["ok"] = "ok"
-
-
-class Readiness(BaseModel):
-    ready: bool
-    index_version: str | None = None
-    generator: str
-    reason: str | None = None
-    warning: str | None = Field(
-        None, description="Served, but with a problem: e.g. a corrupt new index was skipped."
-    )
-
-
-class ServiceInfo(BaseModel):
-    """What a client (the chat UI) shows about the service: which model answers, which index."""
-
-    generator: str
-    model: str
-    index_version: str | None = None
-    default_top_k: int
-    max_top_k: int = MAX_TOP_K
-
-
-ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorResponse, "description": text}
-    for status, text in (
-        (401, "Missing or wrong bearer API key"),
-        (422, "Invalid input: empty/oversized question, bad top_k, too much history, bad JSON"),
-        (429, "Generation queue full; see Retry-After"),
-        (500, "Unexpected server error"),
-        (503, "Index not loaded or generator unavailable"),
-        (504, "Generator timed out"),
-    )
-}
+    SOURCES = "sources"  # the passages found, before any text: {"sources", "question_used", ...}
+    TOKEN = "token"  # a piece of the answer as it is written: {"text"}
+    DONE = "done"  # the checked answer: an AskResponse
+    ERROR = "error"  # instead of `done`: an ErrorResponse body (contract/errors.py)

@@ -1,4 +1,7 @@
-"""Response bodies of /documents and /jobs (errors use the one ErrorResponse shape)."""
+"""Response bodies of /documents and /jobs (errors use the one ErrorResponse shape).
+
+Service-side builders from ingest's records (DocInfo, Job) live in service/documents.py:
+the contract imports nothing but pydantic."""
 
 from __future__ import annotations
 
@@ -6,9 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ingest.catalog import DocInfo
-from ingest.jobs import Job
-from service.schemas import ErrorResponse
+from contract.errors import ErrorResponse
 
 DOCUMENT_ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorResponse, "description": text}
@@ -36,10 +37,6 @@ class DocumentOut(BaseModel):
     source: Literal["corpus", "upload"] = Field(
         description="`corpus`: ships with the project; `upload`: added through the API"
     )
-
-    @classmethod
-    def of(cls, doc: DocInfo) -> DocumentOut:
-        return cls.model_validate(doc.__dict__)
 
 
 class DocumentList(BaseModel):
@@ -88,23 +85,6 @@ class JobOut(BaseModel):
     chunks: int | None = None
     created_at: float
     updated_at: float
-
-    @classmethod
-    def of(cls, job: Job, position: int | None = None) -> JobOut:
-        return cls(
-            job_id=job.job_id,
-            op=job.op,
-            doc_id=job.doc_id,
-            status=job.status,
-            progress=Progress(embedded=job.embedded, total=job.total),
-            queue_position=position if job.status == "queued" else None,
-            error=job.error,
-            note=job.note,
-            index_version=job.index_version if job.status == "done" else None,
-            chunks=job.chunks,
-            created_at=job.created_at,
-            updated_at=job.updated_at,
-        )
 
 
 class JobList(BaseModel):
