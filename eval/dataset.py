@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -28,8 +28,12 @@ class DatasetError(ValueError):
     pass
 
 
-def load_items(path: Path) -> list[EvalItem]:
-    items: list[EvalItem] = []
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_models(path: Path, model: type[M]) -> list[M]:
+    """Each non-blank line of a JSONL file as `model`, with unique `id`s; line number on error."""
+    items: list[M] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -38,12 +42,16 @@ def load_items(path: Path) -> list[EvalItem]:
         if not line.strip():
             continue
         try:
-            items.append(EvalItem.model_validate(json.loads(line)))
+            items.append(model.model_validate(json.loads(line)))
         except (ValueError, ValidationError) as exc:
             raise DatasetError(f"{path}:{no}: invalid item ({str(exc).splitlines()[0]})") from exc
     if not items:
         raise DatasetError(f"{path}: no items")
-    ids = [i.id for i in items]
+    ids = [getattr(i, "id", None) for i in items]
     if len(set(ids)) != len(ids):
         raise DatasetError(f"{path}: duplicate ids")
     return items
+
+
+def load_items(path: Path) -> list[EvalItem]:
+    return load_models(path, EvalItem)
