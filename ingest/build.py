@@ -28,6 +28,7 @@ from core.errors import CorpusError, IndexCorrupt, IndexNotReady
 from core.settings import Settings
 from core.text_tokens import tokenize
 from core.types import Chunk, Document, sha256_text
+from ingest.bank import BANK, build_bank, write_bank
 from ingest.chunk import chunk_document
 from ingest.dedup import assign_duplicate_groups
 from ingest.sources import load_sources
@@ -66,7 +67,7 @@ def chunker_code_hash() -> str:
     """Hash of the cleaning/chunking code: an edit to it re-chunks (embeddings stay cached).
     Cached: it describes the code this process imported, which can't change while it runs."""
     here = Path(__file__).resolve().parent
-    names = ("load.py", "clean.py", "structure.py", "orphans.py", "chunk.py", "dedup.py")
+    names = ("load.py", "clean.py", "structure.py", "orphans.py", "chunk.py", "dedup.py", "bank.py")
     return sha256_text(
         "".join((here / n).read_text(encoding="utf-8") for n in names if (here / n).exists())
     )[:16]
@@ -164,6 +165,7 @@ def build_index(
     if not chunks:
         raise CorpusError("no indexable text left after cleaning (only tables of contents or ads?)")
     chunks = assign_duplicate_groups(chunks)
+    bank = build_bank(chunks)  # practice mode's questions: the notes' own, with their answers
 
     vectors, embedded, reused, dim, embedder_name = _embed_all(
         chunks, settings, prev, rebuild, embedder_factory, progress, on_progress
@@ -196,11 +198,13 @@ def build_index(
         "n_chunks": len(chunks),
         "n_hollow": sum(c.hollow for c in chunks),
         "n_duplicate_groups": len({c.dup_group for c in chunks if c.dup_group}),
+        "bank": {"file": BANK, "questions": len(bank)},
         "libraries": _library_versions(),
         "python": sys.version.split()[0],
     }
     staging = index_store.new_staging_dir(index_dir)
     try:
+        write_bank(staging, bank)  # before the manifest, which marks a complete version
         index_store.write_version(staging, manifest, chunks, vectors, bm25)
         if before_publish is not None:
             before_publish(version)
