@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from core import index_store
-from core.langchain_adapter import NotesRetriever
 from core.retrieval import HybridRetriever
 from core.settings import Settings
 from core.types import Chunk
@@ -72,13 +71,6 @@ def test_empty_question_returns_nothing(small_corpus: Path, tmp_path: Path) -> N
     assert r.search("   ", 5) == []
 
 
-def test_langchain_retriever_adapter(small_corpus: Path, tmp_path: Path) -> None:
-    r = make_retriever(small_corpus, tmp_path / "idx")
-    docs = NotesRetriever(retriever=r, k=3).invoke("LangChain 的核心组件")
-    assert len(docs) == 3
-    assert {"chunk_id", "file", "heading_path", "start", "end"} <= set(docs[0].metadata)
-
-
 def test_dedup_groups_half_width_copies() -> None:
     body = "LLMs复读机问题指的是大型语言模型在生成文本时出现的一种现象，即模型倾向于无限地复制输入的文本或者以过度频繁的方式生成重复的句子或短语。"
     a = Chunk("a", "000.txt", ("x",), body, 0, 10)
@@ -94,23 +86,3 @@ def test_dedup_groups_half_width_copies() -> None:
     out = assign_duplicate_groups([a, b, c])
     assert out[0].dup_group and out[0].dup_group == out[1].dup_group
     assert out[2].dup_group is None
-
-
-def test_langchain_faiss_vectorstore_wraps_the_index(small_corpus: Path, tmp_path: Path) -> None:
-    from langchain_core.embeddings import Embeddings
-
-    from core.langchain_adapter import to_langchain_faiss
-
-    r = make_retriever(small_corpus, tmp_path / "idx")
-
-    class LCFake(CountingHashEmbedder, Embeddings):
-        def embed_query(self, text: str) -> list[float]:
-            return self.embed_query_vector(text).tolist()
-
-        def embed_documents(self, texts: list[str]) -> list[list[float]]:
-            return self.embed_passages(texts).tolist()
-
-    store = to_langchain_faiss(r.index, LCFake())
-    docs = store.similarity_search("prefix LM 和 causal LM 区别", k=2)
-    assert len(docs) == 2 and docs[0].metadata["file"] in ("a.md", "b.md")
-    assert any("LM" in d.page_content for d in docs)
