@@ -15,6 +15,9 @@ MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20
 MAX_TURN_CHARS = 4000  # a pasted earlier answer fits; a pasted book does not
 MAX_TOP_K = 20
+# Response header on /ask, /search, /info and /v1/chat/completions: the index version that
+# answered, so a client can tell answers from before and after a re-ingest apart.
+INDEX_HEADER = "X-Index-Version"
 
 EXAMPLE_SOURCE: dict[str, Any] = {
     "n": 1,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal, Protocol
 
 import numpy as np
@@ -11,6 +10,7 @@ from core.dense_backends import DenseBackend, index_vectors, open_dense
 from core.embedders import Embedder
 from core.index_store import LoadedIndex
 from core.settings import Settings
+from core.text import has_cjk
 from core.text_tokens import tokenize
 from core.types import Hit
 
@@ -18,7 +18,6 @@ Mode = Literal["hybrid", "dense", "bm25"]
 # A heading with no answer must never outrank real text: hollow chunks sort after every
 # non-hollow candidate (fused scores lie in [0, 1]), and stay visible only as a last resort.
 HOLLOW_PENALTY = 1.0
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class Retriever(Protocol):
@@ -70,9 +69,7 @@ class HybridRetriever:
             return []
         cos = self._vectors[union] @ qvec
         weight = (
-            self.settings.dense_weight
-            if _CJK.search(question)
-            else self.settings.dense_weight_latin
+            self.settings.dense_weight if has_cjk(question) else self.settings.dense_weight_latin
         )
         fused = self._fuse(union, dense_ids, bm25_ids, cos, bm25[union], mode, weight)
         fused = np.where(self._hollow[union], fused - HOLLOW_PENALTY, fused)

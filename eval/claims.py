@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# [1]  [1, 2]  [1][2]  【1】  ［1］
-MARKER = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】］]")
+from core.text import CITATION
+
 _END = re.compile(r"[。！？；!?]+|\.+(?=\s|$|[\[【［])|\n+")
-_TRAILER = re.compile(r"[”’\"」』）)]*(?:\s*" + MARKER.pattern + r")*")
+_TRAILER = re.compile(r"[”’\"」』）)]*(?:\s*" + CITATION.pattern + r")*")
 _BULLET = re.compile(r"^\s*(?:[-*+>•●○■◆#]+|\d+[.)、]|[(（]\d+[)）])\s*")
 _CONTENT = re.compile(r"[^\W\d_]", re.UNICODE)  # letters (CJK included), not digits or marks
 MIN_CONTENT_CHARS = 2
@@ -38,7 +38,7 @@ class Claim:
 
 
 def strip_markers(text: str) -> str:
-    return MARKER.sub("", text)
+    return CITATION.sub("", text)
 
 
 def _pieces(text: str) -> list[str]:
@@ -69,7 +69,7 @@ def split_claims(text: str) -> list[Claim]:
     claims: list[Claim] = []
     for piece in _pieces(text):
         cites: list[int] = []
-        for m in MARKER.finditer(piece):
+        for m in CITATION.finditer(piece):
             for n in re.findall(r"\d+", m.group(1)):
                 if int(n) not in cites:
                     cites.append(int(n))

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from core.text import CJK_RUN
 from eval.claims import strip_markers
 
 MIN_RECALL = 0.5
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
 # Glue words that would match anywhere; dropped from a point's terms.
 _STOP = {"的", "了", "和", "或", "与", "及", "是", "在", "等", "也", "都", "把", "被"}
@@ -29,7 +29,7 @@ def terms(text: str) -> set[str]:
     """CJK bigrams (a lone CJK character when a run has one) plus Latin words and numbers."""
     low = text.lower()
     out = {w for w in _LATIN.findall(low) if len(w) > 1 or w.isdigit()}
-    for run in _CJK_RUN.findall(low):
+    for run in CJK_RUN.findall(low):
         chars = [c for c in run if c not in _STOP]
         if len(chars) == 1:
             out.add(chars[0])

@@ -22,6 +22,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from core.text import has_cjk
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
@@ -47,7 +49,6 @@ MIN_SYSTEM = 25  # pairs whose claim is a sentence the system produced, both lab
 MIN_ENGLISH, MIN_MIXED = 10, 8
 
 _WS = re.compile(r"\s+")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 # A lowercase Latin word of 3+ letters ("attention", "merge", "decoder-only"): real code-mixing.
 # Acronyms and names alone (LoRA, BERT, RLHF) leave a question counted as Chinese.
 _LATIN_WORD = re.compile(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])")
@@ -61,7 +62,7 @@ def squash(text: str) -> str:
 
 def language(text: str) -> str:
     """english (no CJK), mixed (CJK plus ordinary English words) or chinese."""
-    if not _CJK.search(text):
+    if not has_cjk(text):
         return "english"
     return "mixed" if _LATIN_WORD.search(text) else "chinese"
 

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from contract.ask import (
+    INDEX_HEADER,
     MAX_QUESTION_CHARS,
     MAX_TOP_K,
     AskRequest,
@@ -45,7 +46,6 @@ from service.streaming import EventStreamResponse
 
 log = logging.getLogger(__name__)
 READY_CHECK_TIMEOUT_S = 5.0  # a probe must answer fast; a hung back-end means not ready
-INDEX_HEADER = "X-Index-Version"
 
 
 def generator_config(settings: Settings) -> GeneratorConfig:

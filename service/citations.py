@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# [1]  [1, 2]  [1][2]  【1】  ［1］  — what small models actually write.
-_MARKER = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】］]")
+from core.text import CITATION
+
 _OPEN = "[【［"
 _MAX_MARKER = 24  # longest plausible marker; a longer "[" run is just text
 _PARTIAL = re.compile(r"[\[【［][\d\s,，、]*$")
@@ -48,7 +48,7 @@ def clean_markers(text: str, n_passages: int) -> tuple[str, list[int], list[int]
     valid = set(range(1, n_passages + 1))
     cited: list[int] = []
     dropped: list[int] = []
-    out = _MARKER.sub(lambda m: _rewrite(m, valid, cited, dropped), text)
+    out = CITATION.sub(lambda m: _rewrite(m, valid, cited, dropped), text)
     return out, cited, dropped
 
 
@@ -58,7 +58,7 @@ def says_not_covered(text: str, cited: int) -> bool:
     unless the whole reply is short."""
     if not REFUSAL_PATTERNS.search(text):
         return False
-    bare = _MARKER.sub("", text).strip()
+    bare = CITATION.sub("", text).strip()
     return cited == 0 or len(bare) <= SHORT_REFUSAL_CHARS
 
 

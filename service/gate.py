@@ -7,10 +7,10 @@ so the thresholds can be calibrated on the dev set (the defaults in Settings are
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from core.text import has_cjk
 from core.text_tokens import tokenize
 from core.types import Hit
 
@@ -57,7 +57,7 @@ class EvidenceGate:
         if not real:
             return GateDecision(True, "no_evidence", feats)
         top = real[0]  # hits come ranked by fused score
-        cjk = bool(_CJK.search(question))
+        cjk = has_cjk(question)
         feats.update(
             top_dense=top.dense_score or 0.0,
             top_bm25=top.bm25_score or 0.0,
@@ -72,9 +72,6 @@ class EvidenceGate:
         if weak and not rescued:
             return GateDecision(True, "low_similarity", feats)
         return GateDecision(False, "ok", feats)
-
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def coverage(question: str, hits: Sequence[Hit]) -> float:

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from contract.ask import (
+    INDEX_HEADER,
     MAX_HISTORY_TURNS,
     MAX_TURN_CHARS,
     AskRequest,
@@ -49,7 +50,6 @@ from service.streaming import EventStreamResponse
 
 SOURCES_HEADING = "来源 / Sources:"
 _SOURCES_MARK = "\n\n" + SOURCES_HEADING
-INDEX_HEADER = "X-Index-Version"
 _HTTP_STATUS = {"generator_timeout": 504, "generator_unavailable": 503, "generator_busy": 429}
 
 

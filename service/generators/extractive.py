@@ -12,16 +12,20 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from core.text import REFUSAL_EN, REFUSAL_ZH
+from core.text import (
+    CJK_RUN,
+    EN_STOPWORDS,
+    REFUSAL_EN,
+    REFUSAL_ZH,
+    TERMINAL,
+    is_english,
+    split_units,
+)
 from service.generators.base import GenerationRequest, estimate_tokens
 
 __all__ = ["REFUSAL_EN", "REFUSAL_ZH", "ExtractiveGenerator"]
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z][a-z0-9+#.\-]*[a-z0-9+#]|[a-z]", re.IGNORECASE)
-_SPLIT = re.compile(r"(?<=[。！？；!?])|\n+|(?<=[a-z)]\.)\s+(?=[A-Z])")
-_BULLET = re.compile(r"^\s*(?:[-*+>•●○■◆]|\d+[.)、]|[(（]?\d+[)）])\s*")
-_TERMINAL = "。！？；!?.…"
 
 
 def _words(text: str) -> frozenset[str]:
@@ -33,10 +37,6 @@ _QUESTION_BIGRAMS = _words(
     "什么 么是 是什 为什 如何 怎么 怎样 哪些 哪个 一下 请问 介绍 说说 讲讲 有哪 有什 "
     "的是 是否 可以 能否 么样 区别 的区 别是 吗"
 )
-_STOP_WORDS = _words(
-    "a an and are as at be by can do does for from how in is it of on or the to was what "
-    "when where which who why with you your i me my about explain describe tell"
-)
 MIN_SCORE = 2.0
 MAX_SENTENCES = 4
 
@@ -44,11 +44,11 @@ MAX_SENTENCES = 4
 def features(text: str, *, question: bool = False) -> set[str]:
     """Character bigrams of each CJK run (single chars for a 1-char run) + English words."""
     feats: set[str] = set()
-    for run in _CJK.findall(text):
+    for run in CJK_RUN.findall(text):
         if len(run) == 1:
             feats.add(run)
         feats.update(run[i : i + 2] for i in range(len(run) - 1))
-    feats.update("w:" + w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP_WORDS)
+    feats.update("w:" + w.lower() for w in _WORD.findall(text) if w.lower() not in EN_STOPWORDS)
     if question:
         feats -= _QUESTION_BIGRAMS
     return feats
@@ -59,20 +59,10 @@ def _weight(feats: set[str]) -> float:
     return sum(2.0 if f.startswith("w:") else 1.0 for f in feats)
 
 
-def is_english(text: str) -> bool:
-    return not _CJK.search(text)
-
-
 def split_sentences(text: str) -> list[str]:
-    out = []
-    for raw in _SPLIT.split(text):
-        if raw.lstrip().startswith("#"):  # a sub-heading names a topic; it answers nothing
-            continue
-        s = _BULLET.sub("", raw).strip()
-        # skip crumbs, table rules, lead-ins ("包括以下几个：") and questions: none answers
-        if len(s) >= 4 and not set(s) <= set("|-:= ") and s[-1] not in "：:？?":
-            out.append(s)
-    return out
+    """The passage's units (core.text.split_units: sentences and list items; headings, crumbs
+    and table rules skipped), less lead-ins ("包括以下几个：") and questions: neither answers."""
+    return [u.text for u in split_units(text) if u.text[-1] not in "：:？?"]
 
 
 @dataclass(frozen=True)
@@ -118,7 +108,7 @@ def compose(req: GenerationRequest) -> str:
         return REFUSAL_EN if is_english(req.question) else REFUSAL_ZH
     parts = []
     for s in picked:
-        text = s.text if s.text[-1] in _TERMINAL else s.text + ("." if is_english(s.text) else "。")
+        text = s.text if s.text[-1] in TERMINAL else s.text + ("." if is_english(s.text) else "。")
         parts.append(f"{text}[{s.n}]")
     sep = " " if is_english(req.question) else ""
     return sep.join(parts)
