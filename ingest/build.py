@@ -31,6 +31,7 @@ from core.types import Chunk, Document, sha256_text
 from ingest.bank import BANK, build_bank, write_bank
 from ingest.chunk import chunk_document
 from ingest.dedup import assign_duplicate_groups
+from ingest.overrides import DocumentFixes, load_overrides, recorded_fingerprint
 from ingest.sources import load_sources
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ def chunker_code_hash() -> str:
     """Hash of the cleaning/chunking code: an edit to it re-chunks (embeddings stay cached).
     Cached: it describes the code this process imported, which can't change while it runs."""
     here = Path(__file__).resolve().parent
-    names = ("load.py", "clean.py", "structure.py", "orphans.py", "chunk.py", "dedup.py", "bank.py")
+    names: tuple[str, ...] = ("load.py", "clean.py", "structure.py", "orphans.py", "chunk.py")
+    names += ("overrides.py", "dedup.py", "bank.py")
     return sha256_text(
         "".join((here / n).read_text(encoding="utf-8") for n in names if (here / n).exists())
     )[:16]
@@ -123,6 +125,14 @@ def build_index(
     # raises CorpusError on bad input
     sources = load_sources(settings.corpus_dir, settings.documents_dir(), changes)
     docs: list[Document] = sources.documents
+    # raises CorpusError on a bad overrides file; an entry applies only to its hash
+    overrides = load_overrides((settings.corpus_dir, settings.documents_dir()))
+    fixes = {d.doc_id: f for d in docs if (f := overrides.for_document(d)) is not None}
+    edited, absent = overrides.unmatched(docs)
+    for line in edited:
+        log.warning("overrides: %s", line)
+    for line in absent:
+        log.info("overrides: %s", line)
     index_dir = settings.index_dir
     index_dir.mkdir(parents=True, exist_ok=True)
     prev = None if rebuild else _previous(index_dir)
@@ -132,36 +142,16 @@ def build_index(
         print(f"ingest: {reason}", file=sys.stderr)
         prev = None
 
-    prev_docs: dict[str, str] = (
-        {d: v["sha256"] for d, v in prev.manifest["documents"].items()} if prev else {}
-    )
-    statuses = {
-        d.doc_id: (
-            "new"
-            if d.doc_id not in prev_docs
-            else "unchanged"
-            if prev_docs[d.doc_id] == d.sha256
-            else "changed"
-        )
-        for d in docs
-    }
-    for gone in set(prev_docs) - set(statuses):
-        statuses[gone] = "deleted"
+    statuses = _statuses(prev, docs, fixes)
     if prev is not None and all(s == "unchanged" for s in statuses.values()):
-        return BuildReport(
-            prev.version,
-            False,
-            len(prev.chunks),
-            0,
-            len(prev.chunks),
-            statuses,
-            None,
-            time.monotonic() - started,
-        )
+        n = len(prev.chunks)
+        return BuildReport(prev.version, False, n, 0, n, statuses, None, time.monotonic() - started)
 
     chunks: list[Chunk] = []
     for doc in docs:
-        chunks.extend(chunk_document(doc, settings.chunk_size, settings.chunk_overlap))
+        chunks.extend(
+            chunk_document(doc, settings.chunk_size, settings.chunk_overlap, fixes.get(doc.doc_id))
+        )
     if not chunks:
         raise CorpusError("no indexable text left after cleaning (only tables of contents or ads?)")
     chunks = assign_duplicate_groups(chunks)
@@ -192,9 +182,13 @@ def build_index(
                 "chunks": sum(1 for c in chunks if c.doc_id == d.doc_id),
                 "source": sources.origin[d.doc_id],
                 "added_at": _added_at(prev, d),
+                **(f.manifest_row() if (f := fixes.get(d.doc_id)) else {}),
             }
             for d in docs
         },
+        # The overrides files this version was built with. An edit that changes no entry's
+        # fingerprint (a comment) changes no chunk, so it publishes nothing and this stays.
+        "overrides": dict(overrides.files),
         "n_chunks": len(chunks),
         "n_hollow": sum(c.hollow for c in chunks),
         "n_duplicate_groups": len({c.dup_group for c in chunks if c.dup_group}),
@@ -215,6 +209,24 @@ def build_index(
     return BuildReport(
         version, True, len(chunks), embedded, reused, statuses, reason, time.monotonic() - started
     )
+
+
+def _statuses(
+    prev: index_store.LoadedIndex | None, docs: list[Document], fixes: Mapping[str, DocumentFixes]
+) -> dict[str, str]:
+    """doc_id -> new|changed|unchanged|deleted. Unchanged: the same text and the same override
+    entry (by fingerprint) as in the previous index, so an edited entry rebuilds its document."""
+    old: dict[str, Any] = prev.manifest["documents"] if prev else {}
+    out: dict[str, str] = {}
+    for d in docs:
+        row, f = old.get(d.doc_id), fixes.get(d.doc_id)
+        same = row is not None and (row["sha256"], recorded_fingerprint(row)) == (
+            d.sha256,
+            f.fingerprint if f else None,
+        )
+        out[d.doc_id] = "new" if row is None else "unchanged" if same else "changed"
+    out.update({gone: "deleted" for gone in set(old) - set(out)})
+    return out
 
 
 def _added_at(prev: index_store.LoadedIndex | None, doc: Document) -> str:

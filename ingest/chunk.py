@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from core.types import Chunk, Document, Line
 from ingest.clean import FENCE_RE, clean_lines, split_lines
 from ingest.orphans import reattach_orphan_answers
+from ingest.overrides import DocumentFixes
 from ingest.structure import Section, build_sections
 
 SENTENCE_ENDS = "。！？!?"
@@ -214,9 +215,13 @@ def _toc_topic_groups(lines: list[Line], sections: list[Section]) -> list[list[t
     return groups
 
 
-def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
+def chunk_document(
+    doc: Document, chunk_size: int, chunk_overlap: int, fixes: DocumentFixes | None = None
+) -> list[Chunk]:
+    """`fixes`: the document's reviewed overrides (ingest/overrides.py), matched by its hash."""
     lines = clean_lines(split_lines(doc.text))
-    sections = reattach_orphan_answers(doc.doc_id, build_sections(doc.doc_id, lines))
+    title, maps = (fixes.title, fixes.answer_maps) if fixes else (None, None)
+    sections = reattach_orphan_answers(build_sections(doc.doc_id, lines, title), maps)
     drafts: list[tuple[tuple[str, ...], str, int, int, bool]] = []
     for sec in sections:
         if sec.absorbed:

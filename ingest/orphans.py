@@ -1,32 +1,26 @@
-"""Answers separated from their questions (001's PDF artefact).
+"""Answers separated from their questions (a PDF conversion artefact).
 
-In 001 the PDF conversion left some answers as one long numbered list under a non-question
+A PDF conversion can leave some answers as one long numbered list under a non-question
 heading, next to a run of question headings that kept only an intro and a summary sentence.
 `reattach_orphan_answers` moves each list item back into the body of the question it answers.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+from collections.abc import Mapping, Sequence
 
 from core.types import Line
 from ingest.structure import Section
 
+log = logging.getLogger(__name__)
 ITEM_RE = re.compile(r"^\s*(?:[-*]\s*)?(\d+)[.、．]\s*\S")
-# Lists whose items share too few words with their questions for the generic alignment to find
-# the boundaries; read off 001 by hand. Keyed by (file prefix, list heading): first item number of
-# each answer block -> the title prefix of the question it answers.
-ORPHAN_ANSWER_MAPS: dict[tuple[str, str], str] = {
-    (
-        "001",
-        "基于LLM+向量库的文档对话 基础面",
-    ): "1 基于LLM+向量库的文档对话 prompt|5 基于LLM+向量库的文档对话 核心"
-    "|10 基于LLM+向量库的文档对话 思路|16 LLMs 存在模型幻觉",
-    ("001", "4.4 P-tuning v2 篇"): "1 4.4.1|5 4.4.2|9 4.4.3|13 4.4.4|17 4.3.1|21 4.3.2|27 4.3.3"
-    "|31 4.3.4|35 4.2.1|39 4.2.2|43 4.2.3|48 4.2.4|53 4.2.5|58 4.2.6|63 4.1.1|66 4.1.2|70 4.1.3"
-    "|75 4.1.4|80 四、",
-}
+# A list heading -> its answer blocks, for lists whose items share too few words with their
+# questions for the generic alignment: (first item number of a block, title prefix of the
+# question it answers). Hand-read per document, kept as data (ingest/overrides.py).
+AnswerMaps = Mapping[str, Sequence[tuple[int, str]]]
 
 
 def _items(body: list[Line]) -> tuple[list[Line], list[list[Line]]]:
@@ -115,30 +109,38 @@ def _align(items: list[list[Line]], questions: list[Section]) -> list[int]:
 
 
 def _mapped(
-    doc_id: str, sec: Section, items: list[list[Line]], qs: list[Section]
+    maps: AnswerMaps, sec: Section, items: list[list[Line]], qs: list[Section]
 ) -> list[int] | None:
-    spec = ORPHAN_ANSWER_MAPS.get((doc_id[:3], sec.path[-1]))
-    if spec is None:
+    table = maps.get(sec.path[-1])
+    if not table:
         return None
-    table = [(int(first), prefix) for first, prefix in (e.split(" ", 1) for e in spec.split("|"))]
     numbers = [int(m.group(1)) if (m := ITEM_RE.match(it[0].text)) else 0 for it in items]
     out = []
     for num in numbers:
         prefix = next((p for first, p in reversed(table) if num >= first), table[0][1])
         idx = next((k for k, q in enumerate(qs) if q.path[-1].startswith(prefix)), None)
         if idx is None:
+            log.warning(
+                "override for list %r: no question starts with %r; aligning instead",
+                sec.path[-1],
+                prefix,
+            )
             return None
         out.append(idx)
     return out
 
 
-def reattach_orphan_answers(doc_id: str, sections: list[Section]) -> list[Section]:
+def reattach_orphan_answers(
+    sections: list[Section], answer_maps: AnswerMaps | None = None
+) -> list[Section]:
     """Move each item of an orphan answer list into the body of the question it answers.
 
     Pattern: a non-question heading whose body is one long numbered list, next to a run of
     question headings that kept only an intro and a summary sentence. The list's items are
     aligned to those questions; empty headings inside the run are absorbed (their topic is now
     answered by the re-attached chunks) so they don't surface as empty look-alike hits.
+    `answer_maps` (a document's reviewed overrides) replaces the alignment for the lists it
+    names; a list it doesn't name, or a map whose question prefix matches no question, is aligned.
     """
     claimed: set[int] = set()
     for k, sec in enumerate(sections):
@@ -153,7 +155,7 @@ def reattach_orphan_answers(doc_id: str, sections: list[Section]) -> list[Sectio
         preface, items = _items(sec.body)
         if len(items) < len(qs):
             continue
-        assign = _mapped(doc_id, sec, items, qs) or _align(items, qs)
+        assign = _mapped(answer_maps or {}, sec, items, qs) or _align(items, qs)
         answers: dict[int, list[Line]] = {}
         for it, target in zip(items, assign, strict=True):
             answers.setdefault(target, []).extend(it)

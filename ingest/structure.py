@@ -3,8 +3,9 @@
 The five files use a dozen heading styles (markdown `#`, `N.`/`N、`/`N.M`, `N text`, Roman
 numerals, `- 一、`, `- Q12 **…**`, bare title lines). The level comes from the numbering, never
 from the `#` count, because the PDF conversions put `## 4.3` under `#### 4.1`.
-001's answer lists that the PDF conversion split off their questions are re-attached afterwards,
-in `ingest.orphans`.
+Answer lists that a PDF conversion split off their questions are re-attached afterwards, in
+`ingest.orphans`. A document whose first heading says too little ("# LLM") gets its title from
+its reviewed overrides (ingest/overrides.py).
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from dataclasses import dataclass, field
 
 from core.types import Line
 from ingest.clean import FENCE_RE
-
-# Titles for files whose first heading says too little ("# LLM").
-FILE_TITLE_OVERRIDES = {"002": "LLM 面试题 Q1–Q30"}
 
 MD_RE = re.compile(r"^(#{1,6})(\s*)(.*?)\s*#*\s*$")
 BULLET_RE = re.compile(r"^[-*•]\s+")
@@ -65,8 +63,7 @@ def _title_line(lines: list[Line]) -> int | None:
     return None if h is not None and (h.number or h.is_question) else i
 
 
-def file_title(doc_id: str, lines: list[Line]) -> str:
-    override = FILE_TITLE_OVERRIDES.get(doc_id[:3])
+def file_title(doc_id: str, lines: list[Line], override: str | None = None) -> str:
     if override:
         return override
     i = _title_line(lines)
@@ -236,9 +233,10 @@ def _fix_levels(lines: list[Line], heads: dict[int, Heading], md_q: bool) -> Non
             nest = None
 
 
-def build_sections(doc_id: str, lines: list[Line]) -> list[Section]:
-    """Split kept lines into sections; the first non-empty line is the file title."""
-    title = file_title(doc_id, lines)
+def build_sections(doc_id: str, lines: list[Line], title: str | None = None) -> list[Section]:
+    """Split kept lines into sections; the first non-empty line is the file title (its line is
+    still taken out when `title`, a reviewed override, replaces it)."""
+    title = file_title(doc_id, lines, title)
     heads = detect_headings(lines)
     title_idx = _title_line(lines)
     if title_idx is not None:

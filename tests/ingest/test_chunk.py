@@ -9,6 +9,8 @@ import pytest
 
 from core.types import Chunk, Document, sha256_text
 from ingest.chunk import _sentences, chunk_document
+from ingest.load import load_document
+from ingest.overrides import load_overrides
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SIZE, OVERLAP = 700, 120
@@ -79,10 +81,13 @@ def test_qa_pair_that_fits_is_one_chunk() -> None:
 
 @pytest.fixture(scope="module")
 def corpus_chunks() -> dict[str, list[Chunk]]:
+    """Each corpus file chunked as the build does: with its reviewed overrides, by hash."""
+    overrides = load_overrides([CORPUS])
     out = {}
     for path in sorted(CORPUS.glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        out[path.name[:3]] = chunk_document(_doc(path.name, text), SIZE, OVERLAP)
+        doc = load_document(path)
+        fixes = overrides.for_document(doc)
+        out[path.name[:3]] = chunk_document(doc, SIZE, OVERLAP, fixes)
     return out
 
 

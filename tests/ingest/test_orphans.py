@@ -1,12 +1,10 @@
-"""Orphan answer lists (001's PDF artefact) on hand-built sections; the real 001 case is in
-test_chunk.py (test_orphan_answer_list_is_reattached)."""
+"""Orphan answer lists (a PDF conversion artefact) on hand-built sections; the real corpus case
+is in test_chunk.py (test_orphan_answer_list_is_reattached), its reviewed map in
+test_overrides.py."""
 
 from __future__ import annotations
 
-import pytest
-
 from core.types import Line
-from ingest import orphans
 from ingest.orphans import reattach_orphan_answers
 from ingest.structure import Section
 
@@ -42,7 +40,7 @@ def _texts(sec: Section) -> list[str]:
 
 
 def test_items_are_aligned_to_the_questions_they_answer() -> None:
-    secs = reattach_orphan_answers("x.md", _sections(TEMP_ITEMS + BEAM_ITEMS))
+    secs = reattach_orphan_answers(_sections(TEMP_ITEMS + BEAM_ITEMS))
     _, q1, q2, answers = secs
     # The intro sentence stays first; the list's items follow it.
     assert _texts(q1) == ["温度采样介绍如下。", *TEMP_ITEMS]
@@ -51,17 +49,29 @@ def test_items_are_aligned_to_the_questions_they_answer() -> None:
     assert not q1.absorbed and not q2.absorbed
 
 
-def test_hand_written_map_overrides_the_alignment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hand_written_map_overrides_the_alignment() -> None:
     # Deliberately the "wrong" way round, so only the map can produce it.
-    monkeypatch.setitem(orphans.ORPHAN_ANSWER_MAPS, ("zzz", "答案"), "1 什么是束|5 什么是温度")
-    _, q1, q2, _ = reattach_orphan_answers("zzz_file.txt", _sections(TEMP_ITEMS + BEAM_ITEMS))
+    maps = {"答案": ((1, "什么是束"), (5, "什么是温度"))}
+    _, q1, q2, _ = reattach_orphan_answers(_sections(TEMP_ITEMS + BEAM_ITEMS), maps)
     assert _texts(q1) == ["温度采样介绍如下。", *BEAM_ITEMS]
     assert _texts(q2) == TEMP_ITEMS
+
+
+def test_map_for_another_list_or_unknown_question_falls_back_to_alignment() -> None:
+    other = reattach_orphan_answers(
+        _sections(TEMP_ITEMS + BEAM_ITEMS), {"别的列表": ((1, "什么是束"),)}
+    )
+    stale = reattach_orphan_answers(
+        _sections(TEMP_ITEMS + BEAM_ITEMS), {"答案": ((1, "什么是束"), (5, "已删除的问题"))}
+    )
+    for _, q1, q2, _ in (other, stale):
+        assert _texts(q1) == ["温度采样介绍如下。", *TEMP_ITEMS]
+        assert _texts(q2) == BEAM_ITEMS
 
 
 def test_short_lists_are_left_alone() -> None:
     before = _sections(TEMP_ITEMS + BEAM_ITEMS[:3])  # 7 items: an ordinary list, not an orphan
     expected = [_texts(s) for s in before]
-    after = reattach_orphan_answers("x.md", before)
+    after = reattach_orphan_answers(before)
     assert [_texts(s) for s in after] == expected
     assert not any(s.absorbed for s in after)
