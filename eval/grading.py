@@ -1,7 +1,7 @@
 """`python -m eval.grading`: how well practice mode grades a user's answer.
 
     python -m eval.grading [--items eval/datasets/grading.jsonl] [--index DIR]
-                           [--url URL [--api-key KEY]] [--out eval/out/grading]
+                           [--url URL [--api-key KEY]] [--lexical] [--out eval/out/grading]
 
 Grades each hand-written answer (in-process by default, or by POST /practice/grade on a
 running service with --url), matches the hand-labelled key points to the grader's points by
@@ -80,6 +80,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--url", help="grade on a running service (its base URL) instead")
     p.add_argument("--api-key", help="bearer token for --url (default: settings.api_key)")
     p.add_argument("--user", default="eval-grading", help="the learner id the grades go to")
+    p.add_argument(
+        "--lexical", action="store_true", help="in-process: without the embedder's similarity"
+    )
     p.add_argument("--out", type=Path, default=Path("eval/out/grading"))
     return p.parse_args(argv)
 

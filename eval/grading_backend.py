@@ -6,7 +6,7 @@ question bank by the question's text (and the file, where two files ask the same
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,13 +68,46 @@ class HttpGrader:
         return graded_from_json(resp.json())
 
 
+class InProcessGrader:
+    """The service's own grading (service/practice_ops.py), on the index it would serve, with
+    the index's embedder for English sentences as the app passes it (unless `lexical`)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        lexical: bool = False,
+        loader: Callable[[Settings], Any] | None = None,  # tests: an index with a fake embedder
+    ) -> None:
+        from core.retrieval import open_retriever
+        from service.practice_bank import bank_for
+
+        retriever = (loader or open_retriever)(settings)
+        self.bank = bank_for(retriever)
+        self.lookup = BankLookup(self.bank.entries)
+        self.embedder = None if lexical else getattr(retriever, "embedder", None)
+
+    def grade(self, item: GradingItem) -> Graded:
+        from service.practice_ops import grade_entry
+
+        entry = self.lookup.find(item)
+        g = grade_entry(self.bank, entry, item.answer, self.embedder)
+        return Graded(
+            question_id=entry.question_id,
+            score=g.score,
+            points=tuple(GradedPoint(p.unit.text, p.covered) for p in g.points),
+            contradictions=tuple(c.sentence for c in g.contradictions),
+        )
+
+
 def build_grader(args: argparse.Namespace) -> Grader:
+    settings = Settings()
+    if args.index:
+        settings = settings.model_copy(update={"index_dir": args.index})
+    if not args.url:
+        return InProcessGrader(settings, lexical=args.lexical)
     from core.index_store import load_index
     from ingest.bank import load_bank
 
-    settings = Settings()
-    index = load_index(args.index or settings.index_dir)
+    index = load_index(settings.index_dir)
     lookup = BankLookup(load_bank(index.path, index.chunks))
-    if args.url:
-        return HttpGrader(args.url, lookup, args.user, args.api_key or settings.api_key)
-    raise NotImplementedError("in-process grading: waiting for the service's grading function")
+    return HttpGrader(args.url, lookup, args.user, args.api_key or settings.api_key)

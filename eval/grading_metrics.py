@@ -2,7 +2,7 @@
 against the hand score.
 
 A hand point (a verbatim quote of the notes) is matched to the grader's point that holds the
-most of its terms (eval/points.py: CJK bigrams and Latin words); below `MIN_OVERLAP` it is
+most of its terms (the shortest such, on a tie; eval/points.py: CJK bigrams and Latin words); below `MIN_OVERLAP` it is
 unmatched, and an unmatched point counts as "not covered" (the user is never told it was
 covered). Pure functions over plain data, so the tests can check each figure by hand.
 """
@@ -46,11 +46,12 @@ class ItemResult:
 def match_points(item: GradingItem, graded: Graded) -> tuple[PointMatch, ...]:
     out = []
     for exp in item.expected_points:
-        best, best_i = 0.0, -1
-        for i, p in enumerate(graded.points):
-            o = point_recall(exp.text, p.text)
-            if o > best:
-                best, best_i = o, i
+        # the most of the quote's terms; of equals, the shortest point: a lead that names every
+        # point ("两种方法: 外在评估和内在评估") holds each label as fully as the point itself
+        ranked = [
+            (point_recall(exp.text, p.text), -len(p.text), i) for i, p in enumerate(graded.points)
+        ]
+        best, _, best_i = max(ranked, default=(0.0, 0, -1))
         if best >= MIN_OVERLAP:
             got = graded.points[best_i]
             out.append(PointMatch(exp.text, exp.covered, got.covered, got.text, best))

@@ -11,7 +11,7 @@ import pytest
 
 from eval.grading import format_report, run, write_outputs
 from eval.grading_items import Graded, GradedPoint, GradingItem, load_grading
-from eval.grading_metrics import pearson, ranks, spearman, summarize
+from eval.grading_metrics import evaluate, pearson, ranks, spearman, summarize
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,6 +93,14 @@ def test_points_are_matched_by_text_and_unmatched_ones_count_as_missed(results) 
     # 温度参数调整 is in none of b's points: unmatched, so not covered
     assert b.points[1].matched is None and b.points[1].predicted is False
     assert b.contradictions_found == (True,)
+    # of two points holding a label fully, the point itself, not a lead that names them all
+    lead = Graded(
+        "q",
+        1.0,
+        (GradedPoint("两种方法: 外在评估和内在评估.", False), GradedPoint("内在评估", True)),
+        (),
+    )
+    assert evaluate(_item("e", "partial", [("内在评估", True)], 1.0), lead).points[0].predicted
     assert d.graded is None and d.error == "LookupError: no such question: 问题 d？"
 
 

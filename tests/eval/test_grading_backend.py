@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -82,3 +83,36 @@ def test_http_grader_posts_the_bank_id_and_reads_the_reply() -> None:
     assert seen == [{"question_id": "q1", "answer": "数据偏差", "user": "u1"}]
     assert got.score == 0.25 and got.contradictions == ("温度越低越好",)
     assert got.points == (GradedPoint("数据偏差：…", True), GradedPoint("训练目标的限制：…", False))
+
+
+def test_in_process_grader_on_a_real_small_index(small_corpus: Path, tmp_path: Path) -> None:
+    """The service's own grading over a real index built from excerpts of 000 and 004 (the
+    hash embedder), on the set's items for questions those excerpts hold."""
+    from eval.grading import run
+    from eval.grading_backend import InProcessGrader
+    from eval.grading_items import load_grading
+    from eval.grading_metrics import summarize
+    from tests.service.conftest import build, fake_loader, make_settings
+
+    index_dir = tmp_path / "index"
+    build(small_corpus, index_dir)
+
+    root = Path(__file__).resolve().parents[2]
+    wanted = {"g01", "g02", "g09", "g34", "g35"}  # 复读机 (000) and 涌现能力 (004)
+    items = [
+        i.model_copy(update={"file": None})  # the excerpts are a.md and b.md
+        for i in load_grading(root / "eval/datasets/grading.jsonl")
+        if i.id in wanted
+    ]
+    items.append(items[0].model_copy(update={"id": "empty", "answer": "  "}))
+    grader = InProcessGrader(make_settings(index_dir), loader=fake_loader)
+    results = {r.item.id: r for r in run(items, grader)}
+    assert all(r.error is None for r in results.values()), results
+    by_id = {e.question: e.question_id for e in grader.bank.entries}
+    assert results["g01"].graded.question_id == by_id["为什么会出现 LLMs 复读机问题？"]
+    # every hand point of the complete answer is one of the grader's points, and covered
+    assert all(p.matched and p.predicted for p in results["g01"].points)
+    assert results["empty"].graded.score == 0.0
+    assert results["g09"].graded.score == 0.0  # about LoRA, not 复读机
+    assert results["g01"].graded.score > results["g02"].graded.score > 0
+    assert summarize(list(results.values()))["graded"] == 6
