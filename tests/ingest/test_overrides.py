@@ -17,6 +17,8 @@ from core.settings import Settings
 from core.types import Chunk
 from ingest.build import BuildReport, build_index
 from ingest.chunk import chunk_document
+from ingest.documents import DocumentStore
+from ingest.jobs import Job
 from ingest.load import load_document
 from ingest.overrides import OVERRIDES_NAME, load_overrides
 from tests.conftest import CORPUS
@@ -207,6 +209,22 @@ def test_uploaded_documents_get_fixes_by_hash(tmp_path: Path) -> None:
     assert titles["mine.md"] == {"采样笔记"}
     assert manifest["documents"]["mine.md"]["override"]["source"] == f"documents/{OVERRIDES_NAME}"
     assert set(manifest["overrides"]) == {f"corpus/{OVERRIDES_NAME}", f"documents/{OVERRIDES_NAME}"}
+
+
+def test_an_upload_through_the_document_store_gets_its_fix(tmp_path: Path) -> None:
+    """The API's path: a job builds the next version with the upload, fixes applied by hash."""
+    settings = _settings(_corpus(tmp_path, F003), tmp_path)
+    build_index(settings, embedder_factory=CountingHashEmbedder, progress=False)
+    store = DocumentStore(settings, embedder_factory=CountingHashEmbedder)
+    submitted = store.submit_upload("llm-notes.txt", (CORPUS / F002).read_bytes())
+    assert isinstance(submitted, Job)
+    job = store.run(submitted.job_id)
+    assert job.status == "done", job.error
+    loaded = index_store.load_index(settings.index_dir)
+    mine = [c for c in loaded.chunks if c.doc_id == "llm-notes.txt"]
+    assert len(mine) == job.chunks and {c.heading_path[0] for c in mine} == {"LLM 面试题 Q1–Q30"}
+    assert loaded.manifest["documents"]["llm-notes.txt"]["source"] == "upload"
+    assert "override" in loaded.manifest["documents"]["llm-notes.txt"]
 
 
 # --- a bad overrides file is one clear line, before anything is built -----------------------
