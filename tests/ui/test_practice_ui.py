@@ -138,3 +138,28 @@ def test_page_with_the_api_down(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not at.exception, at.exception
     assert "Can't reach" in _plain(at.error[0].value)
     assert not [b for b in at.button if b.label == "抽一道题"]
+
+
+RELATED = """
+import streamlit as st
+from ui.related import show_related
+
+def ask(q):
+    st.session_state["asked"] = q
+
+msg = {"request_id": "r1", "related": [
+    {"question_id": "a", "question": "如何缓解 LLMs 复读机问题？", "topic": ["基础", "复读机"]},
+    {"question_id": "b", "question": "**粗体**问题？", "topic": []},
+]}
+show_related(msg, ask)
+show_related({"request_id": "r2"}, ask)  # an older service: no `related`, nothing drawn
+"""
+
+
+def test_related_questions_are_buttons_that_ask_them() -> None:
+    at = AppTest.from_string(RELATED, default_timeout=30).run()
+    assert not at.exception, at.exception
+    assert [_plain(b.label) for b in at.button] == ["如何缓解 LLMs 复读机问题？", "**粗体**问题？"]
+    assert at.button[1].label != "**粗体**问题？"  # escaped: shown as typed, not as bold
+    at.button[0].click().run()
+    assert at.session_state["asked"] == "如何缓解 LLMs 复读机问题？"
