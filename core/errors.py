@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class NotesQAError(Exception):
     """Base class. `code` is stable and machine-readable; the message is safe to show a user."""
 
     code = "internal_error"
     http_status = 500
+
+
+class WithSources(Exception):
+    """A failure after retrieval (the generator busy, down or slow): the client still gets the
+    passages that were found. `sources` are the API's Source models, passed through untouched."""
+
+    def __init__(self, error: NotesQAError, sources: Sequence[Any]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.sources = list(sources)
 
 
 class BadInput(NotesQAError):

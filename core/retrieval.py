@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Literal
 
 import numpy as np
 
@@ -18,10 +18,6 @@ Mode = Literal["hybrid", "dense", "bm25"]
 # A heading with no answer must never outrank real text: hollow chunks sort after every
 # non-hollow candidate (fused scores lie in [0, 1]), and stay visible only as a last resort.
 HOLLOW_PENALTY = 1.0
-
-
-class Retriever(Protocol):
-    def search(self, question: str, k: int) -> list[Hit]: ...
 
 
 class HybridRetriever:

@@ -8,6 +8,7 @@ everything that shapes an answer, so a rerun after a crash resumes where it stop
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import sys
@@ -25,10 +26,14 @@ from tqdm import tqdm
 from core.errors import IndexNotReady
 from core.settings import Settings
 from eval.dataset import EvalItem
+from service.events import DoneEvent, ErrorEvent, TokenEvent
 from service.generators.base import Generator
+from service.index_holder import RetrieverLoader
+from service.pipeline import AskPipeline
+from service.wiring import wire
 
 # Fields that cannot change an answer: left out of the settings hash.
-_NOT_ANSWER_SHAPING = {"host", "port", "api_key", "max_body_bytes", "reload_check_s"}
+_NOT_ANSWER_SHAPING = {"host", "port", "api_key", "max_body_bytes", "reload_check_s", "judge"}
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "service" / "prompts"
 
 
@@ -83,44 +88,31 @@ def _ms(seconds: float) -> float:
 
 
 class InProcessAnswerer:
-    """The service's own pipeline, built from Settings as service.app.create_app builds it."""
+    """The service's own pipeline, wired by service/wiring.py exactly as the app wires it."""
 
     def __init__(
-        self, settings: Settings, generator: Generator | None = None, loader: Any = None
+        self,
+        settings: Settings,
+        generator: Generator | None = None,
+        loader: RetrieverLoader | None = None,
     ) -> None:
-        from service.app import generator_config
-        from service.generators.factory import build_generator
-        from service.index_holder import DefaultLoader, IndexHolder
-
         self.settings = settings
-        self.generator = generator or build_generator(
-            settings.generator, generator_config(settings)
-        )
-        self.holder = IndexHolder(settings, loader or DefaultLoader())
-        self.pipeline: Any = None
+        self.parts = wire(settings, generator=generator, retriever_loader=loader)
+        self.generator = self.parts.generator
+        self.holder = self.parts.holder
+        self.pipeline: AskPipeline | None = None
 
     async def __aenter__(self) -> InProcessAnswerer:
-        import asyncio
-
-        from service.limiter import GenerationLimiter
-        from service.metrics import Metrics
-        from service.pipeline import AskPipeline
-
         await asyncio.to_thread(self.holder.load_initial)
         self.holder.get()  # IndexNotReady with the reason when there is no index
         await self.generator.check()  # fail now, not on every question (GeneratorUnavailable)
-        limiter = GenerationLimiter(
-            self.settings.max_concurrency, self.settings.max_queue, self.settings.queue_timeout_s
-        )
-        self.pipeline = AskPipeline(self.settings, self.holder, self.generator, Metrics(), limiter)
+        self.pipeline = self.parts.pipeline()
         return self
 
     async def __aexit__(
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
-        from service.app import close_generator
-
-        await close_generator(self.generator)
+        await self.parts.aclose()
 
     @property
     def index_version(self) -> str:
@@ -131,24 +123,26 @@ class InProcessAnswerer:
 
         rec = AnswerRecord(id=item.id, kind=item.kind, question=item.question)
         t0 = time.perf_counter()
+        assert self.pipeline is not None, "use `async with InProcessAnswerer(...)`"
         plan = await self.pipeline.plan(AskRequest(question=item.question))
         rec.retrieve_ms = _ms(plan.retrieve_s)
         rec.gate = {k: float(v) for k, v in plan.gate.features.items()}
         # [n] cites sources[n - 1], the passages the evidence was selected from
         rec.passages = [s.text for s in plan.sources] if not plan.refused else []
         ticket = self.pipeline.admit(plan)
-        # The pipeline's typed items, not SSE text: nothing to render and parse back.
-        items = self.pipeline.items(plan, ticket, uuid.uuid4().hex)
+        # The pipeline's typed events, not SSE text: nothing to render and parse back.
+        events = self.pipeline.events(plan, ticket, uuid.uuid4().hex)
         try:
-            async for name, data in items:
-                if name == "token" and rec.first_token_ms is None and not plan.refused:
-                    rec.first_token_ms = _ms(time.perf_counter() - t0)
-                elif name == "done":
-                    _take_done(rec, data)
-                elif name == "error":
-                    rec.error = f"{data['error']['code']}: {data['error']['message']}"
+            async for ev in events:
+                if isinstance(ev, TokenEvent):
+                    if rec.first_token_ms is None and not plan.refused:
+                        rec.first_token_ms = _ms(time.perf_counter() - t0)
+                elif isinstance(ev, DoneEvent):
+                    _take_done(rec, ev.response.model_dump())
+                elif isinstance(ev, ErrorEvent):
+                    rec.error = f"{ev.error.code}: {str(ev.error) or ev.error.code}"
         finally:
-            await items.aclose()
+            await events.aclose()
             if ticket is not None:
                 ticket.release()
         rec.total_ms = _ms(time.perf_counter() - t0)

@@ -19,15 +19,13 @@ import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.settings import JudgeSettings, Settings
 from service.generators.base import GeneratorConfig, Message
 
-JudgeKind = Literal["llm", "nli", "none"]
 # Part of the judge's name, so of every judgment's cache key: bump it when the prompt or the
 # scoring changes. v2: P(是) from the top-20 first-token logprobs (v1 read raw llama.cpp logits).
 PROMPT_VERSION = "v2"
@@ -42,26 +40,6 @@ JUDGE_QUESTION = (
 )
 
 
-class JudgeSettings(BaseSettings):
-    """Judge settings: env NOTESQA_JUDGE_*, overridden by the --judge-* flags."""
-
-    model_config = SettingsConfigDict(env_prefix="NOTESQA_JUDGE_", env_file=".env", extra="ignore")
-
-    kind: JudgeKind = "llm"
-    # P(是) >= threshold counts as supported. --calibrate-judge picked 0.60 (best accuracy on
-    # the calib split of eval/datasets/judge.jsonl; held-out test: accuracy 0.89, AUC 0.94) for
-    # the llama.cpp Qwen 1.5B (docs/benchmarks.md). Recalibrate when the judge model, prompt or
-    # scoring changes.
-    threshold: float = Field(0.60, ge=0.0, le=1.0)
-    gguf_path: Path = Path("models/qwen1.5b.gguf")  # the local llama.cpp judge
-    url: str = ""  # an OpenAI-compatible /v1 base URL: judge there instead of llama.cpp
-    model: str = "qwen1.5b"  # the served model name at `url`
-    nli_model: str = ""  # a CrossEncoder NLI model name or path, for kind="nli"
-    n_ctx: int = Field(4096, ge=512)
-    n_threads: int = Field(2, ge=1)
-    max_passage_chars: int = Field(3000, ge=200)  # passages beyond this are cut (context)
-
-
 @runtime_checkable
 class Judge(Protocol):
     name: str  # identifies the model and prompt: part of every cache key
@@ -71,6 +49,10 @@ class Judge(Protocol):
         """The probability that `passages` support `claim`."""
         ...
 
+    async def aclose(self) -> None:
+        """Free the model or connection behind it."""
+        ...
+
 
 class FirstTokenScorer(Protocol):
     """What the llama.cpp and OpenAI-compatible generators offer the judge."""
@@ -78,6 +60,8 @@ class FirstTokenScorer(Protocol):
     async def first_token_logprobs(
         self, messages: Sequence[Message], top_n: int
     ) -> list[tuple[str, float]]: ...
+
+    async def aclose(self) -> None: ...
 
 
 def p_yes(top: Sequence[tuple[str, float]]) -> float:
@@ -114,13 +98,7 @@ class LLMJudge:
         return p_yes(await self.scorer.first_token_logprobs(msgs, TOP_N))
 
     async def aclose(self) -> None:
-        for attr in ("aclose", "close"):
-            fn = getattr(self.scorer, attr, None)
-            if fn is not None:
-                res = fn()
-                if asyncio.iscoroutine(res):
-                    await res
-                return
+        await self.scorer.aclose()
 
 
 def entailment_index(id2label: dict[Any, str]) -> int:
@@ -153,6 +131,9 @@ class NLIJudge:
 
     async def supported(self, passages: list[str], claim: str) -> float:
         return await asyncio.to_thread(self._score, "\n".join(passages), claim)
+
+    async def aclose(self) -> None:
+        return None  # an in-process model: freed with the object
 
 
 def _identity(x: Any) -> Any:
@@ -193,32 +174,41 @@ class CachedJudge:
                     f.write(json.dumps({"key": key, "p": p}) + "\n")
         return self._memo[key]
 
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
-def build_judge(cfg: JudgeSettings) -> Judge | None:
-    """The judge `cfg` names, or None for kind="none". Loading is lazy for llm judges."""
+
+def build_judge(cfg: JudgeSettings, settings: Settings | None = None) -> Judge | None:
+    """The judge `cfg` names, or None for kind="none". Loading is lazy for llm judges. Its
+    generator is configured from `settings` (default: the environment's), the judge's own
+    fields replacing the answering model's."""
     if cfg.kind == "none":
         return None
     if cfg.kind == "nli":
         if not cfg.nli_model:
             raise ValueError("--judge nli needs --nli-model NAME_OR_PATH")
         return NLIJudge(cfg.nli_model, cfg.threshold)
+    base = settings or Settings()
     scorer: FirstTokenScorer
     if cfg.url:
         from service.generators.openai_compat import OpenAICompatGenerator
 
-        gcfg = GeneratorConfig(kind="openai", base_url=cfg.url, model=cfg.model, timeout_s=300)
+        gcfg = GeneratorConfig.from_settings(
+            base, kind="openai", base_url=cfg.url, model=cfg.model, timeout_s=cfg.timeout_s
+        )
         scorer = OpenAICompatGenerator(gcfg, name="openai")
         model = f"{cfg.url}#{cfg.model}"
     else:
         from service.generators.llamacpp import LlamaCppGenerator
 
-        gcfg = GeneratorConfig(
+        gcfg = GeneratorConfig.from_settings(
+            base,
             kind="llamacpp",
             gguf_path=str(cfg.gguf_path),
-            n_ctx=cfg.n_ctx,
+            context_window=cfg.n_ctx,
             n_threads=cfg.n_threads,
-            max_queue=4,
-            timeout_s=600,
+            max_queue=4,  # a judge runs claims one at a time; room for a few in flight
+            timeout_s=cfg.timeout_s,
         )
         scorer = LlamaCppGenerator(gcfg, logprobs=True)
         model = f"llamacpp:{cfg.gguf_path.name}"

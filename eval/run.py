@@ -24,15 +24,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from core.errors import NotesQAError
-from core.settings import Settings
+from core.settings import JudgeSettings, Settings, settings_error
 from eval.answer_metrics import Judgment, detail_rows
 from eval.answers import AnswerRecord
 from eval.calibrate import format_calibration
 from eval.dataset import DatasetError, EvalItem, load_items
-from eval.judge import CachedJudge, JudgeSettings, build_judge
+from eval.judge import CachedJudge, build_judge
 from eval.retrieval_metrics import KS, first_hit_rank, score_retrieval
 from eval.rows import build_rows
 from service.generators.factory import KINDS
@@ -120,7 +121,8 @@ def format_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def judge_settings(args: argparse.Namespace) -> JudgeSettings:
+def judge_settings(args: argparse.Namespace, settings: Settings) -> JudgeSettings:
+    """settings.judge (env NOTESQA_JUDGE_*) with the --judge-* flags over it."""
     over: dict[str, Any] = {}
     for flag, field in (
         ("judge", "kind"),
@@ -132,7 +134,7 @@ def judge_settings(args: argparse.Namespace) -> JudgeSettings:
     ):
         if getattr(args, flag) is not None:
             over[field] = getattr(args, flag)
-    return JudgeSettings(**over)
+    return JudgeSettings.model_validate({**settings.judge.model_dump(), **over})
 
 
 def pick_items(items: list[EvalItem], limit: int | None) -> tuple[list[EvalItem], float | None]:
@@ -164,15 +166,13 @@ async def run_answers(
         )
         records = await answer_all(items, answerer, cache)
     judgments = None
-    judge = build_judge(jcfg)
+    judge = build_judge(jcfg, settings)
     if judge is not None:
         cached = CachedJudge(judge, cache_dir / "judgments.jsonl" if cache_dir else None)
         try:
             judgments = await judge_answers(cached, items, records)
         finally:
-            close = getattr(judge, "aclose", None)
-            if close is not None:
-                await close()
+            await judge.aclose()
     block = score_answers(items, records, judgments, jcfg.threshold)
     block["refusal_tradeoff"] = refusal_tradeoff(
         items, records, settings.gate_min_dense_cjk, settings.gate_min_dense_latin,
@@ -213,19 +213,20 @@ def write_reports(
         (out / "answers.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-async def run_calibration(args: argparse.Namespace, jcfg: JudgeSettings) -> dict[str, Any]:
+async def run_calibration(
+    args: argparse.Namespace, settings: Settings, jcfg: JudgeSettings
+) -> dict[str, Any]:
     from eval.calibrate import calibrate, load_pairs
 
     pairs = load_pairs(args.judge_file)
-    judge = build_judge(jcfg if jcfg.kind != "none" else jcfg.model_copy(update={"kind": "llm"}))
+    kind = jcfg if jcfg.kind != "none" else jcfg.model_copy(update={"kind": "llm"})
+    judge = build_judge(kind, settings)
     assert judge is not None
     cache = None if args.no_cache else args.out / "cache" / "judgments.jsonl"
     try:
         return await calibrate(CachedJudge(judge, cache), pairs, args.pick)
     finally:
-        close = getattr(judge, "aclose", None)
-        if close is not None:
-            await close()
+        await judge.aclose()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,8 +235,12 @@ def main(argv: list[str] | None = None) -> int:
     over: dict[str, Any] = {"index_dir": args.index} if args.index else {}
     if args.generator:
         over["generator"] = args.generator
-    settings = Settings(**over)
-    jcfg = judge_settings(args)
+    try:
+        settings = Settings(**over)
+        jcfg = judge_settings(args, settings)
+    except ValidationError as exc:
+        print(f"eval: {settings_error(exc)}", file=sys.stderr)
+        return 2
     command = "python -m eval.run " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     try:
         if args.compare:
@@ -249,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"comparison: {args.out / 'compare.md'}")
             return 0
         if args.calibrate_judge:
-            cal = asyncio.run(run_calibration(args, jcfg))
+            cal = asyncio.run(run_calibration(args, settings, jcfg))
             args.out.mkdir(parents=True, exist_ok=True)
             path = args.out / "judge_calibration.json"
             path.write_text(json.dumps(cal, ensure_ascii=False, indent=2))

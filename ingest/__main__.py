@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from core.errors import NotesQAError
-from core.settings import Settings
+from core.settings import Settings, settings_error
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -49,11 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        print(
-            f"ingest: bad setting {'.'.join(map(str, first['loc']))}: {first['msg']}",
-            file=sys.stderr,
-        )
+        print(f"ingest: {settings_error(exc)}", file=sys.stderr)
         return 2
     # Imported late so that `--help` and settings errors answer instantly.
     from core.index_store import writer_lock

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core.settings import Settings
+from pydantic import ValidationError
+
+from core.settings import Settings, settings_error
+from service.context import RequestIdLogFilter
 from service.generators.factory import KINDS
-from service.security import RequestIdLogFilter
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
@@ -63,7 +65,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parse_args(argv)
     configure_logging(args.log_level)
-    settings = settings_from_args(args)
+    try:
+        settings = settings_from_args(args)
+    except ValidationError as exc:
+        print(f"service: {settings_error(exc)}", file=sys.stderr)
+        return 2
     app = create_app(settings)
     uvicorn.run(app, **server_options(settings))
     return 0

@@ -23,20 +23,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contract.ask import Source
 from contract.errors import ErrorDetail, ErrorResponse
-from core.errors import GeneratorBusy, NotesQAError, Unauthorized
+from core.errors import GeneratorBusy, NotesQAError, Unauthorized, WithSources
+from service.context import current_request_id
 from service.openai_schemas import is_openai_path, openai_error_body, openai_status
-from service.security import current_request_id
 
 log = logging.getLogger(__name__)
-
-
-class WithSources(Exception):
-    """A generator failure after retrieval: the client still gets the passages found."""
-
-    def __init__(self, error: NotesQAError, sources: Sequence[Source]) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.sources = list(sources)
 
 
 def error_body(code: str, message: str, sources: Sequence[Source] | None = None) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from contract.ask import (
 )
 from contract.errors import ERROR_RESPONSES
 from core.errors import BadInput
+from service.events import DoneEvent, SourcesEvent, TokenEvent
 from service.limiter import Ticket
 from service.openai_schemas import (
     MODEL_ID,
@@ -50,7 +51,6 @@ from service.streaming import EventStreamResponse
 
 SOURCES_HEADING = "来源 / Sources:"
 _SOURCES_MARK = "\n\n" + SOURCES_HEADING
-_HTTP_STATUS = {"generator_timeout": 504, "generator_unavailable": 503, "generator_busy": 429}
 
 
 def sources_block(citations: Sequence[Source | dict[str, Any]]) -> str:
@@ -107,36 +107,38 @@ async def _chunks(
     list as text, a final empty delta carrying `citations`, then [DONE]. A failure after the
     first byte is an `{"error": ..., "sources": ...}` event (OpenAI clients raise on it)."""
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
-    items = pipeline.items(plan, ticket, request_id)
+    events = pipeline.events(plan, ticket, request_id)
     try:
-        async for event, data in items:
-            if event == "sources":
+        async for ev in events:
+            if isinstance(ev, SourcesEvent):
                 yield _chunk(cid, created, {"role": "assistant", "content": ""})
-            elif event == "token":
+            elif isinstance(ev, TokenEvent):
                 continue  # the draft: an OpenAI client keeps every delta, so it gets the
                 # checked answer only (in `done`), never sentences the check removes
-            elif event == "done":
-                if data["answer"]:
-                    yield _chunk(cid, created, {"content": data["answer"]})
-                if block := sources_block(data["citations"]):
+            elif isinstance(ev, DoneEvent):
+                answer = ev.response
+                citations = [c.model_dump() for c in answer.citations]
+                if answer.answer:
+                    yield _chunk(cid, created, {"content": answer.answer})
+                if block := sources_block(answer.citations):
                     yield _chunk(cid, created, {"content": block})
                 yield _chunk(
                     cid,
                     created,
                     {},
                     finish_reason="stop",
-                    citations=data["citations"],
-                    refused=data["refused"],
-                    index_version=data["index_version"],
+                    citations=citations,
+                    refused=answer.refused,
+                    index_version=answer.index_version,
                 )
-            elif event == "error":
-                err = data["error"]
-                status = _HTTP_STATUS.get(err["code"], 500)
-                body = openai_error_body(status, err["code"], err["message"], data.get("sources"))
+            else:
+                err = ev.error
+                found = [src.model_dump() for src in ev.sources]
+                body = openai_error_body(err.http_status, err.code, str(err) or err.code, found)
                 yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
         yield "data: [DONE]\n\n"
     finally:
-        await items.aclose()
+        await events.aclose()
 
 
 def _completion(answer: AskResponse) -> ChatCompletion:

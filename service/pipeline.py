@@ -1,51 +1,47 @@
-"""/ask, stage by stage: rewrite → retrieve → gate → prompt → generate → check citations.
+"""/ask, stage by stage: rewrite → retrieve → gate → evidence → generate → check citations.
 
-Stages hand frozen dataclasses to each other. Retrieval runs in the threadpool (embedding a
-query is CPU work that would stall the event loop); generation is admitted by a limiter so a
-CPU box serves `max_concurrency` answers at once and queues a few more, then says 429.
+Stages hand frozen dataclasses to each other, and the pipeline hands typed events
+(service/events.py) and domain errors (core/errors.py) to whoever drives it: the API renders
+them as JSON, SSE or OpenAI chunks, eval reads them as they are. Timings, counts and the log
+line go to an `AskObserver` (service/observer.py). Retrieval runs in the threadpool
+(embedding a query is CPU work that would stall the event loop); generation is admitted by a
+limiter so a CPU box serves `max_concurrency` answers at once and queues a few more, then
+says 429.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
 from contract.ask import AskRequest, AskResponse
-from core.errors import GeneratorBusy, GeneratorTimeout, NotesQAError
+from core.errors import GeneratorBusy, GeneratorTimeout, NotesQAError, WithSources
 from core.settings import Settings
 from core.types import Hit
 from service.citations import StreamingCitationFilter, says_not_covered
 from service.compose import refusal
-from service.error_handlers import WithSources, error_body
+from service.events import AskEvent, DoneEvent, ErrorEvent, SourcesEvent, TokenEvent
 from service.gate import EvidenceGate
 from service.generators.base import GenerationRequest, Generator
 from service.grounding import evidence_request, finish, ground
 from service.index_holder import IndexHolder
 from service.keyterms import squash
 from service.limiter import GenerationLimiter, Ticket
-from service.metrics import Metrics
+from service.observer import AskObserver
+from service.parts import search_parts
 from service.prompt import PromptBuilder
 from service.respond import Outcome, Plan, RefusalReason, source_from_hit, to_response
 from service.rewrite import rewrite
 from service.support import SupportChecker
 
-log = logging.getLogger(__name__)
-
 
 def refusal_sentence(question: str) -> str:
     """The plain "not in the notes", in the question's language."""
     return refusal(question)
-
-
-def sse(event: str, data: object) -> str:
-    # json.dumps escapes newlines, so each event's data is exactly one `data:` line.
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 class AskPipeline:
@@ -54,13 +50,13 @@ class AskPipeline:
         settings: Settings,
         holder: IndexHolder,
         generator: Generator,
-        metrics: Metrics,
+        observer: AskObserver,
         limiter: GenerationLimiter,
     ) -> None:
         self.settings = settings
         self.holder = holder
         self.generator = generator
-        self.metrics = metrics
+        self.observer = observer
         self.limiter = limiter
         self.gate = EvidenceGate(
             settings.gate_min_dense_cjk,
@@ -88,9 +84,9 @@ class AskPipeline:
         # one reference for the whole request: one version
         retriever = retriever or self.holder.get()
         t0 = time.perf_counter()
-        hits = await run_in_threadpool(retriever.search, question, k)
+        hits = await run_in_threadpool(search_parts, retriever.search, question, k)
         elapsed = time.perf_counter() - t0
-        self.metrics.observe_stage("retrieve", elapsed)
+        self.observer.stage("retrieve", elapsed)
         return hits, retriever.version, elapsed
 
     def notes_text(self, retriever: Any) -> str | None:
@@ -111,7 +107,7 @@ class AskPipeline:
         try:  # shed overload before spending CPU on retrieval
             self.limiter.ensure_room()
         except GeneratorBusy as err:
-            self.metrics.generator_errors.labels(err.code).inc()
+            self.observer.generator_failed(err.code)
             raise
         started = time.perf_counter()
         rw = rewrite(req.question, req.history)
@@ -137,8 +133,6 @@ class AskPipeline:
             # The LLM read the evidence and found no answer in it: trust the refusal.
             return Outcome(refusal(g.question), True, "model", (), generate_s)
         final = finish(g, self.checker, draft)
-        if final.removed:
-            log.info("support check removed %d sentence(s)", len(final.removed))
         by_n = {s.n: s for s in plan.sources}
         citations = tuple(by_n[n] for n in final.cited if n in by_n)
         refused = not citations
@@ -157,32 +151,12 @@ class AskPipeline:
 
     def response(self, plan: Plan, out: Outcome, request_id: str) -> AskResponse:
         total = time.perf_counter() - plan.started
-        self.metrics.observe_stage("total", total)
-        if out.refused:
-            self.metrics.refusals.labels("gate" if out.refusal_reason != "model" else "model").inc()
-        log.info(
-            "ask done: q_chars=%d rewritten=%s hits=%d refused=%s reason=%s gate=%s "
-            "top_dense=%.3f top_bm25=%.2f cited=%d removed=%d retrieve_ms=%.0f "
-            "generate_ms=%.0f total_ms=%.0f",
-            len(plan.rewrite.question),
-            plan.rewrite.rewritten,
-            len(plan.hits),
-            out.refused,
-            out.refusal_reason,
-            plan.gate.reason,
-            plan.gate.features.get("top_dense", 0.0),
-            plan.gate.features.get("top_bm25", 0.0),
-            len(out.citations),
-            len(out.final.removed) if out.final else 0,
-            plan.retrieve_s * 1000,
-            out.generate_s * 1000,
-            total * 1000,
-        )
+        self.observer.answered(plan, out, total)
         model = self.generator.model if plan.request is not None else "extractive"
         return to_response(plan, out, total, model, request_id)
 
     def _generator_failed(self, plan: Plan, err: NotesQAError) -> WithSources:
-        self.metrics.generator_errors.labels(err.code).inc()
+        self.observer.generator_failed(err.code)
         return WithSources(err, plan.sources)
 
     # --- generation -----------------------------------------------------------------------
@@ -214,37 +188,20 @@ class AskPipeline:
         except NotesQAError as err:
             raise self._generator_failed(plan, err) from err
         generate_s = time.perf_counter() - t0
-        self.metrics.observe_stage("generate", generate_s)
+        self.observer.stage("generate", generate_s)
         return self.response(plan, self._finish(plan, text, generate_s), request_id)
 
     async def events(
         self, plan: Plan, ticket: Ticket | None, request_id: str
-    ) -> AsyncIterator[str]:
-        """The /ask SSE stream: `items` rendered as `event:`/`data:` blocks."""
-        items = self.items(plan, ticket, request_id)
-        try:
-            async for event, data in items:
-                yield sse(event, data)
-        finally:
-            await items.aclose()
-
-    async def items(
-        self, plan: Plan, ticket: Ticket | None, request_id: str
-    ) -> AsyncGenerator[tuple[str, Any], None]:
-        """(event, data): sources → token… → done, or → error (with the sources). `token`s
-        show the draft as it is written; `done` carries the checked answer (and the sentences
-        the check removed). Closing this iterator (client gone) stops the generation."""
-        head = {
-            "sources": [s.model_dump() for s in plan.sources],
-            "question_used": plan.rewrite.standalone,
-            "index_version": plan.index_version,
-            "request_id": request_id,
-        }
-        yield "sources", head
+    ) -> AsyncGenerator[AskEvent, None]:
+        """sources → token… → done, or → error (with the sources). `token`s show the draft as
+        it is written; `done` carries the checked answer (and the sentences the check
+        removed). Closing this iterator (client gone) stops the generation."""
+        yield SourcesEvent(plan.sources, plan.rewrite.standalone, plan.index_version, request_id)
         if ticket is None or plan.request is None:
             out = self._without_llm(plan)
-            yield "token", {"text": out.answer}
-            yield "done", self.response(plan, out, request_id).model_dump()
+            yield TokenEvent(out.answer)
+            yield DoneEvent(self.response(plan, out, request_id))
             return
         request: GenerationRequest = plan.request
         stream = self.generator.stream(request)
@@ -262,25 +219,25 @@ class AskPipeline:
                         break
                     parts.append(delta)
                     if text := cite.feed(delta):
-                        yield "token", {"text": text}
+                        yield TokenEvent(text)
                 if tail := cite.flush():
-                    yield "token", {"text": tail}
+                    yield TokenEvent(tail)
         except Exception as exc:
             err = exc if isinstance(exc, NotesQAError) else None
             if isinstance(exc, TimeoutError):
                 err = GeneratorTimeout(f"no output for {self.settings.llm_timeout_s:g} s")
             if err is None:
-                log.exception("stream failed")
-                yield "error", error_body("internal_error", "internal server error", plan.sources)
+                self.observer.stream_failed(exc)
+                err = NotesQAError("internal server error")  # the details stay in the log
             else:
                 self._generator_failed(plan, err)
-                yield "error", error_body(err.code, str(err) or err.code, plan.sources)
+            yield ErrorEvent(err, plan.sources)
             return
         finally:
             close = getattr(stream, "aclose", None)
             if close is not None:
                 await close()
         generate_s = time.perf_counter() - t0
-        self.metrics.observe_stage("generate", generate_s)
+        self.observer.stage("generate", generate_s)
         out = self._finish(plan, "".join(parts), generate_s)
-        yield "done", self.response(plan, out, request_id).model_dump()
+        yield DoneEvent(self.response(plan, out, request_id))

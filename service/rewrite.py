@@ -39,7 +39,6 @@ _BOILERPLATE = re.compile(
 class Rewrite:
     question: str  # as asked
     standalone: str  # what retrieval and the prompt use
-    topic: str | None  # the carried-over topic, when there was one
 
     @property
     def rewritten(self) -> bool:
@@ -87,6 +86,5 @@ def rewrite(question: str, history: Sequence[HistoryTurn]) -> Rewrite:
         else:
             standalone_prev = turn.content.strip()
     if standalone_prev is None or not is_follow_up(question):
-        return Rewrite(question, question, None)
-    topic = topic_of(standalone_prev)
-    return Rewrite(question, _combine(question, topic), topic)
+        return Rewrite(question, question)
+    return Rewrite(question, _combine(question, topic_of(standalone_prev)))

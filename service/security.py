@@ -6,9 +6,7 @@ streamed SSE response.
 
 from __future__ import annotations
 
-import contextvars
 import hmac
-import logging
 import re
 import uuid
 from typing import Annotated
@@ -18,27 +16,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import BadInput, Unauthorized
+from service.context import request_id_var
+from service.error_handlers import error_response
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # Echo a caller's id only if it is short and tame: it ends up in logs and headers.
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 
 class BodyTooLarge(BadInput):
     code = "body_too_large"
-
-
-def current_request_id() -> str:
-    return request_id_var.get()
-
-
-class RequestIdLogFilter(logging.Filter):
-    """Adds `request_id` to every record, so log lines can be joined to responses."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
-        return True
 
 
 class RequestIdMiddleware:
@@ -81,8 +68,6 @@ class BodyLimitMiddleware:
         self.per_path = per_path or {}  # exact paths with their own limit (uploads)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        from service.error_handlers import error_response
-
         err = BodyTooLarge(f"request body is larger than {limit} bytes")
         await error_response(err, path=str(scope.get("path", "")))(scope, receive, send)
 

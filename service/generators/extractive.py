@@ -136,3 +136,6 @@ class ExtractiveGenerator:
 
     def count_tokens(self, text: str) -> int:
         return estimate_tokens(text)
+
+    async def aclose(self) -> None:
+        return None  # holds nothing

@@ -34,7 +34,7 @@ class LlamaCppGenerator:
         self._logprobs = logprobs
         self._path = Path(cfg.gguf_path)
         self.model = self._path.stem
-        self.context_window = cfg.n_ctx
+        self.context_window = cfg.context_window
         self._llm: Any = None
         self._load_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
@@ -61,7 +61,7 @@ class LlamaCppGenerator:
         with self._load_lock:
             if self._llm is None:
                 self._llm = self._new_llama(
-                    n_ctx=self._cfg.n_ctx,
+                    n_ctx=self._cfg.context_window,
                     n_threads=self._cfg.n_threads,
                     n_threads_batch=self._cfg.n_threads,
                     logits_all=self._logprobs,
@@ -113,7 +113,6 @@ class LlamaCppGenerator:
                     temperature=req.temperature,
                     top_p=self._cfg.top_p,
                     repeat_penalty=self._cfg.repetition_penalty,
-                    stop=list(self._cfg.stop) or None,
                 )
                 try:
                     for chunk in chunks:
@@ -203,7 +202,8 @@ class LlamaCppGenerator:
             chunks.close()
         return []
 
-    def close(self) -> None:
-        self._worker.shutdown(wait=True, cancel_futures=True)
+    async def aclose(self) -> None:
+        # Waits for a running call to stop (it sees its stop flag between tokens): off the loop.
+        await asyncio.to_thread(self._worker.shutdown, wait=True, cancel_futures=True)
         with self._load_lock:
             self._llm = None

@@ -56,8 +56,6 @@ class OpenAICompatGenerator:
 
     def _payload(self, messages: Sequence[Message], **extra: Any) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.model, "messages": [dict(m) for m in messages]}
-        if self._cfg.stop:
-            body["stop"] = list(self._cfg.stop)
         body.update(extra)
         return body
 

@@ -90,6 +90,9 @@ class ScriptedGenerator:
     def count_tokens(self, text: str) -> int:
         return estimate_tokens(text)
 
+    async def aclose(self) -> None:
+        return None
+
 
 class SubstringJudge:
     """Supported iff the claim, without its final stop, occurs in a passage."""

@@ -60,6 +60,7 @@ class FakeGenerator:
         self.yielded = 0
         self.closed = False
         self.finished = False
+        self.released = False  # aclose(): the app let go of the generator
 
     def _record(self, req: GenerationRequest) -> None:
         self.calls += 1
@@ -96,6 +97,9 @@ class FakeGenerator:
 
     def count_tokens(self, text: str) -> int:
         return estimate_tokens(text)
+
+    async def aclose(self) -> None:
+        self.released = True
 
 
 def fake_loader(settings: Settings) -> Any:

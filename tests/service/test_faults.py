@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from core import index_store
+from core.settings import Settings
 from ingest.__main__ import main as ingest_main
 from service.generators import GeneratorConfig, build_generator
 from tests.fakes import CountingHashEmbedder
@@ -64,7 +65,8 @@ def llm(tmp_path: Path) -> Iterator[KillableLLM]:
 
 def generator_for(url: str) -> Any:
     return build_generator(
-        "openai", GeneratorConfig(kind="openai", base_url=url, model="fake-model")
+        "openai",
+        GeneratorConfig.from_settings(Settings(), kind="openai", base_url=url, model="fake-model"),
     )
 
 

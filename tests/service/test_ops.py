@@ -140,7 +140,7 @@ def test_openapi_documents_every_route_with_examples(app_factory) -> None:
 
 def test_cli_flags_override_settings(tmp_path: Path) -> None:
     from service.__main__ import parse_args, settings_from_args
-    from service.app import generator_config
+    from service.generators.base import GeneratorConfig
 
     args = parse_args(
         [
@@ -156,7 +156,7 @@ def test_cli_flags_override_settings(tmp_path: Path) -> None:
     )
     s = settings_from_args(args)
     assert (s.host, s.port, s.generator, s.index_dir) == ("0.0.0.0", 9001, "extractive", tmp_path)
-    cfg = generator_config(s)
+    cfg = GeneratorConfig.from_settings(s)
     assert cfg.kind == "extractive" and cfg.context_window == s.llm_context_window
     assert cfg.base_url == s.llm_base_url and cfg.max_queue == s.max_queue
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from core.errors import BadInput
+from core.settings import Settings
 from service.generators import (
     REFUSAL_EN,
     REFUSAL_ZH,
@@ -109,7 +110,7 @@ async def test_protocol_and_count_tokens() -> None:
 
 def test_factory() -> None:
     assert isinstance(build_generator("extractive"), ExtractiveGenerator)
-    cfg = GeneratorConfig(base_url="http://127.0.0.1:1/v1", model="m")
+    cfg = GeneratorConfig.from_settings(Settings(), base_url="http://127.0.0.1:1/v1", model="m")
     for kind in ("vllm", "openai", "llamacpp"):
         gen = build_generator(kind, cfg)
         assert gen.name == kind and isinstance(gen, Generator)

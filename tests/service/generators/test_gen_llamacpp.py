@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import GeneratorBusy, GeneratorUnavailable
+from core.settings import Settings
 from service.generators import GenerationRequest, Generator, GeneratorConfig, Passage
 from service.generators.llamacpp import LlamaCppGenerator
 
@@ -29,9 +30,13 @@ def ask(question: str = QUESTION, max_tokens: int = 60) -> GenerationRequest:
 
 @pytest.fixture(scope="module")
 def gen(gguf_05b: Path) -> Iterator[LlamaCppGenerator]:
-    g = LlamaCppGenerator(GeneratorConfig(gguf_path=str(gguf_05b), n_ctx=2048, max_queue=0))
+    g = LlamaCppGenerator(
+        GeneratorConfig.from_settings(
+            Settings(), gguf_path=str(gguf_05b), context_window=2048, max_queue=0
+        )
+    )
     yield g
-    g.close()
+    asyncio.run(g.aclose())
 
 
 async def test_answers_a_chinese_question_from_the_passage(gen: LlamaCppGenerator) -> None:
@@ -82,7 +87,10 @@ async def test_first_token_logprobs_through_the_public_api(gguf_05b: Path) -> No
         return [{"role": "user", "content": text}]
 
     g = LlamaCppGenerator(
-        GeneratorConfig(gguf_path=str(gguf_05b), n_ctx=2048, max_queue=0), logprobs=True
+        GeneratorConfig.from_settings(
+            Settings(), gguf_path=str(gguf_05b), context_window=2048, max_queue=0
+        ),
+        logprobs=True,
     )
     try:
         top = await g.first_token_logprobs(judge("LoRA 减少了可训练参数。"), 20)
@@ -95,7 +103,7 @@ async def test_first_token_logprobs_through_the_public_api(gguf_05b: Path) -> No
         again = await g.first_token_logprobs(judge("LoRA 减少了可训练参数。"), 20)
         assert again[0][0] == top[0][0] and again[0][1] == pytest.approx(top[0][1], abs=1e-3)
     finally:
-        g.close()
+        await g.aclose()
 
 
 async def test_first_token_logprobs_needs_a_logprobs_load(gen: LlamaCppGenerator) -> None:
@@ -104,9 +112,11 @@ async def test_first_token_logprobs_needs_a_logprobs_load(gen: LlamaCppGenerator
 
 
 async def test_missing_model_is_unavailable(tmp_path: Path) -> None:
-    g = LlamaCppGenerator(GeneratorConfig(gguf_path=str(tmp_path / "none.gguf")))
+    g = LlamaCppGenerator(
+        GeneratorConfig.from_settings(Settings(), gguf_path=str(tmp_path / "none.gguf"))
+    )
     with pytest.raises(GeneratorUnavailable, match="missing"):
         await g.check()
     with pytest.raises(GeneratorUnavailable):
         await g.complete(ask())
-    g.close()
+    await g.aclose()

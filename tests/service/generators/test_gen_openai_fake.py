@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from core.errors import GeneratorBusy, GeneratorTimeout, GeneratorUnavailable
+from core.settings import Settings
 from service.generators import GenerationRequest, GeneratorConfig, build_generator
 from service.generators.openai_compat import OpenAICompatGenerator
 
@@ -83,7 +84,9 @@ def base_url(threaded_server: Any) -> Iterator[str]:
 
 
 def make(base_url: str, **kw: Any) -> OpenAICompatGenerator:
-    cfg = GeneratorConfig(kind="openai", base_url=base_url, model="fake-model", **kw)
+    cfg = GeneratorConfig.from_settings(
+        Settings(), kind="openai", base_url=base_url, model="fake-model", **kw
+    )
     gen = build_generator("openai", cfg)
     assert isinstance(gen, OpenAICompatGenerator)
     return gen
@@ -127,7 +130,9 @@ async def test_closing_the_stream_closes_the_connection(base_url: str) -> None:
 async def test_check(base_url: str) -> None:
     await make(base_url).check()
     with pytest.raises(GeneratorUnavailable, match="does not serve"):
-        await build_generator("vllm", GeneratorConfig(base_url=base_url, model="x")).check()
+        await build_generator(
+            "vllm", GeneratorConfig.from_settings(Settings(), base_url=base_url, model="x")
+        ).check()
 
 
 @pytest.mark.parametrize(

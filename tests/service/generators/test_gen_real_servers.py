@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.settings import Settings
 from service.generators import GenerationRequest, GeneratorConfig, Passage, build_generator
 from service.generators.openai_compat import OpenAICompatGenerator
 
@@ -23,7 +24,9 @@ def ask(max_tokens: int = 60) -> GenerationRequest:
 
 
 def client(kind: str, base_url: str) -> OpenAICompatGenerator:
-    cfg = GeneratorConfig(kind=kind, base_url=base_url, model="qwen0.5b", timeout_s=120)
+    cfg = GeneratorConfig.from_settings(
+        Settings(), kind=kind, base_url=base_url, model="qwen0.5b", timeout_s=120
+    )
     gen = build_generator(kind, cfg)
     assert isinstance(gen, OpenAICompatGenerator)
     return gen
