@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.text import EN_STOPWORDS, bigrams, latin_terms, split_units
-from core.types import Hit
+from core.types import Chunk, Hit
 
 # Bigrams that only say "this is a question"; they match every heading alike.
 _QUESTION_BIGRAMS = frozenset(
@@ -216,6 +216,15 @@ def _from_section(
     ranked = sorted((u for u in units if u.score > 0), key=lambda u: -u.score)
     picked = _dedupe(ranked, MAX_SCORED)
     return sorted(picked, key=lambda u: (u.n, u.start))
+
+
+def answer_points(question: str, chunks: Sequence[Chunk]) -> list[EvidenceUnit]:
+    """The key points of a question's answer (`chunks`: its section, in the notes' order), the
+    way `select` takes a section whose heading asks the question: the lead, then one unit per
+    list item (or the first sentences of prose). Practice mode grades answers against these."""
+    q = features(question, question=True)
+    units = [u for c in chunks for u in _units(1, Hit(c, 0.0), q)]
+    return _section(units) if units else []
 
 
 def select(question: str, hits: Sequence[Hit]) -> Evidence:

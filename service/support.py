@@ -91,6 +91,11 @@ def _closest(sentence: str, passage: str) -> str:
     return best
 
 
+def negated(text: str) -> bool:
+    """Says a fact does not hold ("不需要", "无法", "not"); 不同/不断/未来 and the like don't."""
+    return _NEGATION.search(text) is not None
+
+
 class SupportChecker:
     def __init__(
         self,
@@ -116,8 +121,8 @@ class SupportChecker:
             return Verdict(bare, cites, False, "unknown_term", 0.0)
         closest = _closest(bare, cited)
         # A negation the passage never uses, or a dropped one where the closest sentence has it.
-        negated = bool(_NEGATION.search(bare))
-        if (negated and not _NEGATION.search(cited)) or (not negated and _NEGATION.search(closest)):
+        flipped = negated(bare)
+        if (flipped and not negated(cited)) or (not flipped and negated(closest)):
             return Verdict(bare, cites, False, "polarity", 0.0)
         if has_cjk(bare):
             own = {g for g in bigrams(bare) if has_cjk(g)} - _GLUE

@@ -1,0 +1,128 @@
+"""Practice mode over HTTP: the real app over a small real index (fake embedder)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from core.index_store import load_index
+from ingest.bank import load_bank
+
+PARROT_TOPIC = "大语言模型基础 / LLMs复读机问题"
+CAUSES = "为什么会出现 LLMs 复读机问题？"
+
+
+def _bank(index_dir: Path) -> list[Any]:
+    index = load_index(index_dir)
+    return load_bank(index.path, index.chunks)
+
+
+def _question(client: Any, user: str, topic: str | None = None) -> dict[str, Any]:
+    params = {"user": user, **({"topic": topic} if topic else {})}
+    resp = client.get("/practice/question", params=params)
+    assert resp.status_code == 200, resp.text
+    return dict(resp.json())
+
+
+def test_topics_tree(app_factory: Callable[..., Any], index_dir: Path) -> None:
+    bank = _bank(index_dir)
+    with app_factory() as (client, _gen):
+        body = client.get("/topics").json()
+    assert body["total"] == len(bank) > 10
+    assert sum(t["count"] for t in body["topics"]) == len(bank)
+    (basics,) = [t for t in body["topics"] if t["name"] == "大语言模型基础"]
+    (parrot,) = [t for t in basics["children"] if t["name"] == "LLMs复读机问题"]
+    assert parrot == {"name": "LLMs复读机问题", "path": ["大语言模型基础", "LLMs复读机问题"],
+                      "count": 3, "children": []}  # fmt: skip
+
+
+def test_questions_in_order_topic_filter_and_errors(
+    app_factory: Callable[..., Any], index_dir: Path, error_of: Callable[..., Any]
+) -> None:
+    bank = _bank(index_dir)
+    with app_factory() as (client, _gen):
+        first = _question(client, "alice")
+        assert first["question_id"] == bank[0].question_id
+        assert (first["due"], first["seen"]) == (False, False)
+        assert set(first["source"]) == {"file", "heading_path", "start", "end"}
+        in_topic = _question(client, "alice", PARROT_TOPIC)
+        assert in_topic["question"] == "什么是 LLMs 复读机问题？"
+        assert in_topic["topic"] == PARROT_TOPIC.split(" / ")
+        error_of(
+            client.get("/practice/question", params={"user": "a", "topic": "烹饪"}),
+            404,
+            "not_found",
+        )
+        error_of(client.get("/practice/question"), 422, "bad_input")
+        error_of(client.get("/practice/question", params={"user": "x" * 65}), 422, "bad_input")
+        error_of(client.get("/practice/question", params={"user": "a\x01b"}), 422, "bad_input")
+        grade = {"question_id": "0" * 16, "answer": "x", "user": "alice"}
+        error_of(client.post("/practice/grade", json=grade), 404, "not_found")
+        long = {**grade, "question_id": first["question_id"], "answer": "长" * 8001}
+        error_of(client.post("/practice/grade", json=long), 422, "bad_input")
+
+
+def _grade(client: Any, qid: str, answer: str, user: str = "alice") -> dict[str, Any]:
+    resp = client.post("/practice/grade", json={"question_id": qid, "answer": answer, "user": user})
+    assert resp.status_code == 200, resp.text
+    return dict(resp.json())
+
+
+def test_grade_shapes_and_scores(app_factory: Callable[..., Any], index_dir: Path) -> None:
+    entry = next(e for e in _bank(index_dir) if e.question == CAUSES)
+    with app_factory() as (client, _gen):
+        full = _grade(client, entry.question_id, entry.answer)
+        some = _grade(client, entry.question_id, "数据偏差和训练目标的限制。")
+        empty = _grade(client, entry.question_id, "")
+        off = _grade(client, entry.question_id, "红烧肉要先焯水再炒糖色。")
+    assert full["score"] == 1.0 and all(p["covered"] for p in full["points"])
+    assert 0.3 <= some["score"] <= 0.6
+    assert empty["score"] == off["score"] == 0.0
+    assert not any(p["covered"] for p in empty["points"] + off["points"])
+    assert [p["n"] for p in full["points"]] == list(range(1, len(full["points"]) + 1))
+    point = full["points"][0]
+    assert point["text"].startswith("数据偏差") and point["source"]["file"] == "a.md"
+    assert full["reference"] == {
+        "text": entry.answer,
+        "source": {"file": "a.md", "heading_path": list(entry.source.heading_path),
+                   "start": entry.source.start, "end": entry.source.end},
+    }  # fmt: skip
+    due = datetime.fromisoformat(full["next_due"])
+    assert full["interval_days"] == 1.0 and abs(
+        due - datetime.now(UTC) - timedelta(days=1)
+    ) < timedelta(minutes=5)
+
+
+def test_schedule_and_progress_survive_a_restart(
+    app_factory: Callable[..., Any], index_dir: Path
+) -> None:
+    bank = _bank(index_dir)
+    first, second = bank[0], bank[1]
+    with app_factory() as (client, _gen):
+        _grade(client, first.question_id, first.answer)  # perfect: due tomorrow
+        assert _question(client, "alice")["question_id"] == second.question_id  # next unseen
+        _grade(client, second.question_id, "")  # failed: due tomorrow too
+    db = index_dir / "practice.sqlite"
+    with sqlite3.connect(db) as conn:  # a day and a half later, as far as the schedule knows
+        conn.execute("UPDATE cards SET due = ? WHERE question_id = ?",
+                     ((datetime.now(UTC) - timedelta(hours=12)).isoformat(), second.question_id))  # fmt: skip
+    with app_factory() as (client, _gen):  # a new app over the same database
+        q = _question(client, "alice")
+        assert (q["question_id"], q["due"], q["seen"]) == (second.question_id, True, True)
+        assert _question(client, "bob")["question_id"] == first.question_id  # per user
+        body = client.get("/practice/progress", params={"user": "alice"}).json()
+    assert (body["user"], body["seen"], body["due"]) == ("alice", 2, 1)
+    topics = {t["topic"]: t for t in body["topics"]}
+    assert topics[first.topic_label] == {
+        "topic": first.topic_label, "seen": 2, "mean_score": 0.5, "due": 1
+    }  # fmt: skip
+    assert all(
+        t["seen"] == 0 and t["mean_score"] is None
+        for k, t in topics.items()
+        if k != first.topic_label
+    )
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM grades").fetchone() == (2,)
