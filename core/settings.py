@@ -1,6 +1,8 @@
-"""The one Settings object. Read from env (prefix NOTESQA_) or `.env`; CLI flags override fields.
+"""The one Settings tree. Read from env (prefix NOTESQA_) or `.env`; CLI flags override fields.
 
 Every default says why it is what it is. Bad values fail at start-up, not mid-request.
+`Settings.judge` (env NOTESQA_JUDGE_*) holds eval's judge; generator back-ends get a
+GeneratorConfig built from these fields (service/generators/base.py), with no defaults of its own.
 """
 
 from __future__ import annotations
@@ -9,13 +11,50 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Who writes an answer; the one list (the CLI's --generator choices and the factory read it).
+GeneratorKind = Literal["vllm", "openai", "llamacpp", "extractive"]
+JudgeKind = Literal["llm", "nli", "none"]
+
+
+class JudgeSettings(BaseModel):
+    """eval's claim judge (eval/judge.py): env NOTESQA_JUDGE_*, overridden by --judge-* flags."""
+
+    model_config = {"validate_assignment": True}
+
+    # llm: a generative model's P(是) (a different model from the answerer's); nli: a
+    # CrossEncoder; none: answers are scored without a judge.
+    kind: JudgeKind = "llm"
+    # P(是) >= threshold counts as supported. --calibrate-judge picked 0.60 (best accuracy on
+    # the calib split of eval/datasets/judge.jsonl; held-out test: accuracy 0.89, AUC 0.94) for
+    # the llama.cpp Qwen 1.5B (docs/benchmarks.md). Recalibrate when the judge model, prompt or
+    # scoring changes.
+    threshold: float = Field(0.60, ge=0.0, le=1.0)
+    # the local llama.cpp judge: the 0.5B ranks pairs but has no usable threshold (MODELS.md)
+    gguf_path: Path = Path("models/qwen1.5b.gguf")
+    url: str = ""  # an OpenAI-compatible /v1 base URL: judge there instead of llama.cpp
+    model: str = "qwen1.5b"  # the served model name at `url`
+    nli_model: str = ""  # a CrossEncoder NLI model name or path, for kind="nli"
+    n_ctx: int = Field(4096, ge=512)  # passages (3000 chars) + claim + prompt fit with room
+    n_threads: int = Field(2, ge=1)  # the dev/CI machines have 2 cores
+    max_passage_chars: int = Field(3000, ge=200)  # passages beyond this are cut (context)
+    # A judge call reads a whole prompt on CPU before its one token: far slower than a chat
+    # turn on a starved machine (300 s for a remote server, 600 s for the local 1.5B).
+    timeout_s: float = Field(600.0, gt=0)
 
 
 class Settings(BaseSettings):
+    # env_nested_delimiter "_" with one split: NOTESQA_JUDGE_KIND sets judge.kind, while flat
+    # names such as NOTESQA_TOP_K stay flat (only nested models are split).
     model_config = SettingsConfigDict(
-        env_prefix="NOTESQA_", env_file=".env", extra="ignore", validate_assignment=True
+        env_prefix="NOTESQA_",
+        env_file=".env",
+        extra="ignore",
+        validate_assignment=True,
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
     )
 
     # --- corpus and index -------------------------------------------------------------
@@ -79,13 +118,17 @@ class Settings(BaseSettings):
     # Who writes the answer from the selected evidence. extractive (the default, measured best
     # on CPU: docs/benchmarks.md "Grounded answers"): the notes' own sentences, no model;
     # vllm/llamacpp/openai: an LLM condenses and translates them, every sentence checked.
-    generator: Literal["vllm", "openai", "llamacpp", "extractive"] = "extractive"
+    generator: GeneratorKind = "extractive"
     llm_base_url: str = "http://127.0.0.1:8100/v1"  # vLLM's OpenAI-compatible API (make vllm-serve)
     llm_model: str = "qwen0.5b"  # the served model name
     llm_api_key: str = "EMPTY"  # vLLM accepts anything unless started with --api-key
     # Whole answer (JSON) or longest gap between tokens (stream). A 300-token answer on an
     # AVX2-only 2-core CPU took 89 s with vLLM (docs/benchmarks.md): room for that, not more.
     llm_timeout_s: float = Field(180.0, gt=0)
+    # A server on loopback or the LAN accepts at once or is down: fail fast, say unavailable.
+    llm_connect_timeout_s: float = Field(3.0, gt=0)
+    llm_threads: int = Field(2, ge=1, le=256)  # llama.cpp in-process: the machines have 2 cores
+    top_p: float = Field(1.0, gt=0.0, le=1.0)  # no nucleus cut: temperature alone shapes it
     gguf_path: Path = Path("models/qwen0.5b.gguf")
     llm_context_window: int = Field(4096, ge=512)  # matches vLLM's --max-model-len
     max_answer_tokens: int = Field(300, ge=16, le=4096)  # a few sentences; bounds CPU time
@@ -105,6 +148,18 @@ class Settings(BaseSettings):
     gate_min_coverage: float = Field(0.0, ge=0.0, le=1.0)  # word share in evidence; 0 won on dev
     gate_min_bm25: float = Field(0.0, ge=0.0)  # >0: a BM25 score this high overrides the above
 
+    # --- the chat UI, a client of the API (ui/client.py; the service ignores these) -----------
+    # Where the UI finds the API: the service's own default host and port. The UI sends
+    # `api_key` above as its bearer token, so one NOTESQA_API_KEY serves both sides.
+    api_url: str = "http://127.0.0.1:8000"
+    client_connect_timeout_s: float = Field(5.0, gt=0)  # a live API accepts at once
+    # The longest gap between two streamed tokens: as long as llm_timeout_s, the server's own
+    # limit, so a slow CPU answer is never cut off by the page first.
+    client_read_timeout_s: float = Field(180.0, gt=0)
+
+    # --- eval's judge (not used by the service) -------------------------------------------
+    judge: JudgeSettings = Field(default_factory=JudgeSettings)
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size // 2:
@@ -122,6 +177,17 @@ class Settings(BaseSettings):
 
     def chunker_params(self) -> dict[str, int]:
         return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
+
+
+def settings_error(exc: ValidationError) -> str:
+    """A bad value as one line for an entry point's stderr: the field, its env name and why
+    (the first error; fixing it shows the next)."""
+    first = exc.errors()[0]
+    loc = [str(p) for p in first["loc"]]
+    if not loc:  # a rule across fields (the model validator)
+        return f"bad settings: {first['msg']}"
+    env = "NOTESQA_" + "_".join(loc).upper()
+    return f"bad setting {'.'.join(loc)} ({env}): {first['msg']}"
 
 
 @lru_cache(maxsize=1)

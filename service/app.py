@@ -1,15 +1,13 @@
 """The HTTP API: /ask (JSON or SSE), /search, /healthz, /readyz, /metrics, and /v1/...
 (OpenAI-compatible chat completions, in service/openai_api.py).
 
-`create_app` takes everything it needs as arguments (tests pass a fake generator and a loader
-that uses a fake embedder) and falls back to the real ones built from Settings.
+`create_app` builds its parts through service/wiring.py (tests pass a fake generator and a
+loader that uses a fake embedder; otherwise the real ones are built from Settings).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import inspect
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,51 +28,22 @@ from contract.ask import (
 from contract.errors import ERROR_RESPONSES
 from contract.ops import Health, Readiness, ServiceInfo
 from core.errors import BadInput, NotesQAError
-from core.settings import Settings, get_settings
+from core.settings import Settings
 from service import documents, error_handlers
 from service.error_handlers import UnhandledErrorMiddleware
-from service.generators.base import Generator, GeneratorConfig
-from service.generators.factory import build_generator
-from service.index_holder import DefaultLoader, IndexHolder, RetrieverLoader
-from service.limiter import GenerationLimiter
-from service.metrics import Metrics, MetricsMiddleware
+from service.generators.base import Generator
+from service.index_holder import RetrieverLoader
+from service.metrics import MetricsMiddleware
 from service.openai_api import openai_router
 from service.pipeline import AskPipeline
 from service.practice import practice_router
 from service.respond import source_from_hit
 from service.security import ApiKey, BodyLimitMiddleware, RequestIdMiddleware
-from service.streaming import EventStreamResponse
+from service.streaming import EventStreamResponse, ask_sse
+from service.wiring import wire
 
 log = logging.getLogger(__name__)
 READY_CHECK_TIMEOUT_S = 5.0  # a probe must answer fast; a hung back-end means not ready
-
-
-def generator_config(settings: Settings) -> GeneratorConfig:
-    return GeneratorConfig(
-        kind=settings.generator,
-        base_url=settings.llm_base_url,
-        model=settings.llm_model,
-        api_key=settings.llm_api_key,
-        timeout_s=settings.llm_timeout_s,
-        gguf_path=str(settings.gguf_path),
-        n_ctx=settings.llm_context_window,
-        context_window=settings.llm_context_window,
-        max_queue=settings.max_queue,
-        repetition_penalty=settings.repetition_penalty,
-        tokenizer_path=settings.llm_tokenizer_path,
-    )
-
-
-async def close_generator(generator: Generator) -> None:
-    for name in ("aclose", "close"):
-        fn = getattr(generator, name, None)
-        if fn is None:
-            continue
-        with contextlib.suppress(Exception):
-            result = fn()
-            if inspect.isawaitable(result):
-                await result
-        return
 
 
 def _router() -> APIRouter:
@@ -187,7 +156,8 @@ def _router() -> APIRouter:
         if body.stream:
             ticket = pipeline.admit(plan)  # a full queue is a real 429, not a stream error
             on_close = ticket.release if ticket is not None else (lambda: None)
-            return EventStreamResponse(pipeline.events(plan, ticket, rid), on_close, headers)
+            events = ask_sse(pipeline.events(plan, ticket, rid))
+            return EventStreamResponse(events, on_close, headers)
         answer = await pipeline.answer(plan, rid)
         return JSONResponse(answer.model_dump(), headers=headers)
 
@@ -200,23 +170,12 @@ def create_app(
     generator: Generator | None = None,
     retriever_loader: RetrieverLoader | None = None,
 ) -> FastAPI:
-    settings = settings or get_settings()
-    gen = generator or build_generator(settings.generator, generator_config(settings))
-    metrics = Metrics()
-    holder = IndexHolder(
-        settings,
-        retriever_loader or DefaultLoader(),
-        on_swap=metrics.set_index_version,
-        on_reload=lambda outcome: metrics.index_reloads.labels(outcome).inc(),
-    )
+    parts = wire(settings, generator=generator, retriever_loader=retriever_loader)
+    settings, holder = parts.settings, parts.holder
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Built inside the running loop: asyncio primitives belong to one loop.
-        limiter = GenerationLimiter(
-            settings.max_concurrency, settings.max_queue, settings.queue_timeout_s
-        )
-        app.state.pipeline = AskPipeline(settings, holder, gen, metrics, limiter)
+        app.state.pipeline = parts.pipeline()  # inside the running loop (see Wiring.pipeline)
         holder.start()
         await asyncio.to_thread(store.recover)  # a job a dead process left: settled, reported
         store.start()
@@ -224,8 +183,7 @@ def create_app(
             yield
         finally:
             await asyncio.to_thread(store.stop)
-            await holder.stop()
-            await close_generator(gen)
+            await parts.aclose()
 
     app = FastAPI(
         title="LLM interview notes QA",
@@ -237,8 +195,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.generator = gen
-    app.state.metrics = metrics
+    app.state.generator = parts.generator
+    app.state.metrics = parts.metrics
     app.state.holder = holder
     error_handlers.install(app)
     app.include_router(_router())
@@ -252,6 +210,6 @@ def create_app(
         per_path=documents.upload_body_limit(settings),
     )
     app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(MetricsMiddleware, metrics=parts.metrics)
     app.add_middleware(RequestIdMiddleware)
     return app
