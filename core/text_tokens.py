@@ -8,97 +8,15 @@ import threading
 
 import jieba
 
+from core.text import EN_STOPWORDS, ZH_STOPWORDS
+
 jieba.setLogLevel(logging.WARNING)  # its dictionary-building chatter is not a warning
 _init_lock = threading.Lock()
 _initialised = False
 
-# Question scaffolding carries no topic; left in, it matches every "什么是…" heading alike.
-STOPWORDS = frozenset(
-    [
-        "的",
-        "了",
-        "是",
-        "在",
-        "和",
-        "与",
-        "及",
-        "或",
-        "吗",
-        "呢",
-        "吧",
-        "啊",
-        "么",
-        "什么",
-        "怎么",
-        "怎样",
-        "如何",
-        "为什么",
-        "哪些",
-        "哪个",
-        "一下",
-        "一些",
-        "有",
-        "有哪些",
-        "什么样",
-        "请",
-        "介绍",
-        "介绍一下",
-        "说说",
-        "讲讲",
-        "谈谈",
-        "这个",
-        "那个",
-        "它",
-        "他",
-        "她",
-        "我们",
-        "你",
-        "我",
-        "可以",
-        "能",
-        "会",
-        "要",
-        "对",
-        "中",
-        "上",
-        "下",
-        "为",
-        "是否",
-        "以及",
-        "而",
-        "就",
-        "都",
-        "也",
-        "还",
-        "被",
-        "把",
-        "让",
-        "给",
-        "从",
-        "到",
-        "the",
-        "a",
-        "an",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "is",
-        "are",
-        "was",
-        "be",
-        "what",
-        "how",
-        "why",
-        "which",
-        "and",
-        "or",
-        "with",
-        "does",
-        "do",
-    ]
-)
+# What BM25 leaves out: the Chinese and English question scaffolding of core/text.py (left in,
+# it matches every "什么是…" heading alike).
+STOPWORDS = ZH_STOPWORDS | EN_STOPWORDS
 _WORD = re.compile(r"[a-z0-9][a-z0-9_\-.+]*|[\u4e00-\u9fff]+", re.IGNORECASE)
 
 

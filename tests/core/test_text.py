@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from core.text import bigrams, has_cjk, is_english, normalise, numbers, split_units
+from core.text import (
+    EN_STOPWORDS,
+    ZH_STOPWORDS,
+    bigrams,
+    has_cjk,
+    is_english,
+    normalise,
+    numbers,
+    split_units,
+)
 
 CAUSES = (
     "- 1) **数据偏差：**大型语言模型通常是通过预训练阶段使用大规模无标签数据进行训练的。"
@@ -41,3 +50,12 @@ def test_numbers_are_facts_not_name_parts() -> None:
     line = "bf16 用8bit 表示指数, 7bit 表示小数, fp16用5bit 表示指数, 10bit 表示小数"
     assert numbers(line) == ["8", "7", "5", "10"]
     assert numbers("GPT-3 训练花了 30万美元，284 吨") == ["30万", "284"]
+
+
+def test_bm25_leaves_out_the_one_stop_word_list() -> None:
+    from core.text_tokens import tokenize
+
+    tokens = tokenize("What is the difference between LoRA and QLoRA? 请介绍一下什么是量化")
+    assert {"lora", "qlora", "量化"} <= set(tokens)
+    assert not set(tokens) & (EN_STOPWORDS | ZH_STOPWORDS)
+    assert "difference" not in tokens  # English scaffolding, as the key-term check sees it
