@@ -53,7 +53,7 @@ test: test-setup
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy core ingest service eval ui
+	$(VENV)/bin/mypy contract core ingest service eval ui
 
 format: venv
 	$(VENV)/bin/ruff format .

@@ -6,41 +6,24 @@ shown with st.markdown without unsafe_allow_html: nothing it says can become HTM
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import sys
-import time
-from pathlib import Path
 from typing import Any
 
-# `streamlit run ui/app.py` puts ui/ on sys.path, not the repo root that holds the packages.
-_ROOT = str(Path(__file__).resolve().parent.parent)
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+# The packages come from the installed project (`pip install -e .`, as `make run` does; the
+# image installs it too), so `streamlit run ui/app.py` needs no sys.path edit.
+import streamlit as st
+from pydantic import ValidationError
 
-import streamlit as st  # noqa: E402
-
-from contract.ask import MAX_HISTORY_TURNS, MAX_TOP_K, MAX_TURN_CHARS, Source  # noqa: E402
-from ui import render  # noqa: E402
-from ui.client import (  # noqa: E402
-    ApiError,
-    DoneEvent,
-    NotesQAClient,
-    SourcesEvent,
-    TokenEvent,
-)
-from ui.documents_page import documents_page  # noqa: E402
+from contract.ask import MAX_HISTORY_TURNS, MAX_TURN_CHARS, Source
+from core.settings import settings_error
+from ui import render, service_panel
+from ui.client import ApiError, DoneEvent, NotesQAClient, SourcesEvent, TokenEvent
+from ui.documents_page import documents_page
+from ui.related import show_related
 
 log = logging.getLogger("ui")
-READY_TTL_S = 30.0
-DEFAULT_TOP_K = 5
 EXAMPLES = ("LoRA 的原理是什么？", "prefix LM 和 causal LM 的区别是什么？", "为什么要用 RMSNorm？")
 Msg = dict[str, Any]
-OK_ICON, WAIT_ICON, DOWN_ICON = (
-    ":green[:material/check_circle:]",
-    ":orange[:material/hourglass_top:]",
-    ":red[:material/cloud_off:]",
-)
 
 
 def _state() -> Any:
@@ -60,33 +43,23 @@ def _ask_example(question: str) -> None:
     st.session_state["pending"] = question
 
 
-def _readiness(client: NotesQAClient) -> tuple[str, dict[str, str]]:
-    """(status markdown, facts), from GET /readyz, kept for READY_TTL_S per session."""
-    ss = st.session_state
-    cached = ss.get("ready_cache")
-    if cached and time.monotonic() - cached[0] < READY_TTL_S:
-        return cached[1], cached[2]
-    facts: dict[str, str] = {}
-    try:
-        ready = client.readiness()
-        facts["Generator"] = ready.generator
-        if ready.index_version:
-            facts["Index"] = ready.index_version
-        with contextlib.suppress(ApiError):  # an older server has no /info: model shown later
-            facts["Model"] = client.info().model
-        line = "Ready" if ready.ready else f"Not ready: {ready.reason or 'starting'}"
-        icon = OK_ICON if ready.ready else WAIT_ICON
-    except ApiError as err:
-        line, icon = err.message, DOWN_ICON
-    line = f"{icon} {render.escape_md(line)}"
-    ss["ready_cache"] = (time.monotonic(), line, facts)
-    return line, facts
-
-
-def sidebar(client: NotesQAClient) -> tuple[int, bool]:
+def sidebar(client: NotesQAClient) -> tuple[int | None, bool]:
+    """(top_k, sources only). The slider starts at the server's own default and stops at its
+    limit (GET /info); without /info the server's default is used (top_k None, not sent)."""
+    info = service_panel.server_info(client)
     with st.sidebar:
         st.header(":material/tune: Settings")
-        top_k = st.slider("Passages to retrieve (top_k)", 1, MAX_TOP_K, DEFAULT_TOP_K, key="top_k")
+        top_k: int | None = None
+        if info is not None:
+            top_k = st.slider(
+                "Passages to retrieve (top_k)",
+                1,
+                info.max_top_k,
+                info.default_top_k,
+                key="top_k",
+            )
+        else:
+            st.caption("Passages to retrieve: the server's default.")
         sources_only = st.toggle(
             "Sources only",
             key="sources_only",
@@ -95,21 +68,7 @@ def sidebar(client: NotesQAClient) -> tuple[int, bool]:
         st.button(
             "Clear chat", icon=":material/delete_sweep:", on_click=_clear_chat, width="stretch"
         )
-    return int(top_k), bool(sources_only)
-
-
-def service_info(client: NotesQAClient) -> None:
-    """Drawn after the chat, so the model of an answer given in this run is already known."""
-    with st.sidebar:
-        st.divider()
-        st.subheader("Service")
-        line, facts = _readiness(client)
-        st.markdown(line)
-        model = st.session_state.get("model") or facts.get("Model")
-        facts = {**facts, "Model": model or "shown after the first answer"}
-        for name, value in facts.items():
-            st.markdown(f"**{name}:** `{value.replace('`', '')}`")
-        st.caption(render.escape_md(f"API: {client.settings.api_url}"))
+    return (None if top_k is None else int(top_k)), bool(sources_only)
 
 
 def show_source(src: Source, claims: list[str], label: str) -> None:
@@ -160,6 +119,7 @@ def show_assistant(msg: Msg) -> None:
         if sources:
             st.caption(f"Closest passages found anyway ({len(sources)})")
             show_sources(sources, question)
+        show_related(msg, _ask_example)
         return
     st.markdown(render.answer_markdown(answer))
     st.caption(render.escape_md(str(msg.get("footer", ""))))
@@ -174,9 +134,12 @@ def show_assistant(msg: Msg) -> None:
             for src in sources:
                 st.markdown(f"**\\[{src.n}\\]** {render.escape_md(src.file)}")
                 st.markdown(render.escape_md(src.text))
+    show_related(msg, _ask_example)
 
 
-def _answer(client: NotesQAClient, question: str, history: list[dict[str, str]], k: int) -> Msg:
+def _answer(
+    client: NotesQAClient, question: str, history: list[dict[str, str]], k: int | None
+) -> Msg:
     live = st.empty()
     with live.container():
         st.caption(":material/search: Searching the notes…")
@@ -204,6 +167,8 @@ def _answer(client: NotesQAClient, question: str, history: list[dict[str, str]],
                     sources=[s.model_dump() for s in r.sources],
                     support=r.support.model_dump() if r.support else None,
                     removed=len(r.removed),
+                    request_id=r.request_id,
+                    related=[q.model_dump() for q in getattr(r, "related", [])],
                     footer=f"{r.model} · retrieval {render.format_ms(t.retrieve)}"
                     f" · generation {render.format_ms(t.generate)}"
                     f" · total {render.format_ms(t.total)}",
@@ -217,7 +182,7 @@ def _answer(client: NotesQAClient, question: str, history: list[dict[str, str]],
     return msg
 
 
-def _search(client: NotesQAClient, question: str, k: int) -> Msg:
+def _search(client: NotesQAClient, question: str, k: int | None) -> Msg:
     msg: Msg = {"role": "assistant", "kind": "search", "question": question}
     try:
         with st.spinner("Searching the notes…"):
@@ -233,7 +198,7 @@ def chat_page() -> None:
     client = NotesQAClient()
     top_k, sources_only = sidebar(client)
     chat(client, top_k, sources_only)
-    service_info(client)
+    service_panel.draw(client)
 
 
 def main() -> None:
@@ -247,7 +212,7 @@ def main() -> None:
     st.navigation(pages).run()
 
 
-def chat(client: NotesQAClient, top_k: int, sources_only: bool) -> None:
+def chat(client: NotesQAClient, top_k: int | None, sources_only: bool) -> None:
     ss = _state()
     st.title(":material/menu_book: LLM 面试笔记问答")
     st.caption("Answers come only from the interview notes, with numbered citations.")
@@ -282,6 +247,8 @@ def chat(client: NotesQAClient, top_k: int, sources_only: bool) -> None:
 
 try:
     main()
+except ValidationError as exc:  # a bad NOTESQA_* value: say which, in one line
+    st.error(settings_error(exc), icon=":material/error:")
 except Exception:  # a friendly line, never a traceback
     log.exception("chat page failed")
     st.error(

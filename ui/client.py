@@ -8,7 +8,6 @@ whether the API is down, answers with an error status, or breaks off a stream, b
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,22 +18,32 @@ from pydantic import ValidationError
 from contract.ask import AskResponse, SearchResponse, Source
 from contract.errors import ErrorResponse
 from contract.ops import Readiness, ServiceInfo
-
-DEFAULT_API_URL = "http://127.0.0.1:8000"
+from core.settings import Settings
 
 
 @dataclass(frozen=True)
 class ClientSettings:
-    api_url: str = DEFAULT_API_URL
-    api_key: str | None = None
-    connect_timeout_s: float = 5.0
-    read_timeout_s: float = 180.0  # a gap between two tokens; the server's own limit is lower
+    """The client's view of the one Settings tree (core/settings.py: api_url, api_key,
+    client_*_timeout_s), with no defaults of its own. Derived rather than a second
+    BaseSettings: core.settings imports only pydantic-settings, so the UI reads the same
+    NOTESQA_* variables and .env without pulling in the server's dependencies."""
+
+    api_url: str
+    api_key: str | None
+    connect_timeout_s: float
+    read_timeout_s: float
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> ClientSettings:
-        env = os.environ if env is None else env
-        url = (env.get("NOTESQA_API_URL") or DEFAULT_API_URL).strip().rstrip("/")
-        return cls(api_url=url, api_key=(env.get("NOTESQA_API_KEY") or "").strip() or None)
+    def from_settings(cls, settings: Settings | None = None) -> ClientSettings:
+        """From `settings`, or from the environment and .env; a bad value raises
+        pydantic's ValidationError, which the page turns into one line."""
+        s = Settings() if settings is None else settings
+        return cls(
+            api_url=s.api_url.strip().rstrip("/"),
+            api_key=(s.api_key or "").strip() or None,  # a blank key means none
+            connect_timeout_s=s.client_connect_timeout_s,
+            read_timeout_s=s.client_read_timeout_s,
+        )
 
 
 @dataclass(frozen=True)
@@ -174,7 +183,7 @@ class NotesQAClient:
     def __init__(
         self, settings: ClientSettings | None = None, transport: httpx.BaseTransport | None = None
     ) -> None:
-        self.settings = settings or ClientSettings.from_env()
+        self.settings = settings or ClientSettings.from_settings()
         self._transport = transport
 
     def _client(self) -> httpx.Client:

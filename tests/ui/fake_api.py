@@ -28,6 +28,8 @@ RETRY_AFTER_S = 7
 MODEL = "fake-qwen-0.5b"
 GENERATOR = "fake-vllm"
 INDEX = "test-index-v1"
+# /info's defaults, unlike the service's own (5 and 20), so a test sees the page use them
+DEFAULT_TOP_K, MAX_TOP_K = 4, 12
 SCRIPT_PASSAGE = "危险示例：<script>alert('xss')</script> 和 **粗体** 不应被渲染。"
 
 PASSAGES = [
@@ -100,7 +102,10 @@ def _done(question: str, answer: str, refused: bool) -> dict[str, Any]:
     ).model_dump()
 
 
-def create_fake_api(api_key: str | None = None, token_delay_s: float = 0.02) -> FastAPI:
+def create_fake_api(
+    api_key: str | None = None, token_delay_s: float = 0.02, with_info: bool = True
+) -> FastAPI:
+    """with_info=False: an older server without GET /info (404)."""
     app = FastAPI()
     app.state.requests = []
 
@@ -121,7 +126,15 @@ def create_fake_api(api_key: str | None = None, token_delay_s: float = 0.02) -> 
     async def info(request: Request) -> Response:
         if (no := denied(request)) is not None:
             return no
-        body = ServiceInfo(generator=GENERATOR, model=MODEL, index_version=INDEX, default_top_k=5)
+        if not with_info:
+            return JSONResponse({"detail": "Not Found"}, 404)
+        body = ServiceInfo(
+            generator=GENERATOR,
+            model=MODEL,
+            index_version=INDEX,
+            default_top_k=DEFAULT_TOP_K,
+            max_top_k=MAX_TOP_K,
+        )
         return JSONResponse(body.model_dump())
 
     @app.get("/search")

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.fake_api import GENERATOR, MODEL, RETRY_AFTER_S, FakeApiServer, free_port
+from tests.ui.fake_api import (
+    DEFAULT_TOP_K,
+    GENERATOR,
+    MAX_TOP_K,
+    MODEL,
+    RETRY_AFTER_S,
+    FakeApiServer,
+    create_fake_api,
+    free_port,
+)
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 pytestmark = pytest.mark.timeout(120)
@@ -57,7 +66,29 @@ def test_first_page_shows_examples_and_service_info(app: AppTest) -> None:
     assert "LoRA 的原理是什么？" in labels
     side = _sidebar(app)
     assert "Ready" in side and GENERATOR in side
-    assert app.sidebar.slider[0].value == 5
+    slider = app.sidebar.slider[0]  # the server's default and limit, from GET /info
+    assert (slider.value, slider.max) == (DEFAULT_TOP_K, MAX_TOP_K)
+
+
+def test_without_info_the_server_default_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeApiServer(create_fake_api(with_info=False)) as api:
+        monkeypatch.setenv("NOTESQA_API_URL", api.url)
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.run()
+        assert not at.sidebar.slider
+        assert "the server's default" in _plain("\n".join(c.value for c in at.sidebar.caption))
+        _ask(at, "LoRA 的原理是什么？")
+        assert "top_k" not in api.requests[-1]  # not sent: the server applies its own
+        assert "LoRA 在原权重旁" in _markdown(at)
+
+
+def test_bad_setting_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOTESQA_CLIENT_READ_TIMEOUT_S", "soon")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "NOTESQA_CLIENT_READ_TIMEOUT_S" in message and "\n" not in message
 
 
 def test_answer_streams_with_cited_sources(app: AppTest, fake_api: FakeApiServer) -> None:

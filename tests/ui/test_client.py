@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
+from core.settings import Settings
 from tests.ui.fake_api import MODEL, REFUSAL, RETRY_AFTER_S, FakeApiServer, free_port
 from ui.client import (
-    DEFAULT_API_URL,
     ApiError,
     ClientSettings,
     DoneEvent,
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def _client(server: FakeApiServer, key: str | None = None) -> NotesQAClient:
-    return NotesQAClient(ClientSettings(api_url=server.url, api_key=key, read_timeout_s=10))
+    settings = Settings(api_url=server.url, api_key=key, client_read_timeout_s=10)
+    return NotesQAClient(ClientSettings.from_settings(settings))
 
 
 def _collect(client: NotesQAClient, question: str, **kw: object) -> list[Event]:
@@ -50,11 +52,21 @@ def test_parse_sse_frames_comments_multiline_and_crlf() -> None:
     ]
 
 
-def test_settings_from_env() -> None:
-    assert ClientSettings.from_env({}).api_url == DEFAULT_API_URL
-    s = ClientSettings.from_env({"NOTESQA_API_URL": "http://h:9/ ", "NOTESQA_API_KEY": "k"})
+def test_settings_come_from_the_one_settings_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NOTESQA_API_URL", "NOTESQA_API_KEY", "NOTESQA_CLIENT_READ_TIMEOUT_S"):
+        monkeypatch.delenv(name, raising=False)
+    s = ClientSettings.from_settings()
+    assert (s.api_url, s.api_key) == ("http://127.0.0.1:8000", None)  # where `make run` serves
+    assert s.read_timeout_s == Settings().llm_timeout_s  # never shorter than the server's limit
+    monkeypatch.setenv("NOTESQA_API_URL", "http://h:9/ ")
+    monkeypatch.setenv("NOTESQA_API_KEY", "k")
+    s = ClientSettings.from_settings()
     assert (s.api_url, s.api_key) == ("http://h:9", "k")
-    assert ClientSettings.from_env({"NOTESQA_API_KEY": "  "}).api_key is None
+    monkeypatch.setenv("NOTESQA_API_KEY", "  ")
+    assert ClientSettings.from_settings().api_key is None
+    monkeypatch.setenv("NOTESQA_CLIENT_READ_TIMEOUT_S", "-1")
+    with pytest.raises(ValidationError, match="client_read_timeout_s"):
+        ClientSettings.from_settings()
 
 
 def test_stream_yields_sources_tokens_done_and_sends_history(fake_api: FakeApiServer) -> None:
@@ -124,7 +136,8 @@ def test_non_json_500(fake_api: FakeApiServer) -> None:
 
 def test_connection_refused_is_friendly() -> None:
     url = f"http://127.0.0.1:{free_port()}"
-    client = NotesQAClient(ClientSettings(api_url=url, connect_timeout_s=2))
+    settings = Settings(api_url=url, client_connect_timeout_s=2)
+    client = NotesQAClient(ClientSettings.from_settings(settings))
     for call in (
         lambda: list(client.ask_stream("q")),
         lambda: client.search("q"),

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from contract.documents import DocumentOut, JobAccepted
+from core.settings import Settings
 from service.app import create_app
 from tests.service.conftest import FakeGenerator, LiveServer, build, fake_loader, make_settings
 from ui.client import ApiError, ClientSettings
@@ -43,7 +44,7 @@ def _done(client: DocumentsClient, job_id: str) -> str:
 
 
 def test_client_upload_list_delete(api: str) -> None:
-    client = DocumentsClient(ClientSettings(api_url=api))
+    client = DocumentsClient(ClientSettings.from_settings(Settings(api_url=api)))
     out = client.upload("z.md", NOTE.encode())
     assert isinstance(out, JobAccepted) and _done(client, out.job_id) == "done"
     docs = {d.doc_id: d for d in client.documents().documents}
@@ -64,7 +65,7 @@ def test_client_upload_list_delete(api: str) -> None:
 
 
 def test_client_says_when_the_api_is_down() -> None:
-    client = DocumentsClient(ClientSettings(api_url="http://127.0.0.1:9"))
+    client = DocumentsClient(ClientSettings.from_settings(Settings(api_url="http://127.0.0.1:9")))
     with pytest.raises(ApiError, match="Can't reach"):
         client.documents()
 
@@ -72,7 +73,7 @@ def test_client_says_when_the_api_is_down() -> None:
 def test_page_lists_and_deletes_after_confirmation(
     api: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = DocumentsClient(ClientSettings(api_url=api))
+    client = DocumentsClient(ClientSettings.from_settings(Settings(api_url=api)))
     assert _done(client, client.upload("z.md", NOTE.encode()).job_id) == "done"  # type: ignore[union-attr]
     monkeypatch.setenv("NOTESQA_API_URL", api)
     at = AppTest.from_string(PAGE, default_timeout=60).run()
