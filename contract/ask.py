@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
+from contract.practice import RelatedQuestion
+
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20
 MAX_TURN_CHARS = 4000  # a pasted earlier answer fits; a pasted book does not
@@ -164,6 +166,11 @@ class AskResponse(BaseModel):
     evidence: list[EvidenceOut] = Field(default_factory=list)
     removed: list[RemovedSentence] = Field(
         default_factory=list, description="Draft sentences dropped by the support check."
+    )
+    related: list[RelatedQuestion] = Field(
+        default_factory=list,
+        description="Up to 3 questions of the practice bank near this one, never itself: "
+        "follow-ups the notes answer.",
     )
     question_used: str = Field(description="The standalone question used for retrieval.")
     citations: list[Source] = Field(description="The passages the answer cites, by [n].")

@@ -163,7 +163,7 @@ def _drafts(chunks: Iterable[Chunk]) -> list[_Draft]:
     return sorted(drafts, key=lambda d: (d.doc_id, d.location().start))
 
 
-def _words(question: str) -> set[str]:
+def question_words(question: str) -> set[str]:
     """Chinese bigrams and whole English names: a shared name ("LangChain") is one word, not
     eight bigrams that would make "LangChain 支持哪些功能" look like "LangChain 包含哪些特点"."""
     cjk = "".join(ch for ch in question if not ch.isascii())
@@ -171,7 +171,7 @@ def _words(question: str) -> set[str]:
 
 
 def _dice(a: str, b: str) -> float:
-    x, y = _words(a), _words(b)
+    x, y = question_words(a), question_words(b)
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
 
 
@@ -181,7 +181,7 @@ def _copied(a: _Draft, b: _Draft) -> bool:
     groups = {c.dup_group for c in a.chunks if c.dup_group}
     if any(c.dup_group in groups for c in b.chunks if c.dup_group):
         return True
-    x, y = _words(a.text()), _words(b.text())
+    x, y = question_words(a.text()), question_words(b.text())
     return bool(x and y) and len(x & y) / min(len(x), len(y)) >= COPIED_TEXT
 
 

@@ -34,6 +34,7 @@ from service.limiter import GenerationLimiter, Ticket
 from service.observer import AskObserver
 from service.parts import search_parts
 from service.prompt import PromptBuilder
+from service.related import related_for
 from service.respond import Outcome, Plan, RefusalReason, source_from_hit, to_response
 from service.rewrite import rewrite
 from service.support import SupportChecker
@@ -153,7 +154,8 @@ class AskPipeline:
         total = time.perf_counter() - plan.started
         self.observer.answered(plan, out, total)
         model = self.generator.model if plan.request is not None else "extractive"
-        return to_response(plan, out, total, model, request_id)
+        related = related_for(self.holder, plan)  # follow-ups from the practice bank
+        return to_response(plan, out, total, model, request_id, related)
 
     def _generator_failed(self, plan: Plan, err: NotesQAError) -> WithSources:
         self.observer.generator_failed(err.code)

@@ -20,7 +20,7 @@ import numpy as np
 from core.errors import IndexNotReady, NotFound
 from core.text import split_units
 from core.types import Chunk
-from ingest.bank import BankEntry, load_bank
+from ingest.bank import BankEntry, load_bank, question_words
 from service.evidence import EvidenceUnit, answer_points
 
 MAX_CONTEXT = 3  # sentences that continue a point: its item's explanation, not the next point
@@ -67,6 +67,8 @@ class PracticeBank:
         for e in self.entries:
             for loc in (e.source, *e.copies):
                 self._at.setdefault((loc.file, loc.heading_path), e)
+        # each question's words, for the related-questions fallback (a set per question)
+        self._words = {e.question_id: question_words(e.question) for e in self.entries}
         self._points: dict[str, KeyPoints] = {}
         self._vectors: dict[tuple[int, str], np.ndarray] = {}
         self._lock = threading.Lock()
@@ -87,6 +89,11 @@ class PracticeBank:
         with self._lock:
             self._points[entry.question_id] = found
         return found
+
+    def dice(self, words: set[str], entry: BankEntry) -> float:
+        """Word overlap (Dice) of `words` (see ingest.bank.question_words) with a question."""
+        theirs = self._words[entry.question_id]
+        return 2 * len(words & theirs) / (len(words) + len(theirs)) if words and theirs else 0.0
 
     def point_vectors(self, entry: BankEntry, embedder: Any) -> np.ndarray:
         """The key points embedded (as queries: e5's form for comparing two texts), once."""

@@ -3,10 +3,12 @@ place they become the API's `AskResponse`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from contract.ask import AskResponse, EvidenceOut, RemovedSentence, Source, SupportFigure, Timings
+from contract.practice import RelatedQuestion
 from core.types import Hit
 from service.gate import GateDecision
 from service.generators.base import GenerationRequest
@@ -47,7 +49,12 @@ class Outcome:
 
 
 def to_response(
-    plan: Plan, out: Outcome, total_s: float, model: str, request_id: str
+    plan: Plan,
+    out: Outcome,
+    total_s: float,
+    model: str,
+    request_id: str,
+    related: Sequence[RelatedQuestion] = (),
 ) -> AskResponse:
     g, final = plan.grounding, out.final
     return AskResponse(
@@ -72,6 +79,7 @@ def to_response(
         removed=[RemovedSentence(text=v.sentence, reason=v.reason) for v in final.removed]
         if final is not None
         else [],
+        related=list(related),
         question_used=plan.rewrite.standalone,
         citations=list(out.citations),
         sources=list(plan.sources),
