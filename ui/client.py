@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from contract.ask import AskResponse, SearchResponse, Source
+from contract.ask import AskResponse, SearchResponse, Source, StreamEvent
 from contract.errors import ErrorResponse
 from contract.ops import Readiness, ServiceInfo
 from core.settings import Settings
@@ -247,13 +247,13 @@ class NotesQAClient:
 def _event(name: str, data: Any) -> Event | None:
     if not isinstance(data, dict):
         raise ValueError(f"event {name!r}: data is not an object")
-    if name == "sources":
+    if name == StreamEvent.SOURCES:
         sources = [Source.model_validate(s) for s in data.get("sources", [])]
         return SourcesEvent(sources, data.get("question_used"))
-    if name == "token":
+    if name == StreamEvent.TOKEN:
         return TokenEvent(str(data.get("text", "")))
-    if name == "done":
+    if name == StreamEvent.DONE:
         return DoneEvent(AskResponse.model_validate(data))
-    if name == "error":
+    if name == StreamEvent.ERROR:
         raise error_from_body(None, data)
     return None  # an event this client does not know: skipped, for forward compatibility

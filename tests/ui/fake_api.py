@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
-from contract.ask import AskResponse, SearchResponse, Source, SupportFigure, Timings
+from contract.ask import AskResponse, SearchResponse, Source, StreamEvent, SupportFigure, Timings
 from contract.ops import Readiness, ServiceInfo
 
 RETRY_AFTER_S = 7
@@ -73,7 +73,7 @@ HTML_TOKENS = ["模型说：", "<script>alert('pwned')</script>", " [link](http:
 REFUSAL = "资料中没有相关信息。"
 
 
-def _sse(event: str, data: object) -> str:
+def _sse(event: StreamEvent, data: object) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
@@ -170,21 +170,21 @@ def create_fake_api(
     async def _events(q: str) -> AsyncIterator[str]:
         head = {"sources": [s.model_dump() for s in PASSAGES], "question_used": q}
         yield ": a comment line, which clients must skip\n\n"
-        yield _sse("sources", {**head, "index_version": INDEX, "request_id": "rid-123"})
+        yield _sse(StreamEvent.SOURCES, {**head, "index_version": INDEX, "request_id": "rid-123"})
         if "天气" in q:
-            yield _sse("token", {"text": REFUSAL})
-            yield _sse("done", _done(q, REFUSAL, refused=True))
+            yield _sse(StreamEvent.TOKEN, {"text": REFUSAL})
+            yield _sse(StreamEvent.DONE, _done(q, REFUSAL, refused=True))
             return
         tokens = HTML_TOKENS if "html" in q else ANSWER_TOKENS
         for i, tok in enumerate(tokens):
             await asyncio.sleep(token_delay_s)
-            yield _sse("token", {"text": tok})
+            yield _sse(StreamEvent.TOKEN, {"text": tok})
             if i == 1 and "timeout" in q:
-                yield _sse("error", _error("generator_timeout", "no output for 60 s"))
+                yield _sse(StreamEvent.ERROR, _error("generator_timeout", "no output for 60 s"))
                 return
             if i == 1 and "cut" in q:
                 return
-        yield _sse("done", _done(q, "".join(tokens), refused=False))
+        yield _sse(StreamEvent.DONE, _done(q, "".join(tokens), refused=False))
 
     return app
 
