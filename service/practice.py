@@ -105,8 +105,8 @@ def practice_router() -> APIRouter:
         bank, _retriever = _bank(request)
         entries = bank.in_topic(topic)  # NotFound (404) for a topic the bank doesn't have
         pick = next_question(entries, store_of(request).cards(user), datetime.now(UTC))
-        if pick is None:
-            raise NotFound(f"no question under topic {topic!r}")
+        if pick is None:  # only an empty bank: an index of notes without question headings
+            raise NotFound("the question bank is empty: the notes have no answered questions")
         e = pick.entry
         return PracticeQuestion(
             question_id=e.question_id,
