@@ -23,6 +23,9 @@ import httpx
 from pydantic import BaseModel
 from tqdm import tqdm
 
+from contract.ask import INDEX_HEADER, AskRequest, AskResponse, StreamEvent
+from contract.errors import ErrorResponse
+from contract.sse import SseReader
 from core.errors import IndexNotReady
 from core.settings import Settings
 from eval.dataset import EvalItem
@@ -73,16 +76,6 @@ class Answerer(Protocol):
     async def ask(self, item: EvalItem) -> AnswerRecord: ...
 
 
-def parse_sse(event: str) -> tuple[str, Any]:
-    name, data = "message", ""
-    for line in event.splitlines():
-        if line.startswith("event:"):
-            name = line[6:].strip()
-        elif line.startswith("data:"):
-            data += line[5:].strip()
-    return name, json.loads(data) if data else None
-
-
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
@@ -119,8 +112,6 @@ class InProcessAnswerer:
         return self.holder.version or ""
 
     async def ask(self, item: EvalItem) -> AnswerRecord:
-        from contract.ask import AskRequest
-
         rec = AnswerRecord(id=item.id, kind=item.kind, question=item.question)
         t0 = time.perf_counter()
         assert self.pipeline is not None, "use `async with InProcessAnswerer(...)`"
@@ -138,7 +129,7 @@ class InProcessAnswerer:
                     if rec.first_token_ms is None and not plan.refused:
                         rec.first_token_ms = _ms(time.perf_counter() - t0)
                 elif isinstance(ev, DoneEvent):
-                    _take_done(rec, ev.response.model_dump())
+                    _take_done(rec, ev.response)
                 elif isinstance(ev, ErrorEvent):
                     rec.error = f"{ev.error.code}: {str(ev.error) or ev.error.code}"
         finally:
@@ -149,18 +140,19 @@ class InProcessAnswerer:
         return rec
 
 
-def _take_done(rec: AnswerRecord, data: dict[str, Any]) -> None:
-    rec.answer = data["answer"]
-    rec.refused = bool(data["refused"])
-    rec.refusal_reason = data.get("refusal_reason")
-    rec.citations = [int(c["n"]) for c in data.get("citations") or []]
-    rec.support = data.get("support")
-    rec.removed = [r["text"] for r in data.get("removed") or []]
-    rec.missing_terms = list(data.get("missing_terms") or [])
+def _take_done(rec: AnswerRecord, answer: AskResponse) -> None:
+    rec.answer = answer.answer or ""
+    rec.refused = answer.refused
+    rec.refusal_reason = answer.refusal_reason
+    rec.citations = [c.n for c in answer.citations]
+    rec.support = answer.support.model_dump() if answer.support is not None else None
+    rec.removed = [r.text for r in answer.removed]
+    rec.missing_terms = list(answer.missing_terms)
 
 
 class HttpAnswerer:
-    """A running service: POST {url}/ask as SSE; passages are the `sources` it answered from."""
+    """A running service: POST {url}/ask as SSE; passages are the `sources` it answered from.
+    The bodies and the stream's framing are the API contract's (contract/), as the UI reads them."""
 
     def __init__(self, url: str, api_key: str | None = None, timeout_s: float = 600) -> None:
         self.url = url.rstrip("/")
@@ -178,7 +170,7 @@ class HttpAnswerer:
 
     async def ask(self, item: EvalItem) -> AnswerRecord:
         rec = AnswerRecord(id=item.id, kind=item.kind, question=item.question)
-        body = {"question": item.question, "stream": True}
+        body = AskRequest(question=item.question, stream=True).model_dump(exclude_none=True)
         t0 = time.perf_counter()
         try:
             async with self.client.stream("POST", f"{self.url}/ask", json=body) as resp:
@@ -186,30 +178,30 @@ class HttpAnswerer:
                     text = (await resp.aread()).decode("utf-8", "replace")[:300]
                     rec.error = f"HTTP {resp.status_code}: {text}"
                     return rec
-                self.index_version = resp.headers.get("x-index-version", self.index_version)
-                buf = ""
-                async for chunk in resp.aiter_text():
-                    buf += chunk
-                    while "\n\n" in buf:
-                        raw, buf = buf.split("\n\n", 1)
-                        self._on_event(rec, *parse_sse(raw), t0)
+                self.index_version = resp.headers.get(INDEX_HEADER, self.index_version)
+                reader = SseReader()
+                async for line in resp.aiter_lines():
+                    if (frame := reader.feed(line)) is not None:
+                        self._on_event(rec, frame[0], json.loads(frame[1]), t0)
         except httpx.HTTPError as exc:
             rec.error = f"{type(exc).__name__}: {exc}"
         rec.total_ms = _ms(time.perf_counter() - t0)
         return rec
 
     def _on_event(self, rec: AnswerRecord, name: str, data: Any, t0: float) -> None:
-        if name == "token" and rec.first_token_ms is None:
+        if name == StreamEvent.TOKEN and rec.first_token_ms is None:
             rec.first_token_ms = _ms(time.perf_counter() - t0)
-        elif name == "done":
-            _take_done(rec, data)
-            rec.retrieve_ms = float(data["timings_ms"]["retrieve"])
+        elif name == StreamEvent.DONE:
+            answer = AskResponse.model_validate(data)
+            _take_done(rec, answer)
+            rec.retrieve_ms = answer.timings_ms.retrieve
             if rec.refused and rec.refusal_reason == "no_evidence":
                 rec.first_token_ms = None  # the canned refusal is not a generated token
             else:
-                rec.passages = [s["text"] for s in data.get("sources") or []]
-        elif name == "error":
-            rec.error = f"{data['error']['code']}: {data['error']['message']}"
+                rec.passages = [s.text for s in answer.sources]
+        elif name == StreamEvent.ERROR:
+            err = ErrorResponse.model_validate(data).error
+            rec.error = f"{err.code}: {err.message}"
 
 
 class AnswerCache:

@@ -8,8 +8,8 @@ whether the API is down, answers with an error status, or breaks off a stream, b
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from contract.ask import AskResponse, SearchResponse, Source, StreamEvent
 from contract.errors import ErrorResponse
 from contract.ops import Readiness, ServiceInfo
+from contract.sse import parse_sse
 from core.settings import Settings
 
 
@@ -85,34 +86,6 @@ class ApiError(Exception):
         self.retry_after_s = retry_after_s
         self.sources: list[Source] = list(sources)
         self.request_id = request_id
-
-
-@dataclass
-class _SseBuffer:
-    event: str = "message"
-    data: list[str] = field(default_factory=list)
-
-
-def parse_sse(lines: Iterable[str]) -> Iterator[tuple[str, str]]:
-    """(event, data) pairs from SSE lines: multi-line data joined, comments and ids skipped."""
-    buf = _SseBuffer()
-    for raw in lines:
-        line = raw.rstrip("\r\n")
-        if not line:
-            if buf.data:
-                yield buf.event, "\n".join(buf.data)
-            buf = _SseBuffer()
-            continue
-        if line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if name == "event":
-            buf.event = value
-        elif name == "data":
-            buf.data.append(value)
-    if buf.data:
-        yield buf.event, "\n".join(buf.data)
 
 
 def _retry_after(headers: Mapping[str, str]) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from contract.sse import parse_sse
 from core.settings import Settings
 from tests.ui.fake_api import MODEL, REFUSAL, RETRY_AFTER_S, FakeApiServer, free_port
 from ui.client import (
@@ -16,7 +17,6 @@ from ui.client import (
     SourcesEvent,
     TokenEvent,
     error_from_body,
-    parse_sse,
 )
 
 pytestmark = pytest.mark.timeout(60)
