@@ -19,6 +19,7 @@ from core.settings import settings_error
 from ui import render, service_panel
 from ui.client import ApiError, DoneEvent, NotesQAClient, SourcesEvent, TokenEvent
 from ui.documents_page import documents_page
+from ui.practice_page import practice_page
 from ui.related import show_related
 
 log = logging.getLogger("ui")
@@ -208,6 +209,7 @@ def main() -> None:
     pages = [
         st.Page(chat_page, title="问答", icon=":material/chat:", url_path="chat", default=True),
         st.Page(documents_page, title="文档", icon=":material/description:", url_path="documents"),
+        st.Page(practice_page, title="练习", icon=":material/school:", url_path="practice"),
     ]
     st.navigation(pages).run()
 

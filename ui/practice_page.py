@@ -9,6 +9,7 @@ A client of /topics and /practice/*. Everything the notes or the learner wrote i
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -90,11 +91,7 @@ def show_grade(g: GradeResponse) -> None:
     left.metric("得分", f"{round(g.score * 100)} 分")
     right.markdown(
         render.escape_md(f"覆盖了 {covered}/{len(g.points)} 个要点。")
-        + (
-            render.escape_md(f"下次复习：{g.next_due}（{g.interval_days} 天后）")
-            if g.next_due
-            else ""
-        )
+        + render.escape_md(f"下次复习：{due_label(g.next_due)}（{g.interval_days:g} 天后）")
     )
     st.markdown("**要点**")
     for p in g.points:
@@ -107,7 +104,9 @@ def show_grade(g: GradeResponse) -> None:
             icon=":material/report:",
         )
     missed = [p.text for p in g.points if not p.covered]
-    text = g.reference.text
+    # the notes' bold labels ("- 1) **数据偏差：**…") would show as literal asterisks, and the
+    # points, quoted without them, would not be found in the text
+    text = g.reference.text.replace("**", "")
     spans = [s for p in missed if (s := _span(text, p))] or render.highlight_spans(text, missed)
     with st.container(border=True):
         st.markdown("**笔记的答案**")
@@ -117,10 +116,28 @@ def show_grade(g: GradeResponse) -> None:
             st.caption("标亮的是你漏掉的要点。")
 
 
+def due_label(iso: str) -> str:
+    """ "2026-12-05 00:13 UTC" from the API's ISO 8601; the text as sent if it isn't one."""
+    try:
+        when = datetime.fromisoformat(iso).astimezone(UTC)
+    except ValueError:
+        return iso
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _span(text: str, point: str) -> tuple[int, int] | None:
     """Where a point stands in the notes' answer, verbatim."""
     at = text.find(point.strip())
     return (at, at + len(point.strip())) if at >= 0 and point.strip() else None
+
+
+def topic_labels(topics: Sequence[str]) -> list[str]:
+    """Chart labels: a topic's own name (its path's last part), or the whole path where two
+    topics share a name (one bar each, not one merged bar)."""
+    last = [t.split(TOPIC_SEP)[-1] for t in topics]
+    return [
+        name if last.count(name) == 1 else full for name, full in zip(last, topics, strict=True)
+    ]
 
 
 def progress_chart(client: PracticeClient, user: str) -> None:
@@ -130,17 +147,17 @@ def progress_chart(client: PracticeClient, user: str) -> None:
     except ApiError as err:
         st.error(render.escape_md(err.message), icon=":material/error:")
         return
-    if not prog.topics:
+    rows = [t for t in prog.topics if t.seen]  # the API lists every topic, seen or not
+    if not rows:
         st.info("还没有练习记录：答完一题，这里会按主题显示平均分和练过的题数。")
         return
     a, b = st.columns(2)
     a.metric("练过的题", prog.seen)
     b.metric("待复习", prog.due)
-    names = [t.topic for t in prog.topics]
-    scores = pd.DataFrame({"平均分": [t.mean_score for t in prog.topics]}, index=names)
+    names = topic_labels([t.topic for t in rows])
+    scores = pd.DataFrame({"平均分": [t.mean_score for t in rows]}, index=names)
     seen = pd.DataFrame(
-        {"练过": [t.seen for t in prog.topics], "待复习": [t.due for t in prog.topics]},
-        index=names,
+        {"练过": [t.seen for t in rows], "待复习": [t.due for t in rows]}, index=names
     )
     left, right = st.columns(2)
     with left:

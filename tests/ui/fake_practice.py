@@ -176,11 +176,12 @@ def add_practice_routes(app: FastAPI, denied: Callable[[Request], Response | Non
         if (no := denied(request)) is not None:
             return no
         scores: dict[str, float] = app.state.scores.get(user, {})
-        by_topic: dict[str, list[float]] = {}
+        # like the service: every topic of the bank, the unseen ones with no mean
+        by_topic: dict[str, list[float]] = {TOPIC_SEP.join(q.topic): [] for q in BANK}
         for qid, score in scores.items():
             by_topic.setdefault(TOPIC_SEP.join(BY_ID[qid].topic), []).append(score)
         rows = [
-            TopicProgress(topic=t, seen=len(s), mean_score=sum(s) / len(s), due=0)
+            TopicProgress(topic=t, seen=len(s), mean_score=sum(s) / len(s) if s else None, due=0)
             for t, s in by_topic.items()
         ]
         body = ProgressResponse(user=user, topics=rows, seen=len(scores), due=0)

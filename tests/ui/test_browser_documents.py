@@ -4,50 +4,22 @@ chat page and get a citation to it, then delete it after confirming."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from core.settings import Settings
-from ingest.build import build_index
-from tests.conftest import write_small_corpus
 from tests.service.test_documents_e2e_real import NOTE, NOTE_NAME, QUESTION
-from tests.ui.fake_api import free_port
-from tests.ui.test_browser_real_api import ARTIFACTS, CHROMIUM, FLAGS, _start, _stop
+from tests.ui.test_browser_real_api import ARTIFACTS, CHROMIUM, FLAGS, serve_stack
 
 pytestmark = pytest.mark.timeout(400)
 
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[str]:
-    corpus = write_small_corpus(tmp_path / "corpus")
-    index = tmp_path / "index"
-    build_index(Settings(corpus_dir=corpus, index_dir=index), progress=False)
-    api_port, ui_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTESQA_")}
-    env["NOTESQA_CORPUS_DIR"] = str(corpus)  # jobs rebuild from this corpus, not the shipped one
-    api = _start(
-        [sys.executable, "-m", "service", "--generator", "extractive",
-         "--port", str(api_port), "--index", str(index)],
-        env, tmp_path / "api.log", f"http://127.0.0.1:{api_port}/readyz",
-    )  # fmt: skip
-    try:
-        ui = _start(
-            [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.headless", "true",
-             "--server.port", str(ui_port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            {**env, "NOTESQA_API_URL": f"http://127.0.0.1:{api_port}"},
-            tmp_path / "ui.log", f"http://127.0.0.1:{ui_port}/_stcore/health",
-        )  # fmt: skip
-        try:
-            yield f"http://127.0.0.1:{ui_port}"
-        finally:
-            _stop(ui)
-    finally:
-        _stop(api)
+    # jobs rebuild from this test's corpus, not the shipped one
+    with serve_stack(tmp_path, {"NOTESQA_CORPUS_DIR": str(tmp_path / "corpus")}) as url:
+        yield url
 
 
 def test_upload_ask_delete_in_the_browser(stack: str, tmp_path: Path) -> None:

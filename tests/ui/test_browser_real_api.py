@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,13 +68,16 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=10)
 
 
-@pytest.fixture
-def real_stack(tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def serve_stack(tmp_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """The real API (extractive, over an index of the small corpus) and the real UI on free
+    loopback ports; yields the UI's URL. `extra_env`: NOTESQA_* settings for both."""
     corpus = write_small_corpus(tmp_path / "corpus")
     index = tmp_path / "index"
     build_index(Settings(corpus_dir=corpus, index_dir=index), progress=False)
     api_port, ui_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTESQA_")}
+    env.update(extra_env or {})
     api = _start(
         [sys.executable, "-m", "service", "--generator", "extractive",
          "--port", str(api_port), "--index", str(index)],
@@ -93,6 +97,12 @@ def real_stack(tmp_path: Path) -> Iterator[str]:
             _stop(ui)
     finally:
         _stop(api)
+
+
+@pytest.fixture
+def real_stack(tmp_path: Path) -> Iterator[str]:
+    with serve_stack(tmp_path) as url:
+        yield url
 
 
 def test_real_api_and_ui_answer_a_chinese_question(real_stack: str, tmp_path: Path) -> None:

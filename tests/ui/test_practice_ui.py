@@ -15,6 +15,7 @@ from tests.ui.fake_api import FakeApiServer, create_fake_api
 from tests.ui.fake_practice import add_practice_routes
 from ui.client import ApiError, ClientSettings
 from ui.practice_client import PracticeClient
+from ui.practice_page import due_label, topic_labels
 from ui.render import HIGHLIGHT
 
 PAGE = """
@@ -58,7 +59,8 @@ def test_client_round_trip(api: FakeApiServer) -> None:
     assert g.score == 0.25 and [p.covered for p in g.points] == [True, False, False, False]
     assert g.contradictions[0].sentence == "温度越低随机性越大"
     prog = client.progress("u1")
-    assert (prog.seen, prog.topics[0].topic) == (1, "大语言模型基础 / LLMs复读机问题")
+    seen = {t.topic: t.seen for t in prog.topics}
+    assert prog.seen == 1 and seen["大语言模型基础 / LLMs复读机问题"] == 1
     assert client.question("u1", "大语言模型基础 / LLMs复读机问题").seen
     with pytest.raises(ApiError, match="no topic") as missing:
         client.question("u1", "没有这个主题")
@@ -95,6 +97,7 @@ def test_page_question_answer_points_and_progress(api: FakeApiServer) -> None:
     _button(at, "提交评分").click().run()
     assert not at.exception, at.exception
     assert at.metric[0].value == "50 分"
+    assert "下次复习：2030-01-02 00:00 UTC（1 天后）" in _markdown(at)
     shown = _markdown(at)
     assert ":green[:material/check: 已答到] **1.** 数据偏差" in shown
     assert ":red[:material/close: 漏掉] **3.** 缺乏多样性的训练数据" in shown
@@ -114,7 +117,7 @@ def test_page_question_answer_points_and_progress(api: FakeApiServer) -> None:
     assert score_spec["encoding"]["x"]["title"] == "平均分"  # bars run along the score axis
     data = pa.ipc.open_stream(charts[0].proto.datasets[0].data.data).read_pandas()
     assert data.to_dict("records") == [
-        {"index -- streamlit-generated": "大语言模型基础 / LLMs复读机问题", "平均分": 0.5}
+        {"index -- streamlit-generated": "LLMs复读机问题", "平均分": 0.5}  # seen topics only
     ]
     assert json.loads(charts[1].proto.spec)["encoding"]["x"]["title"] == "题数"
 
@@ -163,3 +166,17 @@ def test_related_questions_are_buttons_that_ask_them() -> None:
     assert at.button[1].label != "**粗体**问题？"  # escaped: shown as typed, not as bold
     at.button[0].click().run()
     assert at.session_state["asked"] == "如何缓解 LLMs 复读机问题？"
+
+
+def test_chart_labels_are_topic_names_unless_two_share_one() -> None:
+    assert topic_labels(["基础 / 复读机", "微调 / LoRA"]) == ["复读机", "LoRA"]
+    assert topic_labels(["000 / 总结", "004 / 总结", "微调"]) == [
+        "000 / 总结",
+        "004 / 总结",
+        "微调",
+    ]
+
+
+def test_due_dates_read_as_utc() -> None:
+    assert due_label("2026-12-05T08:13:24+08:00") == "2026-12-05 00:13 UTC"
+    assert due_label("soon") == "soon"
