@@ -10,6 +10,7 @@ from typing import Any
 
 from core.index_store import load_index
 from ingest.bank import load_bank
+from tests.service.conftest import running_app
 
 PARROT_TOPIC = "大语言模型基础 / LLMs复读机问题"
 CAUSES = "为什么会出现 LLMs 复读机问题？"
@@ -126,3 +127,22 @@ def test_schedule_and_progress_survive_a_restart(
     )
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM grades").fetchone() == (2,)
+
+
+def test_notes_without_questions_have_an_empty_bank(
+    tmp_path: Path, error_of: Callable[..., Any], rebuild: Callable[[Path, Path], str]
+) -> None:
+    corpus = tmp_path / "plain"
+    corpus.mkdir()
+    (corpus / "essay.md").write_text(
+        "# 随笔\n\n## 注意力机制\n\n注意力机制让模型在生成每个词时关注输入中最相关的部分。"
+        "它通过查询和键的相似度给值加权求和。\n",
+        encoding="utf-8",
+    )
+    index = tmp_path / "index"
+    rebuild(corpus, index)
+    with running_app(index) as (client, _gen):
+        assert client.get("/topics").json() == {"total": 0, "topics": []}
+        error_of(client.get("/practice/question", params={"user": "a"}), 404, "not_found")
+        body = client.get("/practice/progress", params={"user": "a"}).json()
+        assert body == {"user": "a", "topics": [], "seen": 0, "due": 0}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from ingest.bank import BankEntry, Location
 from service.practice_ops import next_question, progress
 from service.progress_store import MIGRATIONS, ProgressStore
 from service.sm2 import Card, quality, review
+from tests.conftest import ROOT
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -99,3 +102,44 @@ def test_a_grade_is_all_or_nothing(tmp_path: Path) -> None:
         store.record("u", "q2", "T", 1.0, NOW)
     assert set(store.cards("u")) == {"q1"}  # q2's card update was rolled back with it
     assert store.cards("u")["q1"].card.repetitions == 1
+
+
+KILL_MID_GRADE = """
+import os, signal, sys
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from service.progress_store import ProgressStore
+
+class Dying(ProgressStore):
+    @contextmanager
+    def _connect(self):
+        with super()._connect() as conn:
+            def trace(sql):  # the card is written; die as the grade log's row goes in
+                if sql.startswith("INSERT INTO grades") and self.armed:
+                    os.kill(os.getpid(), signal.SIGKILL)
+            conn.set_trace_callback(trace)
+            yield conn
+
+store = Dying(Path(sys.argv[1]))
+store.armed = False
+store.migrate()
+now = datetime.now(UTC)
+store.record("u", "q1", "T", 1.0, now)
+store.armed = True
+store.record("u", "q2", "T", 1.0, now)
+"""
+
+
+def test_a_process_killed_mid_grade_loses_nothing_committed(tmp_path: Path) -> None:
+    db = tmp_path / "p.sqlite"
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_MID_GRADE, str(db)], cwd=ROOT, capture_output=True, timeout=60
+    )
+    assert proc.returncode == -9, proc.stderr.decode()[-2000:]
+    store = ProgressStore(db)  # the next process: a restart
+    assert store.migrate() == len(MIGRATIONS)
+    assert set(store.cards("u")) == {"q1"}  # q2's half-written grade is gone, card and all
+    assert [(r["question_id"], r["score"]) for r in store.grades("u")] == [("q1", 1.0)]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
