@@ -23,7 +23,9 @@ def show_related(msg: Mapping[str, Any], ask: Callable[[str], None]) -> None:
         question = str(q.get("question", ""))
         st.button(
             render.escape_md(question),
-            key=f"related_{msg.get('request_id', '')}_{i}",
+            # the message dict lives in session state across reruns: its id is a stable key,
+            # and unique even when two answers carry the same request id or questions
+            key=f"related_{id(msg)}_{i}",
             on_click=ask,
             args=(question,),
             icon=":material/arrow_forward:",

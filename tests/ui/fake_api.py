@@ -5,7 +5,8 @@ service/pipeline.py) so the UI's client and page are tested against what the ser
 
 Script: "busy" → 429 with Retry-After; "gateway" → HTTP 504 with sources; "timeout" → SSE
 sources then an `error` event; "天气" → refusal; "html" → the model writes <script>; "cut" →
-the stream stops before `done`; "crash" → a 500 that is not JSON; anything else → an answer.
+the stream stops before `done`; "crash" → a 500 that is not JSON; anything else → an answer,
+with two related questions (`related`). Practice routes: tests/ui/fake_practice.py.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 
 from contract.ask import AskResponse, SearchResponse, Source, StreamEvent, SupportFigure, Timings
 from contract.ops import Readiness, ServiceInfo
+from contract.practice import RelatedQuestion, SourceRef
+from tests.ui.fake_practice import BANK, add_practice_routes
 
 RETRY_AFTER_S = 7
 MODEL = "fake-qwen-0.5b"
@@ -71,6 +74,15 @@ ANSWER_TOKENS = [
 ]
 HTML_TOKENS = ["模型说：", "<script>alert('pwned')</script>", " [link](http://x.test)", "[1]。"]
 REFUSAL = "资料中没有相关信息。"
+RELATED = [
+    RelatedQuestion(
+        question_id=q.question_id,
+        question=q.question,
+        topic=list(q.topic),
+        source=SourceRef(file="000_fake.txt", heading_path=[*q.topic, q.question], start=0, end=9),
+    )
+    for q in BANK[:2]  # not "LoRA 的原理是什么？": an example question, and the one answered
+]
 
 
 def _sse(event: StreamEvent, data: object) -> str:
@@ -99,6 +111,7 @@ def _done(question: str, answer: str, refused: bool) -> dict[str, Any]:
         model=MODEL,
         index_version=INDEX,
         request_id="rid-123",
+        related=[] if refused else RELATED,
     ).model_dump()
 
 
@@ -186,6 +199,7 @@ def create_fake_api(
                 return
         yield _sse(StreamEvent.DONE, _done(q, "".join(tokens), refused=False))
 
+    add_practice_routes(app, denied)
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -12,7 +13,6 @@ from streamlit.testing.v1 import AppTest
 
 from core.settings import Settings
 from tests.ui.fake_api import FakeApiServer, create_fake_api
-from tests.ui.fake_practice import add_practice_routes
 from ui.client import ApiError, ClientSettings
 from ui.practice_client import PracticeClient
 from ui.practice_page import due_label, topic_labels
@@ -27,9 +27,7 @@ pytestmark = pytest.mark.timeout(120)
 
 @pytest.fixture
 def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeApiServer]:
-    app = create_fake_api()
-    add_practice_routes(app, lambda request: None)
-    with FakeApiServer(app) as server:
+    with FakeApiServer(create_fake_api()) as server:
         monkeypatch.setenv("NOTESQA_API_URL", server.url)
         monkeypatch.delenv("NOTESQA_API_KEY", raising=False)
         yield server
@@ -180,3 +178,19 @@ def test_chart_labels_are_topic_names_unless_two_share_one() -> None:
 def test_due_dates_read_as_utc() -> None:
     assert due_label("2026-12-05T08:13:24+08:00") == "2026-12-05 00:13 UTC"
     assert due_label("soon") == "soon"
+
+
+def test_chat_answer_offers_related_questions_that_ask_on_click(api: FakeApiServer) -> None:
+    app = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
+    at = AppTest.from_file(app, default_timeout=30).run()
+    at.chat_input[0].set_value("LoRA 的原理是什么？").run()
+    assert not at.exception, at.exception
+    labels = [_plain(b.label) for b in at.main.button]
+    assert labels == ["为什么会出现 LLMs 复读机问题？", "为何现在的大模型大部分是Decoder only结构"]
+    _button(at, "为何现在的大模型大部分是Decoder only结构").click().run()
+    assert not at.exception, at.exception  # two answers, same related questions: no key clash
+    asked = [r["question"] for r in api.requests if r["path"] == "/ask"]
+    assert asked == ["LoRA 的原理是什么？", "为何现在的大模型大部分是Decoder only结构"]
+    assert (
+        len([b for b in at.main.button if _plain(b.label) == "为什么会出现 LLMs 复读机问题？"]) == 2
+    )
