@@ -227,9 +227,13 @@ def grade(
     texts = list(contexts or [p.text for p in points])
     squashed = [squash(c) for c in texts]
     for s in sentences:
-        precision, shared, best = _best_point(_terms(s, asked), squashed)
-        if shared >= MIN_SHARED and precision >= MIN_PRECISION and not how[best]:
-            how[best] = "sentence"
+        # the sentence, and each of its clauses: a learner lists several points in one
+        # sentence ("LN 能缓解梯度消失和爆炸，让训练更稳定、收敛更快"), and each clause is
+        # made of one point's terms where the whole sentence is made of two points' terms
+        for part in dict.fromkeys([s, *_clauses(s)]):
+            precision, shared, best = _best_point(_terms(part, asked), squashed)
+            if shared >= MIN_SHARED and precision >= MIN_PRECISION and not how[best]:
+                how[best] = "sentence"
         found = _contradiction(s, texts)
         if found is not None:
             contradictions.append(found)

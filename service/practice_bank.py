@@ -84,7 +84,11 @@ class PracticeBank:
         if cached is not None:
             return cached
         chunks = [self.chunks[c] for c in entry.chunk_ids if c in self.chunks]
-        units = tuple(answer_points(entry.question, chunks))
+        # A lead-in that only announces the list ("原因主要有以下几点：") states nothing a
+        # learner could say: the answer shows it, grading doesn't count it.
+        units = tuple(
+            u for u in answer_points(entry.question, chunks) if u.item or u.text[-1] not in "：:"
+        )
         found = KeyPoints(units, _contexts(units, chunks))
         with self._lock:
             self._points[entry.question_id] = found

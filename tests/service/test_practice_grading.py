@@ -124,3 +124,19 @@ def test_a_flipped_negation_is_a_contradiction(bank: PracticeBank) -> None:
     assert not wrong.points[0].covered
     right = grade_entry(bank, entry, "LoRA权重可以合并到原模型中。")
     assert not right.contradictions and right.points[0].covered
+
+
+def test_points_listed_in_one_sentence_count_by_clause(bank: PracticeBank) -> None:
+    entry = _entry(bank, "为什么要进行LN呢？")
+    one_sentence = grade_entry(bank, entry, "它能缓解梯度消失和爆炸的问题，也让模型训练更稳定。")
+    assert [p.how for p in one_sentence.points][1] == "sentence"  # 消除梯度消失和爆炸
+    # the same words run together: no clause is made of one point's terms
+    run_on = "它能缓解梯度消失和爆炸的问题也让模型训练更稳定并且可以用在各种任务"
+    assert grade_entry(bank, entry, run_on).score == 0.0
+
+
+def test_a_lead_in_that_announces_the_list_is_not_a_point(bank: PracticeBank) -> None:
+    entry = _entry(bank, "为什么大模型推理时显存涨的那么多还一直占着？")
+    texts = [u.text for u in bank.points(entry).units]
+    assert len(texts) == 4 and not any(t.endswith(("：", ":")) for t in texts)
+    assert "以下几点" in entry.answer  # still in the notes' answer the learner is shown
