@@ -71,6 +71,17 @@ def test_dockerfile_is_multistage_nonroot_with_healthcheck() -> None:
     assert any(w == "CMD" and "service" in a for w, a in final), "runs the API by default"
 
 
+def test_the_image_copies_every_package_pyproject_installs() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = {
+        p.rstrip("*") for p in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    }
+    copied = {args.split()[0] for word, args in _instructions() if word == "COPY"}
+    assert "contract" in packages and packages <= copied, packages - copied
+
+
 def test_dockerfile_builds_on_the_official_and_the_local_base() -> None:
     """What the real build (make docker-smoke) needed, kept from regressing."""
     text = DOCKERFILE.read_text(encoding="utf-8")
