@@ -9,23 +9,20 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from contract.errors import ErrorResponse
+from contract.errors import error_responses
 
-DOCUMENT_ERRORS: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorResponse, "description": text}
-    for status, text in (
-        (401, "Missing or wrong bearer API key"),
-        (403, "A write route on a non-loopback address without NOTESQA_API_KEY"),
-        (404, "No such document or job"),
-        (409, "The name holds other content (use ?replace=true), ships with the project, "
-              "or has a job still running"),
-        (413, "The file is larger than NOTESQA_MAX_UPLOAD_BYTES"),
-        (415, "A type we don't index, or content that is not what the name says"),
-        (422, "Empty or binary file, a bad name, a PDF without a text layer, no file field"),
-        (500, "The job failed after it was accepted; the index was not changed"),
-        (503, "No index loaded yet"),
-    )
-}  # fmt: skip
+DOCUMENT_ERRORS = error_responses(
+    (401, "Missing or wrong bearer API key"),
+    (403, "A write route on a non-loopback address without NOTESQA_API_KEY"),
+    (404, "No such document or job"),
+    (409, "The name holds other content (use ?replace=true), ships with the project, "
+          "or has a job still running"),
+    (413, "The file is larger than NOTESQA_MAX_UPLOAD_BYTES"),
+    (415, "A type we don't index, or content that is not what the name says"),
+    (422, "Empty or binary file, a bad name, a PDF without a text layer, no file field"),
+    (500, "The job failed after it was accepted; the index was not changed"),
+    (503, "No index loaded yet"),
+)  # fmt: skip
 
 
 class DocumentOut(BaseModel):

@@ -20,15 +20,18 @@ class ErrorResponse(BaseModel):
     sources: list[Source] | None = None
 
 
-# The statuses /ask, /search and the ops routes can answer with, for the OpenAPI document.
-ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorResponse, "description": text}
-    for status, text in (
-        (401, "Missing or wrong bearer API key"),
-        (422, "Invalid input: empty/oversized question, bad top_k, too much history, bad JSON"),
-        (429, "Generation queue full; see Retry-After"),
-        (500, "Unexpected server error"),
-        (503, "Index not loaded or generator unavailable"),
-        (504, "Generator timed out"),
-    )
-}
+def error_responses(*statuses: tuple[int, str]) -> dict[int | str, dict[str, object]]:
+    """OpenAPI `responses=` for a group of routes: each status with the one error body and
+    what it means there."""
+    return {status: {"model": ErrorResponse, "description": text} for status, text in statuses}
+
+
+# The statuses /ask, /search and the ops routes can answer with.
+ERROR_RESPONSES = error_responses(
+    (401, "Missing or wrong bearer API key"),
+    (422, "Invalid input: empty/oversized question, bad top_k, too much history, bad JSON"),
+    (429, "Generation queue full; see Retry-After"),
+    (500, "Unexpected server error"),
+    (503, "Index not loaded or generator unavailable"),
+    (504, "Generator timed out"),
+)
