@@ -4,6 +4,8 @@ Each item is a question heading of the notes, a user's answer to it, and the not
 for that question as short verbatim quotes of the answer body, each labelled by hand with
 whether this answer covers it. The quotes are matched to the grader's own points by text
 (eval/grading_metrics.py), so the set does not depend on how the backend numbers its points.
+`hand_score` is the share of the points covered, lowered where the answer also claims what
+the notes contradict (`contradicts` quotes those claims); off-topic and empty answers score 0.
 """
 
 from __future__ import annotations

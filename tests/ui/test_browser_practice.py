@@ -86,3 +86,33 @@ def test_practice_in_the_browser(stack: str) -> None:
             raise
         finally:
             browser.close()
+
+
+def test_related_questions_follow_an_answer_in_the_browser(stack: str) -> None:
+    """After a chat answer, the practice bank's related questions are buttons; one click asks
+    that question, and the answer to it comes back with its own sources."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            "chromium not found: apt-get install -y chromium fonts-wqy-microhei", pytrace=False
+        )
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400}, locale="zh-CN")
+            page.goto(stack)
+            box = page.locator("textarea[data-testid=stChatInputTextArea]")
+            box.wait_for(timeout=60_000)
+            box.fill(SECOND)
+            box.press("Enter")
+            page.get_by_text("笔记里的相关问题").first.wait_for(timeout=60_000)
+            followups = page.locator("[data-testid=stChatMessage]").last.get_by_role("button")
+            first = followups.first.inner_text().split("\n")[-1].strip()  # after the icon
+            assert first and first != SECOND  # never the question just asked
+            followups.first.click()
+            users = page.locator("[data-testid=stChatMessage]").filter(has_text=first)
+            expect(users.first).to_be_visible(timeout=60_000)  # asked as the user's turn
+            expect(page.get_by_text("Sources (", exact=False)).to_have_count(2, timeout=60_000)
+        finally:
+            browser.close()
