@@ -15,7 +15,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from contract.practice import GradeResponse, PracticeQuestion, TopicNode
+from contract.practice import (
+    MAX_ANSWER_CHARS,
+    MAX_USER_CHARS,
+    GradeResponse,
+    PracticeQuestion,
+    TopicNode,
+)
 from ui import render
 from ui.client import ApiError
 from ui.practice_client import PracticeClient
@@ -173,7 +179,11 @@ def practice_page(client: PracticeClient | None = None) -> None:
     ss = _state()
     st.title(":material/school: 练习")
     st.caption("从笔记里的面试题抽题作答，逐条对照笔记的要点评分；答过的题按间隔重复安排复习。")
-    user = str(st.text_input("用户名", key="practice_user", help="进度按用户名保存。")).strip()
+    user = str(
+        st.text_input(
+            "用户名", key="practice_user", max_chars=MAX_USER_CHARS, help="进度按用户名保存。"
+        )
+    ).strip()
     topic = topic_picker(client)
     if topic is None:
         return
@@ -189,6 +199,7 @@ def practice_page(client: PracticeClient | None = None) -> None:
             "你的回答",
             key=f"practice_answer_{q.question_id}",
             height=ANSWER_ROWS_PX,
+            max_chars=MAX_ANSWER_CHARS,  # the API's own limit: a longer answer would be a 422
             placeholder="用中文或英文写下你的回答，写完点「提交评分」。",
         )
         go, nxt = st.columns(2)
