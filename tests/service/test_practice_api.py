@@ -146,3 +146,25 @@ def test_notes_without_questions_have_an_empty_bank(
         error_of(client.get("/practice/question", params={"user": "a"}), 404, "not_found")
         body = client.get("/practice/progress", params={"user": "a"}).json()
         assert body == {"user": "a", "topics": [], "seen": 0, "due": 0}
+
+
+def test_an_uploaded_note_joins_the_bank(
+    app_factory: Callable[..., Any], small_corpus: Path
+) -> None:
+    note = (
+        "# 我的笔记\n\n## 1. 什么是 Zorbex 正则化？\n\n"
+        "Zorbex 正则化是一种在训练时随机冻结注意力头的方法，可以减轻过拟合。\n"
+    )
+    with app_factory(corpus_dir=small_corpus) as (client, _gen):
+        before = client.get("/topics").json()["total"]
+        files = {"file": ("zorbex.md", note.encode())}
+        assert client.post("/documents", params={"wait": "true"}, files=files).status_code == 201
+        after = client.get("/topics").json()
+        assert after["total"] == before + 1
+        assert {"name": "我的笔记", "path": ["我的笔记"], "count": 1, "children": []} in after[
+            "topics"
+        ]
+        q = _question(client, "carol", "我的笔记")
+        assert q["question"] == "什么是 Zorbex 正则化？" and q["source"]["file"] == "zorbex.md"
+        graded = _grade(client, q["question_id"], "随机冻结注意力头，减轻过拟合。", user="carol")
+        assert graded["score"] == 1.0
