@@ -57,6 +57,9 @@ MIN_LEAD = 0.01
 # A sentence this much Latin script is judged by similarity too ("模型 parameters 要常驻显存"):
 # its English words are the learner's translation of the notes' Chinese ones.
 LATIN_SHARE = 0.3
+# Clauses embedded per answer: a thorough answer has a dozen; an 8000-character paste would
+# otherwise cost a few hundred e5 calls (seconds of CPU) in one request.
+MAX_EMBEDDED = 32
 _EN_CLAUSE = re.compile(r"[;；,，。]\s*|\s+and\s+")
 
 # (sentences) -> cosine of each sentence with each key point: shape (sentences, points)
@@ -239,7 +242,7 @@ def grade(
             contradictions.append(found)
             contradicted.add(found.point - 1)
     if latin and similarity is not None and points:
-        _by_similarity(similarity(latin), how)
+        _by_similarity(similarity(latin[:MAX_EMBEDDED]), how)
     grades = tuple(
         PointGrade(i + 1, p, bool(how[i]) and i not in contradicted, how[i])
         for i, p in enumerate(points)

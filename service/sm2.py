@@ -8,6 +8,7 @@ never drops below 1.3, below which cards came back too often to be useful.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -28,7 +29,7 @@ class Card:
 
 def quality(score: float) -> int:
     """SM-2's 0-5 from a 0-1 score: half the key points is a pass (3), all of them 5."""
-    return max(0, min(5, round(5 * score)))
+    return max(0, min(5, math.floor(5 * score + 0.5)))  # half up: round() would make 0.5 a 2
 
 
 def review(card: Card, q: int, now: datetime) -> Card:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from core.embedders import build_embedder
@@ -13,6 +14,7 @@ from core.types import Chunk, Document, sha256_text
 from ingest.bank import BankEntry, build_bank
 from ingest.chunk import chunk_document
 from ingest.dedup import assign_duplicate_groups
+from service.grading import MAX_EMBEDDED
 from service.practice_bank import PracticeBank
 from service.practice_ops import grade_entry
 from tests.conftest import CORPUS
@@ -140,3 +142,23 @@ def test_a_lead_in_that_announces_the_list_is_not_a_point(bank: PracticeBank) ->
     texts = [u.text for u in bank.points(entry).units]
     assert len(texts) == 4 and not any(t.endswith(("：", ":")) for t in texts)
     assert "以下几点" in entry.answer  # still in the notes' answer the learner is shown
+
+
+class CountingEmbedder:
+    """Counts query embeddings; every text gets the same unit vector."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed_query_vector(self, text: str) -> Any:
+        self.calls += 1
+        return np.ones(4, np.float32) / 2.0
+
+
+def test_a_pasted_essay_costs_a_bounded_number_of_embeddings(bank: PracticeBank) -> None:
+    entry = _entry(bank, PARROT)
+    points = len(bank.points(entry).units)
+    essay = "; ".join(f"clause number {i} about training data" for i in range(300))[:8000]
+    counter = CountingEmbedder()
+    grade_entry(bank, entry, essay, counter)
+    assert counter.calls == points + MAX_EMBEDDED  # the key points once, then 32 clauses

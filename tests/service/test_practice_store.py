@@ -20,7 +20,7 @@ NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def test_quality_from_score() -> None:
-    assert [quality(s) for s in (0.0, 0.09, 0.5, 0.6, 1.0)] == [0, 0, 2, 3, 5]
+    assert [quality(s) for s in (0.0, 0.09, 0.3, 0.5, 0.6, 1.0)] == [0, 0, 2, 3, 3, 5]
 
 
 def test_sm2_intervals_grow_and_a_lapse_starts_over() -> None:
