@@ -165,7 +165,18 @@ def test_the_grading_set_is_what_the_issue_asks_for() -> None:
     assert kinds["complete"] >= 10 and kinds["partial"] >= 10 and kinds["wrong"] >= 6
     assert kinds["off_topic"] + kinds["empty"] >= 5
     assert kinds["english"] >= 6 and kinds["mixed"] >= 4
-    for i in items:
+
+
+def test_the_held_out_set_asks_other_questions() -> None:
+    """grading_holdout.jsonl was written for questions the grader was never tuned on."""
+    main = {i.question for i in load_grading(ROOT / "eval/datasets/grading.jsonl")}
+    held = load_grading(ROOT / "eval/datasets/grading_holdout.jsonl")
+    assert len(held) >= 20 and not {i.question for i in held} & main
+
+
+@pytest.mark.parametrize("name", ["grading.jsonl", "grading_holdout.jsonl"])
+def test_items_quote_the_notes(name: str) -> None:
+    for i in load_grading(ROOT / "eval/datasets" / name):
         assert i.file, i.id
         notes = _squash((ROOT / "corpus" / i.file).read_text(encoding="utf-8"))
         assert _squash(i.question) in notes, i.id  # a heading of the notes, verbatim
