@@ -162,9 +162,11 @@ def _dedupe(units: Sequence[EvidenceUnit], limit: int) -> list[EvidenceUnit]:
     return kept
 
 
-def _section(units: list[EvidenceUnit]) -> list[EvidenceUnit]:
+def _section(
+    units: list[EvidenceUnit], *, prose: int = MAX_PROSE, extras: int = MAX_EXTRA
+) -> list[EvidenceUnit]:
     """The answer of a question section, in order: its lead-in, then one unit per list item
-    (or, for prose, its first sentences)."""
+    (or, for prose, its first `prose` sentences), and up to `extras` deeper sentences."""
     items = [u for u in units if u.item]
     if len(items) >= 2:
         first = units.index(items[0])
@@ -181,7 +183,7 @@ def _section(units: list[EvidenceUnit]) -> list[EvidenceUnit]:
             if not u.item and u.text[-1] in "：:" and u.start < last and u.n == items[0].n
         ]  # fmt: skip
     else:
-        picked = _dedupe(units, MAX_PROSE)
+        picked = _dedupe(units, prose)
     # A fact the question asks for can sit deeper in the section ("…动用了440张A100共训练了
     # 9.5天" is an item's second sentence): the best-matching other sentences join, in order.
     best = max((u.score for u in units), default=0.0)
@@ -189,7 +191,7 @@ def _section(units: list[EvidenceUnit]) -> list[EvidenceUnit]:
     extra = sorted(
         (u for u in units if u not in picked and u.score >= floor), key=lambda u: -u.score
     )
-    picked += [u for u in extra[:MAX_EXTRA] if not _is_duplicate(u, picked)]
+    picked += [u for u in extra[:extras] if not _is_duplicate(u, picked)]
     return sorted(picked, key=lambda u: (u.n, u.start))
 
 
@@ -221,10 +223,13 @@ def _from_section(
 def answer_points(question: str, chunks: Sequence[Chunk]) -> list[EvidenceUnit]:
     """The key points of a question's answer (`chunks`: its section, in the notes' order), the
     way `select` takes a section whose heading asks the question: the lead, then one unit per
-    list item (or the first sentences of prose). Practice mode grades answers against these."""
+    list item. Practice mode grades answers against these, so two things differ: a prose
+    answer keeps up to MAX_POINTS sentences (an answer's third sentence is as much a point as
+    its first), and no deeper sentence joins (an item's second sentence continues its point).
+    """
     q = features(question, question=True)
     units = [u for c in chunks for u in _units(1, Hit(c, 0.0), q)]
-    return _section(units) if units else []
+    return _section(units, prose=MAX_POINTS, extras=0) if units else []
 
 
 def select(question: str, hits: Sequence[Hit]) -> Evidence:
