@@ -12,8 +12,10 @@ terms of service/keyterms.py (jieba content words, English names, numbers):
   paraphrase of a long point: "训练数据里重复文本多，模型就会复制这些模式").
 
 What this can't do: recognise a paraphrase in other words, or judge a whole English answer
-against Chinese notes (English shares only names and numbers with them). For English sentences
-an embedding similarity (the service's multilingual e5) is the second signal, when given.
+against Chinese notes (English shares only names and numbers with them). An embedding
+similarity (the service's multilingual e5), when given, is the second signal, clause by
+clause: alone for English clauses; for a Chinese clause only towards a point it shares a term
+with (without that anchor, off-topic Chinese answers scored 0.33 on the grading set).
 
 Contradictions: a learner's sentence that matches a point but changes its number, or flips its
 polarity (support.py's negation test), is reported, and that point does not count as covered.
@@ -57,6 +59,7 @@ MIN_LEAD = 0.01
 # A sentence this much Latin script is judged by similarity too ("模型 parameters 要常驻显存"):
 # its English words are the learner's translation of the notes' Chinese ones.
 LATIN_SHARE = 0.3
+MIN_ANCHOR = 1  # terms a Chinese clause shares with a point before its similarity counts
 # Clauses embedded per answer: a thorough answer has a dozen; an 8000-character paste would
 # otherwise cost a few hundred e5 calls (seconds of CPU) in one request.
 MAX_EMBEDDED = 32
@@ -226,7 +229,13 @@ def grade(
     contradictions: list[Contradiction] = []
     contradicted: set[int] = set()
     sentences = _sentences(answer)
-    latin = [c for s in sentences if _latin(s) for c in _en_clauses(s)]
+    # (clause, needs an anchor): English clauses by similarity alone; a Chinese clause must
+    # also share a term with the point (e5 rates any two Chinese texts on one field close)
+    clauses = [
+        (c, not _latin(s))
+        for s in sentences
+        for c in (_en_clauses(s) if _latin(s) else _clauses(s) or [s])
+    ][:MAX_EMBEDDED]
     texts = list(contexts or [p.text for p in points])
     squashed = [squash(c) for c in texts]
     for s in sentences:
@@ -241,8 +250,11 @@ def grade(
         if found is not None:
             contradictions.append(found)
             contradicted.add(found.point - 1)
-    if latin and similarity is not None and points:
-        _by_similarity(similarity(latin[:MAX_EMBEDDED]), how)
+    if clauses and similarity is not None and points:
+        sims = similarity([c for c, _ in clauses])
+        for (clause, anchored), row in zip(clauses, sims, strict=True):
+            anchor = _terms(clause, asked) if anchored else None
+            _by_similarity(row, how, anchor, squashed)
     grades = tuple(
         PointGrade(i + 1, p, bool(how[i]) and i not in contradicted, how[i])
         for i, p in enumerate(points)
@@ -265,10 +277,12 @@ def _en_clauses(sentence: str) -> list[str]:
     return parts or [sentence]
 
 
-def _by_similarity(sims: np.ndarray, how: list[str]) -> None:
-    """An English clause covers the points it is clearly closest to (cross-lingual e5)."""
-    for row in sims:
-        floor = max(MIN_SIMILARITY, float(row.max()) - SIM_BAND, float(row.mean()) + MIN_LEAD)
-        for i in np.flatnonzero(row >= floor):
-            if not how[i]:
-                how[i] = "similarity"
+def _by_similarity(
+    row: np.ndarray, how: list[str], anchor: Sequence[Term] | None, points: Sequence[str]
+) -> None:
+    """A clause covers the points it is clearly closest to (e5 cosines `row`, one per point);
+    with an `anchor` (a Chinese clause's terms), only points that share one of them."""
+    floor = max(MIN_SIMILARITY, float(row.max()) - SIM_BAND, float(row.mean()) + MIN_LEAD)
+    for i in np.flatnonzero(row >= floor):
+        if not how[i] and (anchor is None or _share(anchor, points[i])[1] >= MIN_ANCHOR):
+            how[i] = "similarity"

@@ -170,3 +170,17 @@ def test_a_prose_answer_keeps_all_its_sentences(bank: PracticeBank) -> None:
     entry = _entry(bank, "大模型【LLMs】具有什么缺点？", "004")
     texts = [u.text for u in bank.points(entry).units]
     assert len(texts) > 3 and any("可解释性" in t for t in texts)  # its third statement
+
+
+def test_a_chinese_paraphrase_by_similarity_anchored_on_a_shared_term(
+    bank: PracticeBank, e5: Any
+) -> None:
+    entry = _entry(bank, PARROT)
+    answer = "模型的结构和参数也有影响。"  # 模型结构和参数设置, in other words
+    assert grade_entry(bank, entry, answer).score == 0.0  # lexically too few of its terms
+    graded = grade_entry(bank, entry, answer, e5)
+    assert [p.how for p in graded.points] == ["", "", "", "similarity"]
+    off_topic = (
+        "红烧肉要先焯水，再炒糖色，最后小火慢炖。"  # e5 alone would find it close to something
+    )
+    assert grade_entry(bank, entry, off_topic, e5).score == 0.0
