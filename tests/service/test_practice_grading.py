@@ -180,7 +180,5 @@ def test_a_chinese_paraphrase_by_similarity_anchored_on_a_shared_term(
     assert grade_entry(bank, entry, answer).score == 0.0  # lexically too few of its terms
     graded = grade_entry(bank, entry, answer, e5)
     assert [p.how for p in graded.points] == ["", "", "", "similarity"]
-    off_topic = (
-        "红烧肉要先焯水，再炒糖色，最后小火慢炖。"  # e5 alone would find it close to something
-    )
+    off_topic = "红烧肉要先焯水，再炒糖色，最后小火慢炖。"  # shares no term with any point
     assert grade_entry(bank, entry, off_topic, e5).score == 0.0
