@@ -23,6 +23,8 @@ from eval.dataset import DatasetError
 from eval.grading_items import Grader, GradingItem, load_grading
 from eval.grading_metrics import ItemResult, evaluate, row, summarize
 
+WORST_QUESTIONS = 5  # enough to start reading rows.jsonl from; the full list is in report.json
+
 
 def run(items: Iterable[GradingItem], grader: Grader) -> list[ItemResult]:
     """Every item graded; one that fails is a row with its error, not the end of the run."""
@@ -58,6 +60,13 @@ def format_report(summary: dict[str, Any]) -> str:
     ]
     for kind, k in s["by_kind"].items():
         lines.append(f"| {kind} | {k['n']} | {k['mean_score']:.3f} | {k['mean_hand_score']:.3f} |")
+    worst = sorted(s["by_question"].items(), key=lambda kv: -kv[1]["mean_abs_error"])
+    lines += ["", f"questions, farthest from the hand scores first (top {WORST_QUESTIONS}):"]
+    lines += [
+        f"  {q['mean_abs_error']:.2f}  score {q['mean_score']:.2f} vs hand"
+        f" {q['mean_hand_score']:.2f} ({q['n']})  {name}"
+        for name, q in worst[:WORST_QUESTIONS]
+    ]
     return "\n".join(lines)
 
 

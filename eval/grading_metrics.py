@@ -125,6 +125,17 @@ def summarize(results: Sequence[ItemResult]) -> dict[str, Any]:
             "mean_score": fmean(r.graded.score for r in rs if r.graded is not None),
             "mean_hand_score": fmean(r.item.hand_score for r in rs),
         }
+    by_question: dict[str, dict[str, Any]] = {}
+    for q in dict.fromkeys(r.item.question for r in done):
+        rs = [r for r in done if r.item.question == q]
+        mine = [r.graded.score for r in rs if r.graded is not None]
+        hand = [r.item.hand_score for r in rs]
+        by_question[q] = {
+            "n": len(rs),
+            "mean_score": fmean(mine),
+            "mean_hand_score": fmean(hand),
+            "mean_abs_error": fmean(abs(a - b) for a, b in zip(mine, hand, strict=True)),
+        }
     return {
         "items": len(results),
         "graded": len(done),
@@ -144,6 +155,7 @@ def summarize(results: Sequence[ItemResult]) -> dict[str, Any]:
         # items with nothing to contradict that were still told they contradict the notes
         "false_contradiction_items": sum(bool(r.graded and r.graded.contradictions) for r in clean),
         "by_kind": by_kind,
+        "by_question": by_question,
     }
 
 

@@ -120,6 +120,12 @@ def test_summary_figures(results) -> None:
     assert s["false_contradiction_items"] == 1  # c was told it contradicts; a was not
     assert s["by_kind"]["complete"] == {"n": 1, "mean_score": 1.0, "mean_hand_score": 0.5}
     assert "empty" not in s["by_kind"]  # the failed item is in no mean
+    assert s["by_question"]["问题 b？"] == {
+        "n": 1,
+        "mean_score": 0.5,
+        "mean_hand_score": 1.0,
+        "mean_abs_error": 0.5,
+    }
 
 
 def test_rank_correlation_arithmetic() -> None:
@@ -150,6 +156,12 @@ def test_outputs_are_written(results, tmp_path: Path) -> None:
     text = format_report(summary)
     assert "point agreement 0.600" in text and "Pearson 0.500" in text
     assert "| complete | 1 | 1.000 | 0.500 |" in text
+    # a and b are 0.5 from their hand scores, c matches it: a and b head the list, in file order
+    assert text.splitlines()[-3:] == [
+        "  0.50  score 1.00 vs hand 0.50 (1)  问题 a？",
+        "  0.50  score 0.50 vs hand 1.00 (1)  问题 b？",
+        "  0.00  score 0.00 vs hand 0.00 (1)  问题 c？",
+    ]
 
 
 def _squash(text: str) -> str:
