@@ -283,6 +283,6 @@ def _by_similarity(
     """A clause covers the points it is clearly closest to (e5 cosines `row`, one per point);
     with an `anchor` (a Chinese clause's terms), only points that share one of them."""
     floor = max(MIN_SIMILARITY, float(row.max()) - SIM_BAND, float(row.mean()) + MIN_LEAD)
-    for i in np.flatnonzero(row >= floor):
+    for i in np.flatnonzero(row >= floor).tolist():
         if not how[i] and (anchor is None or _share(anchor, points[i])[1] >= MIN_ANCHOR):
             how[i] = "similarity"
