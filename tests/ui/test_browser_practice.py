@@ -10,10 +10,11 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.ui.test_browser_real_api import ARTIFACTS, CHROMIUM, FLAGS, serve_stack
+from tests.ui.test_browser_real_api import ARTIFACTS, chromium_page, serve_stack
 
 pytestmark = pytest.mark.timeout(400)
 TOPIC = "LLMs复读机问题"  # 000's section 4, in the small corpus's a.md
@@ -30,24 +31,19 @@ def stack(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+def _answer(page: Any, text: str) -> None:
+    box = page.get_by_label("你的回答")
+    box.fill(text)
+    box.press("Control+Enter")  # Streamlit applies a text area's value on blur or Ctrl+Enter
+    page.get_by_role("button", name="提交评分").click()
+    page.get_by_text("得分").first.wait_for(timeout=60_000)
+
+
 def test_practice_in_the_browser(stack: str) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            "chromium not found: apt-get install -y chromium fonts-wqy-microhei", pytrace=False
-        )
-    from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import expect
 
-    def answer(page: Page, text: str) -> None:
-        box = page.get_by_label("你的回答")
-        box.fill(text)
-        box.press("Control+Enter")  # Streamlit applies a text area's value on blur or Ctrl+Enter
-        page.get_by_role("button", name="提交评分").click()
-        page.get_by_text("得分").first.wait_for(timeout=60_000)
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    with chromium_page(height=1800) as page:
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1800}, locale="zh-CN")
             page.goto(f"{stack}/practice")
             page.get_by_text("还没有练习记录").wait_for(timeout=60_000)  # progress, from the API
 
@@ -55,13 +51,13 @@ def test_practice_in_the_browser(stack: str) -> None:
             page.get_by_role("option").filter(has_text=TOPIC).first.click()
             page.get_by_role("button", name="抽一道题").click()
             page.get_by_text(FIRST).first.wait_for(timeout=60_000)
-            answer(page, ANSWER_1)
+            _answer(page, ANSWER_1)
             expect(page.get_by_text("已答到").first).to_be_visible()
 
             page.get_by_role("button", name="下一题").click()
             page.get_by_text(SECOND).first.wait_for(timeout=60_000)
             expect(page.get_by_label("你的回答")).to_have_count(1)  # the last one's box is gone
-            answer(page, ANSWER_2)
+            _answer(page, ANSWER_2)
             expect(page.get_by_text("漏掉").first).to_be_visible()
             expect(page.get_by_text("已答到").first).to_be_visible()
             body = page.inner_text("body")
@@ -84,35 +80,24 @@ def test_practice_in_the_browser(stack: str) -> None:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)  # what the page showed, to debug
             page.screenshot(path=str(ARTIFACTS / "ui-practice-failed.png"), full_page=True)
             raise
-        finally:
-            browser.close()
 
 
 def test_related_questions_follow_an_answer_in_the_browser(stack: str) -> None:
     """After a chat answer, the practice bank's related questions are buttons; one click asks
     that question, and the answer to it comes back with its own sources."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            "chromium not found: apt-get install -y chromium fonts-wqy-microhei", pytrace=False
-        )
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1400}, locale="zh-CN")
-            page.goto(stack)
-            box = page.locator("textarea[data-testid=stChatInputTextArea]")
-            box.wait_for(timeout=60_000)
-            box.fill(SECOND)
-            box.press("Enter")
-            page.get_by_text("笔记里的相关问题").first.wait_for(timeout=60_000)
-            followups = page.locator("[data-testid=stChatMessage]").last.get_by_role("button")
-            first = followups.first.inner_text().split("\n")[-1].strip()  # after the icon
-            assert first and first != SECOND  # never the question just asked
-            followups.first.click()
-            users = page.locator("[data-testid=stChatMessage]").filter(has_text=first)
-            expect(users.first).to_be_visible(timeout=60_000)  # asked as the user's turn
-            expect(page.get_by_text("Sources (", exact=False)).to_have_count(2, timeout=60_000)
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        page.goto(stack)
+        box = page.locator("textarea[data-testid=stChatInputTextArea]")
+        box.wait_for(timeout=60_000)
+        box.fill(SECOND)
+        box.press("Enter")
+        page.get_by_text("笔记里的相关问题").first.wait_for(timeout=60_000)
+        followups = page.locator("[data-testid=stChatMessage]").last.get_by_role("button")
+        first = followups.first.inner_text().split("\n")[-1].strip()  # after the icon
+        assert first and first != SECOND  # never the question just asked
+        followups.first.click()
+        users = page.locator("[data-testid=stChatMessage]").filter(has_text=first)
+        expect(users.first).to_be_visible(timeout=60_000)  # asked as the user's turn
+        expect(page.get_by_text("Sources (", exact=False)).to_have_count(2, timeout=60_000)

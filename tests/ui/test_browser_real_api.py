@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,13 +100,9 @@ def serve_stack(tmp_path: Path, extra_env: dict[str, str] | None = None) -> Iter
         _stop(api)
 
 
-@pytest.fixture
-def real_stack(tmp_path: Path) -> Iterator[str]:
-    with serve_stack(tmp_path) as url:
-        yield url
-
-
-def test_real_api_and_ui_answer_a_chinese_question(real_stack: str, tmp_path: Path) -> None:
+@contextmanager
+def chromium_page(height: int = 1400) -> Iterator[Any]:
+    """A page of headless Chromium (Debian's, with Playwright); a test fails without it."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             "chromium not found: apt-get install -y chromium fonts-wqy-microhei", pytrace=False
@@ -115,23 +112,33 @@ def test_real_api_and_ui_answer_a_chinese_question(real_stack: str, tmp_path: Pa
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1400}, locale="zh-CN")
-            page.goto(real_stack)
-            box = page.locator("textarea[data-testid=stChatInputTextArea]")
-            box.wait_for(timeout=60_000)
-            box.fill("prefix LM 和 causal LM 的区别是什么？")
-            box.press("Enter")
-            page.get_by_text("Sources (", exact=False).first.wait_for(timeout=60_000)
-            # the source list renders just after its caption: wait for the cited file's name
-            page.get_by_text("a.md", exact=False).first.wait_for(timeout=30_000)
-            text = page.inner_text("body")
-            assert "Prefix LM" in text or "前缀" in text, text[-2000:]
-            assert "a.md" in text  # the citation names the source file
-            assert "[1]" in text or "[2]" in text
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "ui-real-answer.png"), full_page=True)
-            if target := os.environ.get("NOTESQA_UI_SCREENSHOT"):
-                page.screenshot(path=target, full_page=True)
+            yield browser.new_page(viewport={"width": 1280, "height": height}, locale="zh-CN")
         finally:
             browser.close()
+
+
+@pytest.fixture
+def real_stack(tmp_path: Path) -> Iterator[str]:
+    with serve_stack(tmp_path) as url:
+        yield url
+
+
+def test_real_api_and_ui_answer_a_chinese_question(real_stack: str, tmp_path: Path) -> None:
+    with chromium_page() as page:
+        page.goto(real_stack)
+        box = page.locator("textarea[data-testid=stChatInputTextArea]")
+        box.wait_for(timeout=60_000)
+        box.fill("prefix LM 和 causal LM 的区别是什么？")
+        box.press("Enter")
+        page.get_by_text("Sources (", exact=False).first.wait_for(timeout=60_000)
+        # the source list renders just after its caption: wait for the cited file's name
+        page.get_by_text("a.md", exact=False).first.wait_for(timeout=30_000)
+        text = page.inner_text("body")
+        assert "Prefix LM" in text or "前缀" in text, text[-2000:]
+        assert "a.md" in text  # the citation names the source file
+        assert "[1]" in text or "[2]" in text
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "ui-real-answer.png"), full_page=True)
+        if target := os.environ.get("NOTESQA_UI_SCREENSHOT"):
+            page.screenshot(path=target, full_page=True)
     assert (ARTIFACTS / "ui-real-answer.png").stat().st_size > 10_000
