@@ -151,3 +151,24 @@ def test_eval_imports_no_private_name_from_another_package() -> None:
                     f"{name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")
                 ]
     assert private == []
+
+
+def test_the_pipeline_knows_no_http() -> None:
+    """The pipeline and its typed stages and events render nothing: no web framework, no
+    error bodies, no SSE; the API layer turns them into HTTP."""
+    edge = {"service.app", "service.error_handlers", "service.streaming", "service.openai_api"}
+    for name in ("service.pipeline", "service.respond", "service.events", "service.observer"):
+        path = ROOT / (name.replace(".", "/") + ".py")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        third_party = {
+            a.name.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Import)
+            for a in n.names
+        } | {
+            n.module.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.module and n.level == 0
+        }
+        assert not third_party & {"fastapi", "starlette"}, name
+        assert not graph()[name] & edge, name
