@@ -9,7 +9,6 @@ the answer is.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from service.asks import missing_kind
 from service.compose import Composed, Sentence, compose, gap, refusal, refusal_kind, render
 from service.evidence import Evidence, EvidenceUnit, select
 from service.generators.base import GenerationRequest, Passage
+from service.parts import question_parts
 from service.prompt import PromptBuilder
 from service.support import SupportChecker, Verdict, sentences
 
@@ -68,7 +68,7 @@ class Final:
 def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
     """A question in several parts ("…有什么区别？BERT 的非线性又来自哪里？") gets the
     evidence of each part, in order; one section rarely answers both."""
-    parts = [p for p in re.split(r"(?<=[？?])", question) if len(p.strip()) >= 4]
+    parts = question_parts(question)
     if len(parts) < 2:
         return select(question, hits)
     found = [select(part, hits) for part in parts]
