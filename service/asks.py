@@ -26,6 +26,24 @@ def _has_number(text: str, question: str) -> bool:
     )
 
 
+# A size is a number with a unit of storage; "6B" (parameters) or "7" alone don't answer
+# "权重文件有多大". A speed-up is a factor or a share ("2-3倍", "2x", "40%").
+_SIZE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:[KMGT]i?B|bytes?|字节)(?![A-Za-z])|\d\s*[GMK](?![A-Za-z0-9])", re.I
+)
+_FACTOR = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:倍|[x×](?![A-Za-z])|%|％)|[一二三四五六七八九十两几]+倍", re.I
+)
+
+
+def _has_size(text: str, question: str) -> bool:
+    return bool(_SIZE.search(text))
+
+
+def _has_factor(text: str, question: str) -> bool:
+    return bool(_FACTOR.search(text))
+
+
 def _has_model_name(text: str, question: str) -> bool:
     asked = {t.lower() for t in latin_terms(question)}
     return any(
@@ -42,8 +60,26 @@ class Ask:
     en: str
 
 
+# Order matters: the first kind whose pattern matches decides (a size before any number).
 ASKS = (
     Ask(re.compile(r"公式|推导|formula|deriv|equation", re.I), _has_formula, "公式推导", "a formula"),
+    Ask(
+        re.compile(
+            r"(?:文件|权重|显存|内存|存储|体积|checkpoint).{0,8}(?:多大|多少(?:G|M|空间|字节))"
+            r"|how (?:large|big) (?:is|are) the (?:file|weight|checkpoint)"
+            r"|(?:file|disk|memory) size",
+            re.I,
+        ),
+        _has_size, "具体的大小", "the size asked for",
+    ),
+    Ask(
+        re.compile(
+            r"(?:加速|提速|快)了?(?:多少|几倍)|(?:提升|提高)(?:多少|几倍)"
+            r"|how much (?:does it |do they |can it )?(?:speed|accelerat|fast)|how much faster",
+            re.I,
+        ),
+        _has_factor, "具体的加速比", "the speed-up figure",
+    ),
     Ask(
         re.compile(r"多少|多大|多长|多久|how (?:many|much|long|large|big)", re.I),
         _has_number, "具体数字", "the number asked for",

@@ -68,13 +68,17 @@ class Final:
 def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
     """A question in several parts ("…有什么区别？BERT 的非线性又来自哪里？") gets the
     evidence of each part, in order; one section rarely answers both."""
-    parts = question_parts(question)
+    parts = question_parts(question)  # each part alone: it picks among hits the whole found
     if len(parts) < 2:
         return select(question, hits)
     found = [select(part, hits) for part in parts]
     units: list[EvidenceUnit] = []
+    said: set[str] = set()  # parts share sentences (and the notes repeat some): say each once
     for ev in found:
-        units += [u for u in ev.units if u not in units]
+        for u in ev.units:
+            if u.text not in said:
+                said.add(u.text)
+                units.append(u)
     same = all(ev.same_question for ev in found) and bool(units)
     return Evidence(tuple(units), same, found[0].heading)
 

@@ -77,7 +77,18 @@ _GENERIC = frozenset(
         "models",
         "ai",
         "nlp",
+        # hardware the question runs on, not its topic ("reduce GPU memory during training")
+        "gpu",
+        "gpus",
+        "cpu",
+        "cpus",
     ]
+)
+# "gradient checkpointing (activation recomputation)", "GQA（grouped-query attention）": a
+# term glossed in brackets is a name, whatever its case; both spellings are hard terms.
+_GLOSSED = re.compile(
+    r"([A-Za-z][A-Za-z0-9\-]*(?: [A-Za-z][A-Za-z0-9\-]*){0,3})\s*[(（]\s*"
+    r"([A-Za-z][A-Za-z0-9\- ]*[A-Za-z0-9])\s*[)）]"
 )
 # English words that start questions or glue them together: never a name.
 
@@ -140,6 +151,16 @@ def key_terms(question: str) -> tuple[Term, ...]:
             seen.add(key)
             terms.append(Term(text, hard))
 
+    for before, inside in _GLOSSED.findall(question):
+        # the content words right before the bracket, back to a stop word ("How can gradient …")
+        gloss: list[str] = []
+        for w in reversed(before.split()):
+            if not _is_word(w):
+                break
+            gloss.insert(0, w)
+        if gloss:
+            add(" ".join(gloss), True)
+        add(inside, True)
     if english:
         for i, w in enumerate(latin_terms(question)):
             if _is_name(w, first=i == 0):

@@ -32,3 +32,19 @@ def test_refused_through_the_app_with_what_is_missing(app_factory, Fake) -> None
         assert body["refused"] and body["answer"] == "笔记里有相关内容，但没有给出公式推导。"
         assert body["refusal_reason"] == "missing_kind"
         assert gen.calls == 0
+
+
+def test_a_size_needs_a_unit_of_storage() -> None:
+    # "6B" counts parameters and "7B" too: neither says how large a weight file is
+    text = "ChatGLM-6B 用 LoRA 微调，只训练 0.1% 的参数，7B 模型也适用。"
+    assert missing_kind("ChatGLM-6B 做完 LoRA 之后，权重文件有多大？", text) == "具体的大小"
+    assert missing_kind("LoRA 的权重文件有多大？", "LoRA 权重只有 15MB 左右。") is None
+    assert missing_kind("How large is the file of LoRA weights?", text) == "the size asked for"
+
+
+def test_a_speed_up_needs_a_factor() -> None:
+    text = "推理时每步只生成 1 个 token，需要 2 个模型。"
+    question = "What is speculative decoding and how much does it speed up inference?"
+    assert missing_kind(question, text) == "the speed-up figure"
+    assert missing_kind(question, "It is 2-3x faster.") is None
+    assert missing_kind("量化能加速多少？", "INT8 量化推理速度提升约 2 倍。") is None

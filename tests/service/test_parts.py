@@ -1,0 +1,73 @@
+"""A question in several parts: which parts stand alone, and how their searches merge."""
+
+from __future__ import annotations
+
+from core.types import Chunk, Hit
+from service.grounding import select_parts
+from service.parts import question_parts, search_parts, standalone_parts
+from tests.service.grounding_data import parroting_causes
+
+
+def _hit(cid: str, score: float) -> Hit:
+    return Hit(Chunk(cid, "a.md", ("笔记", cid), cid, 0, 1), score)
+
+
+# scripted results per query: what a retriever would return for each text
+RESULTS = {
+    "QLoRA 的思路是什么？LoRA 本身有哪些局限？": [_hit("both", 0.6), _hit("qlora", 0.5)],
+    "QLoRA 的思路是什么？": [_hit("qlora", 0.9), _hit("both", 0.4)],
+    "LoRA 本身有哪些局限？": [_hit("lora", 0.95), _hit("other", 0.3)],
+}
+
+
+def _search(text: str, k: int) -> list[Hit]:
+    return RESULTS[text][:k]
+
+
+def test_one_part_is_the_question_itself() -> None:
+    assert question_parts("LoRA 的思路是什么？") == ["LoRA 的思路是什么？"]
+    # "为什么？" alone is too short to be a part
+    assert question_parts("大模型会幻觉。为什么？") == ["大模型会幻觉。为什么？"]
+
+
+def test_a_part_that_names_nothing_reads_with_what_came_before() -> None:
+    q = "LLaMA 训练时用了多少 tokens 的语料？中文多吗？"
+    assert standalone_parts(q) == ["LLaMA 训练时用了多少 tokens 的语料？", q]
+    q = "Tiktoken 是谁开发的？用来解决什么问题？"
+    assert standalone_parts(q) == ["Tiktoken 是谁开发的？", q]
+
+
+def test_parts_with_names_of_their_own_stand_alone() -> None:
+    q = "QLoRA 的思路是什么？LoRA 本身有哪些局限？"
+    assert standalone_parts(q) == ["QLoRA 的思路是什么？", "LoRA 本身有哪些局限？"]
+
+
+def test_the_whole_question_leads_then_each_part_by_rank() -> None:
+    q = "QLoRA 的思路是什么？LoRA 本身有哪些局限？"
+    hits = search_parts(_search, q, 4)
+    # rank 0 of the whole question, then of each part; then rank 1 (without repeats)
+    assert [h.chunk.chunk_id for h in hits] == ["both", "qlora", "lora", "other"]
+
+
+def test_merged_scores_never_rise_down_the_list() -> None:
+    q = "QLoRA 的思路是什么？LoRA 本身有哪些局限？"
+    scores = [h.score for h in search_parts(_search, q, 4)]
+    assert scores == sorted(scores, reverse=True)
+    assert scores[0] == 0.6  # the whole question's best keeps its own score
+
+
+def test_a_one_part_question_is_one_search() -> None:
+    calls: list[str] = []
+
+    def search(text: str, k: int) -> list[Hit]:
+        calls.append(text)
+        return [_hit("x", 0.5)]
+
+    assert [h.chunk.chunk_id for h in search_parts(search, "LoRA 是什么？", 5)] == ["x"]
+    assert calls == ["LoRA 是什么？"]
+
+
+def test_parts_that_pick_the_same_section_say_each_sentence_once() -> None:
+    q = "为什么会出现 LLMs 复读机问题？LLMs 复读机问题有哪些原因？"
+    texts = [u.text for u in select_parts(q, [parroting_causes()]).units]
+    assert texts and len(texts) == len(set(texts))
