@@ -74,6 +74,7 @@ MIN_EXTRA_SCORE = 3.0  # three shared bigrams, or an English term and a bigram  
 # 0.53 to 0.55 at about one more sentence per answer (0.10 gave 0.56 at 1.2 more: padding).
 SECOND_SECTION_MARGIN = 0.05
 MAX_SECOND = 4  # points taken from the runner-up section
+MAX_INTRODUCED = 4  # unlisted lines a "…：" point brings along (a formula's variables)
 HEADING_WEIGHT = 0.5  # heading match added to the fused score (0–1) when picking the section
 DUPLICATE = 0.7  # bigram Jaccard above which two units are the same point
 
@@ -184,6 +185,7 @@ def _section(
         ]  # fmt: skip
     else:
         picked = _dedupe(units, prose)
+    picked += _introduced(units, picked)
     # A fact the question asks for can sit deeper in the section ("…动用了440张A100共训练了
     # 9.5天" is an item's second sentence): the best-matching other sentences join, in order.
     best = max((u.score for u in units), default=0.0)
@@ -193,6 +195,23 @@ def _section(
     )
     picked += [u for u in extra[:extras] if not _is_duplicate(u, picked)]
     return sorted(picked, key=lambda u: (u.n, u.start))
+
+
+def _introduced(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[EvidenceUnit]:
+    """The lines a picked point introduces: "变量解释:" alone says nothing; the unlisted lines
+    under it ("$D$: 数据量…") are its content. Up to MAX_INTRODUCED of them, up to the next item."""
+    out: list[EvidenceUnit] = []
+    for u in picked:
+        if u.text[-1] not in "：:":
+            continue
+        i = units.index(u) + 1
+        while i < len(units) and len(out) < MAX_INTRODUCED:
+            nxt = units[i]
+            if nxt.item or nxt.n != u.n or nxt in picked or nxt in out:
+                break
+            out.append(nxt)
+            i += 1
+    return out
 
 
 _COUNT = re.compile(r"\d+\s*[个种类点条步方面]|[一二三四五六七八九十两几]\s*[个种类点条步方面]")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.evidence import select
-from tests.service.grounding_data import FILE_000, decoder_only, parroting_causes
+from tests.service.grounding_data import FILE_000, FILE_002, decoder_only, hit, parroting_causes
 
 
 def test_section_that_asks_the_question_gives_its_points_in_order() -> None:
@@ -68,3 +68,12 @@ def test_a_second_list_keeps_its_lead_in() -> None:
     lines = compose(select("为什么会出现 LLMs 复读机问题？", [both])).text.splitlines()
     cut = lines.index("为了解决复读机问题，可以采取以下策略[1]：")
     assert cut == 5 and all(ln.startswith("- ") for ln in lines[1:cut] + lines[cut + 1 :])
+
+
+def test_a_point_that_ends_in_a_colon_brings_the_lines_under_it() -> None:
+    # 002: "公式含义: $C=6DN$" then "- 变量解释:" and one unlisted line per variable
+    scaling = hit(FILE_002, 647, 655, ("Scaling Law", "Scaling Law 的经验公式是什么？"))
+    ev = select("Scaling Law 的经验公式是什么？", [scaling])
+    texts = [u.text for u in ev.units]
+    intro = next(i for i, t in enumerate(texts) if t.startswith("变量解释"))
+    assert [t[:3] for t in texts[intro + 1 : intro + 5]] == ["$C$", "$D$", "$N$", "$6$"]
