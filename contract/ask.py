@@ -23,8 +23,8 @@ INDEX_HEADER = "X-Index-Version"
 
 EXAMPLE_SOURCE: dict[str, Any] = {
     "n": 1,
-    "chunk_id": "000_92dbb6eadc19f86a.txt#12",
-    "file": "000_92dbb6eadc19f86a.txt",
+    "chunk_id": "4c1f0a9e7b2d3856",
+    "file": "notes.md",
     "heading_path": ["大语言模型基础", "prefix LM 和 causal LM 区别是什么？"],
     "start": 2310,
     "end": 2871,

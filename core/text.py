@@ -3,7 +3,7 @@
 - `has_cjk` / `is_english`: the language test (the notes are Chinese with English terms).
 - `split_units`: sentences and list items with their offsets, the unit of evidence.
 - `normalise`, `bigrams`: the comparison form used by evidence de-duplication and the
-  support check (NFKC folds the half-width copies in 003 onto the full-width originals).
+  support check (NFKC folds a file's half-width copy of a passage onto the full-width original).
 - `CITATION`: the `[n]` marker family that small models actually write.
 """
 

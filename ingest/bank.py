@@ -8,7 +8,7 @@ questions the notes can answer:
   non-hollow chunks under it. Sub-headings below a question ("Prefix LM", "总结", "3.1 语言模型")
   are part of its answer; a bare heading or a topic seen only in a table of contents is hollow
   and never an entry.
-- Copies of one question across files (000/001/003 share passages) collapse to one entry: the
+- Copies of one question across files (the notes share passages) collapse to one entry: the
   same or nearly the same question over a copied answer (a shared `dup_group`, or mostly the
   same text). The same question answered differently in two files is two entries.
   The first copy in file order is the reference answer; the others are kept as `copies`.
@@ -36,7 +36,7 @@ _ASKS = re.compile(
 # Numbering the heading paths keep ("4.1 ", "一、"): not part of the question a learner sees.
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})+\s*|[一二三四五六七八九十]+、\s*)")
 # Two questions this alike (bigram Dice) over copied answers are one question reworded
-# ("llama 输入句子长度…" in 001, "LLMs输入句子长度…" in 003).
+# ("llama 输入句子长度…" in one file, "LLMs输入句子长度…" in its copy).
 SAME_WORDING = 0.8  # "什么是…复读机问题" vs "为什么会出现…复读机问题" is 0.63: two questions
 MAX_OVERLAP = 4000  # chars: well above any chunk_overlap setting (le=2000)
 # Share of the shorter answer's bigrams found in the other: a copy with a few words changed.
@@ -187,7 +187,7 @@ def _copied(a: _Draft, b: _Draft) -> bool:
 
 def _same(a: _Draft, b: _Draft) -> bool:
     """One question: the same words or nearly, over a copied answer. The same question with
-    another answer (004 answers 涌现能力 with two conjectures, 001 with four causes) stays
+    another answer (one file answers 涌现能力 with two conjectures, another with four causes) stays
     apart: each is graded against its own notes."""
     qa, qb = display_question(a.path[-1]), display_question(b.path[-1])
     worded = question_key(qa) == question_key(qb) or _dice(qa, qb) >= SAME_WORDING

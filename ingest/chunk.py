@@ -27,7 +27,7 @@ from ingest.structure import Section, build_sections
 
 SENTENCE_ENDS = "。！？!?"
 CLOSERS = "”\"’'）)】」"
-MIN_PREAMBLE_CHARS = 40  # 000's cover page ("深度+广度 2024 新版") is not content
+MIN_PREAMBLE_CHARS = 40  # a cover page ("深度+广度 2024 新版") is not content
 TOC_REASONS = ("checklist", "toc")
 TOPIC_PREFIX_RE = re.compile(
     r"^\s*(?:#+\s*)?(?:[-*+]\s*)?(?:\[[ xX]?\]\s*)?(?:\[\[#[^|]*\|)?(?:\*\*)?"

@@ -15,7 +15,7 @@ from core.types import Line
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 # Dotted leaders as PDF converters emit them: "标题 .....\t12", also wrapped in <b>.
 TOC_DOTS_RE = re.compile(r"(\.{4,}|…{2,}|·{4,})\s*(</b>)?\s*(<b>)?\s*\d+\s*(</b>)?\s*$")
-# 000's last TOC rows lost their dots but kept the tab and the page number.
+# Some converted TOC rows lost their dots but kept the tab and the page number.
 TOC_TAB_PAGE_RE = re.compile(r"\S\s*\t\s*(<b>)?\d{1,3}(</b>)?\s*$")
 TOC_MARKER_RE = re.compile(r"^\s*#*\s*(目录|答案|contents)\s*$", re.IGNORECASE)
 CHECKLIST_RE = re.compile(r"^\s*[-*+]\s*\[[ xX]?\]")

@@ -1,6 +1,6 @@
 """Near-duplicate groups across files, so retrieval can collapse copies of one passage.
 
-Byte matching fails here: 003 copies 000/001 with half-width punctuation. NFKC folds the
+Byte matching fails here: one file copies two others with half-width punctuation. NFKC folds the
 widths, then character 5-gram containment finds the copies whatever the punctuation.
 """
 
