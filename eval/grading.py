@@ -19,6 +19,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from core.settings import Settings, settings_error
 from eval.dataset import DatasetError
 from eval.grading_items import Grader, GradingItem, load_grading
 from eval.grading_metrics import ItemResult, evaluate, row, summarize
@@ -99,13 +102,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        settings = Settings(**({"index_dir": args.index} if args.index else {}))
+    except ValidationError as exc:
+        print(f"eval.grading: {settings_error(exc)}", file=sys.stderr)
+        return 2
+    try:
         items = load_grading(args.items)
     except DatasetError as exc:
         print(exc, file=sys.stderr)
         return 2
     from eval.grading_backend import build_grader  # the service's world, only when running
 
-    grader = build_grader(args)
+    grader = build_grader(args, settings)
     results = run(items, grader)
     summary = write_outputs(results, args.out)
     print(format_report(summary))

@@ -99,10 +99,8 @@ class InProcessGrader:
         )
 
 
-def build_grader(args: argparse.Namespace) -> Grader:
-    settings = Settings()
-    if args.index:
-        settings = settings.model_copy(update={"index_dir": args.index})
+def build_grader(args: argparse.Namespace, settings: Settings) -> Grader:
+    """`settings` already carries --index: the caller validated them, bad values included."""
     if not args.url:
         return InProcessGrader(settings, lexical=args.lexical)
     from core.index_store import load_index

@@ -27,7 +27,12 @@ def _run(module: str, *args: str, **env: str) -> subprocess.CompletedProcess[str
 
 @pytest.mark.parametrize(
     "module, args",
-    [("service", ()), ("eval.run", ("--retrieval-only",)), ("ingest", ("--quiet",))],
+    [
+        ("service", ()),
+        ("eval.run", ("--retrieval-only",)),
+        ("eval.grading", ()),
+        ("ingest", ("--quiet",)),
+    ],
 )
 def test_a_bad_env_value_is_one_line_and_a_failed_exit(module: str, args: tuple[str, ...]) -> None:
     proc = _run(module, *args, NOTESQA_TOP_K="abc")
