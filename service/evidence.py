@@ -8,8 +8,8 @@ units say. Two cases:
 - Otherwise units are scored by the question's words and bigrams they contain, best first, then
   put back in the notes' order.
 
-Copies of a passage in other files (000/001/003 share text) would repeat a point, so a unit whose
-bigrams mostly match one already chosen is dropped.
+Copies of a passage in other files (the notes copy each other) would repeat a point, so a unit
+whose bigrams mostly match one already chosen is dropped.
 """
 
 from __future__ import annotations
@@ -21,54 +21,26 @@ from dataclasses import dataclass
 
 from core.text import EN_STOPWORDS, bigrams, latin_terms, split_units
 from core.types import Chunk, Hit
+from service.sections import MAX_SECTION_CHUNKS, section_key
 
 # Bigrams that only say "this is a question"; they match every heading alike.
-_QUESTION_BIGRAMS = frozenset(
-    [
-        "什么",
-        "么是",
-        "是什",
-        "为什",
-        "如何",
-        "怎么",
-        "怎样",
-        "哪些",
-        "哪个",
-        "一下",
-        "请问",
-        "介绍",
-        "说说",
-        "讲讲",
-        "有哪",
-        "有什",
-        "的是",
-        "是否",
-        "可以",
-        "能否",
-        "么样",
-        "区别",
-        "的区",
-        "别是",
-        "吗",
-        "简述",
-        "简单",
-        "单介",
-        "下一",
-        "有哪",
-        "哪几",
-        "几种",
-    ]
-)
+# fmt: off
+_QUESTION_BIGRAMS = frozenset([
+    "什么", "么是", "是什", "为什", "如何", "怎么", "怎样", "哪些", "哪个", "一下", "请问", "介绍",
+    "说说", "讲讲", "有哪", "有什", "的是", "是否", "可以", "能否", "么样", "区别", "的区", "别是",
+    "吗", "简述", "简单", "单介", "下一", "有哪", "哪几", "几种",
+])
+# fmt: on
 SAME_QUESTION = 0.5  # share of the question's features in a heading: "asks the same question"
 MAX_POINTS = 8  # a listed answer rarely has more; beyond that the answer stops being an answer
 MAX_PROSE = 3  # sentences taken from an unlisted section: its definition and the next two
-MAX_SCORED = 4
+MAX_SCORED = 4  # units picked by score when no heading asks the question
 # Deeper sentences of the answering section that match the question best also join (at most
 # MAX_EXTRA, scoring at least EXTRA_SHARE of the best unit and MIN_EXTRA_SCORE): on the dev set
 # the lexical point coverage went 0.564 → 0.621 for 0.5 more sentences per answer.
 MAX_EXTRA = 2
 EXTRA_SHARE = 0.8
-MIN_EXTRA_SCORE = 3.0  # three shared bigrams, or an English term and a bigram  # units picked by score when no heading asks the question
+MIN_EXTRA_SCORE = 3.0  # three shared bigrams, or an English term and a bigram
 # Fused scores this close (0–1 scale) don't tell which section answers a paraphrased question;
 # on the dev set, adding the runner-up's points raised a lexical point-coverage proxy from
 # 0.53 to 0.55 at about one more sentence per answer (0.10 gave 0.56 at 1.2 more: padding).
@@ -194,7 +166,8 @@ def _section(
         (u for u in units if u not in picked and u.score >= floor), key=lambda u: -u.score
     )
     picked += [u for u in extra[:extras] if not _is_duplicate(u, picked)]
-    return sorted(picked, key=lambda u: (u.n, u.start))
+    order = {u: i for i, u in enumerate(units)}  # the notes' order, chunk after chunk
+    return sorted(picked, key=lambda u: order[u])
 
 
 def _introduced(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[EvidenceUnit]:
@@ -217,26 +190,37 @@ def _introduced(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[E
 _COUNT = re.compile(r"\d+\s*[个种类点条步方面]|[一二三四五六七八九十两几]\s*[个种类点条步方面]")
 
 
+# A heading that asks without a question mark ("痛点4：如何 尽可能召回与query相关的Document 问题").
+_ASKS = re.compile(r"如何|怎么|怎样|为什么|为何|什么|哪些|是否|吗|^(how|why|what|which)\b", re.I)
+
+
 def _is_question(heading: str) -> bool:
-    return heading.rstrip().endswith(("？", "?"))
+    return heading.rstrip().endswith(("？", "?")) or bool(_ASKS.search(heading))
 
 
 def _from_section(
     n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]
 ) -> list[EvidenceUnit]:
-    units = _units(n, hit, q)
-    # A long section is split into several chunks: the following ones continue the list.
-    for n2, h2 in per_hit:
-        c, c2 = hit.chunk, h2.chunk
-        if c2.heading_path == c.heading_path and c2.doc_id == c.doc_id and c2.start > c.start:
-            units += _units(n2, h2, q)
+    # A long section is split into several chunks: read them all, in the notes' order. Chunks
+    # overlap, so a sentence already read (or the cut-off tail of one) is read once.
+    parts = sorted(
+        (p for p in per_hit if section_key(p[1].chunk) == section_key(hit.chunk)),
+        key=lambda p: p[1].chunk.start,
+    )
+    if len(parts) > MAX_SECTION_CHUNKS:  # a topic: the answer starts where the search landed
+        parts = [p for p in parts if p[1].chunk.start >= hit.chunk.start]
+    units: list[EvidenceUnit] = []
+    for n2, h2 in parts:
+        for u in _units(n2, h2, q):
+            if not any(u.text in k.text for k in units):
+                units.append(u)
     heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
     if _is_question(heading):
         return _section(units)
     # Not a question section (a topic's prose, split evenly): only its sentences that match.
     ranked = sorted((u for u in units if u.score > 0), key=lambda u: -u.score)
     picked = _dedupe(ranked, MAX_SCORED)
-    return sorted(picked, key=lambda u: (u.n, u.start))
+    return sorted(picked, key=units.index)
 
 
 def answer_points(question: str, chunks: Sequence[Chunk]) -> list[EvidenceUnit]:
@@ -269,6 +253,11 @@ def select(question: str, hits: Sequence[Hit]) -> Evidence:
         match = heading_match(q, heading) if q else 0.0
         ranked.append((match >= SAME_QUESTION, h.score + HEADING_WEIGHT * match, -n, n, h))
     ranked.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
+    # one entry per section: its chunks are read together
+    firsts: dict[tuple[str, tuple[str, ...]], tuple[bool, float, int, int, Hit]] = {}
+    for r in ranked:
+        firsts.setdefault(section_key(r[4].chunk), r)
+    ranked = list(firsts.values())
     for i, (same, score, _neg, n, hit) in enumerate(ranked[:2]):
         picked = _from_section(n, hit, per_hit, q)
         if not picked:

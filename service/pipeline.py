@@ -37,6 +37,7 @@ from service.prompt import PromptBuilder
 from service.related import related_for
 from service.respond import Outcome, Plan, RefusalReason, source_from_hit, to_response
 from service.rewrite import rewrite
+from service.sections import complete_sections
 from service.support import SupportChecker
 
 
@@ -119,6 +120,9 @@ class AskPipeline:
         retriever = self.holder.get()
         hits, version, retrieve_s = await self.search(rw.standalone, k, retriever)
         decision = self.gate.decide(hits, rw.standalone)
+        chunks = getattr(getattr(retriever, "index", None), "chunks", None)
+        if chunks is not None:  # the parts of the top sections the search left out
+            hits = complete_sections(hits, chunks)
         g = ground(rw.standalone, hits, self.notes_text(retriever), gate_refused=decision.refuse)
         request = None
         if g.refusal is None and self.use_llm:

@@ -8,6 +8,7 @@ from core.types import Chunk, Hit
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 FILE_000 = "000_92dbb6eadc19f86a.txt"
+FILE_001 = "001_c14bfeaf169b6fab.txt"
 FILE_002 = "002_960aae5ed1c2f91c.txt"
 
 

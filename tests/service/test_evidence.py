@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from core.types import Chunk, Hit
 from service.evidence import select
-from tests.service.grounding_data import FILE_000, FILE_002, decoder_only, hit, parroting_causes
+from tests.service.grounding_data import (
+    FILE_000,
+    FILE_001,
+    FILE_002,
+    decoder_only,
+    hit,
+    lines,
+    parroting_causes,
+)
 
 
 def test_section_that_asks_the_question_gives_its_points_in_order() -> None:
@@ -77,3 +86,26 @@ def test_a_point_that_ends_in_a_colon_brings_the_lines_under_it() -> None:
     texts = [u.text for u in ev.units]
     intro = next(i for i, t in enumerate(texts) if t.startswith("变量解释"))
     assert [t[:3] for t in texts[intro + 1 : intro + 5]] == ["$C$", "$D$", "$N$", "$6$"]
+
+
+def test_a_section_cut_into_two_chunks_is_read_whole_in_order() -> None:
+    # 000, 6: eight memory-saving methods; the search found only the chunk from item 5 on
+    heading = ("推理", "6. 有哪些省内存的大语言模型训练/微调/推理方法？")
+    head, tail = hit(FILE_000, 486, 492, heading), hit(FILE_000, 492, 497, heading)
+    ev = select("有哪些省内存的大语言模型训练方法？", [tail, head])
+    labels = [u.text.split(" ")[0] for u in ev.units if u.item]
+    assert " ".join(labels) == "参数共享 梯度累积 梯度裁剪 分布式训练 量化 剪枝 蒸馏 分块处理"
+
+
+def test_a_heading_that_asks_without_a_question_mark_gives_its_points() -> None:
+    # 001: "痛点4：如何 尽可能召回与query相关的Document 问题"; its items sit elsewhere in the file
+    # and ingest re-attaches them (corpus/overrides.toml): the lead, then items 8-15
+    heading = ("大模型面试经验", "痛点4：如何 尽可能召回与query相关的Document 问题")
+    text = lines(FILE_001, 1212, 1212) + "\n" + lines(FILE_001, 1164, 1171)
+    section = Hit(Chunk("c", FILE_001, heading, text, 0, len(text)), 0.9)
+    ev = select("怎么把召回率提上去？", [section])
+    labels = [u.text.split("：")[0] for u in ev.units if u.item]
+    assert (
+        " ".join(labels)
+        == "建立索引 关键词匹配 向量化表示 上下文建模 扩展查询 语义匹配 实时反馈 多模态信息利用"
+    )

@@ -1,0 +1,48 @@
+"""Complete the sections the search found: a long answer is several chunks, the search finds one.
+
+Half the notes' chunks belong to a section cut into two or more (a list of eight methods is
+chunked after the fifth). The search ranks chunks, so it often returns only the part that
+matches best, and the answer then stops at the fifth method, or starts at it without the
+section's lead. The chunks of the top hits' sections that the search left out join the hits
+(after them, so the search's citation numbers stay), and evidence reads each section whole.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from core.types import Chunk, Hit
+
+TOP = 3  # evidence picks its section among the first hits; deeper ones are rarely cited
+MAX_ADDED = 4  # more would crowd the passages shown
+# A section of more chunks is a topic, not one answer (the Scaling Law overview): there the
+# chunk the search picked is the part that answers, and its first chunks would crowd it out.
+MAX_SECTION_CHUNKS = 3
+
+
+def section_key(chunk: Chunk) -> tuple[str, tuple[str, ...]]:
+    return chunk.doc_id, chunk.heading_path
+
+
+def complete_sections(hits: Sequence[Hit], chunks: Iterable[Chunk]) -> list[Hit]:
+    """`hits`, then the chunks of the first TOP hits' sections (of at most MAX_SECTION_CHUNKS)
+    that are not among them, in the notes' order, at most MAX_ADDED. An added chunk carries the
+    score of the hit it completes."""
+    wanted = {section_key(h.chunk): h.score for h in hits[:TOP] if not h.chunk.hollow}
+    if not wanted:
+        return list(hits)
+    siblings: dict[tuple[str, tuple[str, ...]], list[Chunk]] = defaultdict(list)
+    for c in chunks:
+        if section_key(c) in wanted and not c.hollow:
+            siblings[section_key(c)].append(c)
+    have = {h.chunk.chunk_id for h in hits}
+    out = list(hits)
+    for key, score in wanted.items():
+        if len(siblings[key]) > MAX_SECTION_CHUNKS:
+            continue
+        for c in sorted(siblings[key], key=lambda c: c.start):
+            if c.chunk_id not in have and len(out) - len(hits) < MAX_ADDED:
+                have.add(c.chunk_id)
+                out.append(Hit(c, score))
+    return out
