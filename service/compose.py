@@ -18,6 +18,9 @@ class Sentence:
     cites: tuple[int, ...]  # passage numbers; () for a statement about coverage itself
     point: bool = False  # rendered as a list item
     cont: bool = False  # continues the point before it, on the same line
+    # the composer's own line about the notes ("另一份笔记…的回答："): starts a new line, states
+    # nothing about the topic, so the support check has nothing to check in it
+    remark: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ def render(sentences: tuple[Sentence, ...] | list[Sentence]) -> str:
         # the marker goes before the sentence's own full stop: "…训练目标[1]。"
         body = s.text.rstrip(TERMINAL + "：:")
         marked = body + marks + s.text[len(body) :]
+        if s.remark and prose:
+            lines.append("".join(prose))
+            prose = []
         if s.cont and lines and lines[-1].startswith("- ") and not prose:
             lines[-1] += marked
         elif s.point:
@@ -74,12 +80,22 @@ def gap(question: str, missing: str) -> Sentence:
     return Sentence(f"笔记里没有关于 {missing} 的内容。", ())
 
 
-def compose(evidence: Evidence) -> Composed:
-    """Lead (the first non-list unit, if the notes have one) and one point per list item."""
+def other_note(title: str, english: bool) -> Sentence:
+    """Introduces another note's answer to the same question (a statement about the notes)."""
+    if english:
+        return Sentence(f"Another note ({title}) answers the same question:", (), remark=True)
+    return Sentence(f"另一份笔记（{title}）对同一问题的回答：", (), remark=True)
+
+
+def compose(evidence: Evidence, english: bool = False) -> Composed:
+    """Lead (the first non-list unit, if the notes have one) and one point per list item;
+    another note's answer to the same question follows under its own line."""
     units = list(evidence.units)
     out: list[Sentence] = []
     has_items = sum(u.item for u in units) >= 2
     for i, u in enumerate(units):
+        if u.other_note and (i == 0 or units[i - 1].other_note != u.other_note):
+            out.append(other_note(u.other_note, english))
         lead_in = u.text[-1] in "：:" and i > 0  # introduces the points after it: keep the colon
         text = u.text if lead_in else ends_sentence(u.text.rstrip("：:"))
         # a deeper sentence of a listed point stays with that point

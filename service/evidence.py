@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.text import EN_STOPWORDS, bigrams, latin_terms, split_units
 from core.types import Chunk, Hit
@@ -36,8 +36,8 @@ MAX_POINTS = 8  # a listed answer rarely has more; beyond that the answer stops 
 MAX_PROSE = 3  # sentences taken from an unlisted section: its definition and the next two
 MAX_SCORED = 4  # units picked by score when no heading asks the question
 # Deeper sentences of the answering section that match the question best also join (at most
-# MAX_EXTRA, scoring at least EXTRA_SHARE of the best unit and MIN_EXTRA_SCORE): on the dev set
-# the lexical point coverage went 0.564 → 0.621 for 0.5 more sentences per answer.
+# MAX_EXTRA, scoring ≥ EXTRA_SHARE of the best unit and MIN_EXTRA_SCORE): dev-set lexical
+# point coverage 0.564 → 0.621 for 0.5 more sentences per answer.
 MAX_EXTRA = 2
 EXTRA_SHARE = 0.8
 MIN_EXTRA_SCORE = 3.0  # three shared bigrams, or an English term and a bigram
@@ -46,6 +46,9 @@ MIN_EXTRA_SCORE = 3.0  # three shared bigrams, or an English term and a bigram
 # 0.53 to 0.55 at about one more sentence per answer (0.10 gave 0.56 at 1.2 more: padding).
 SECOND_SECTION_MARGIN = 0.05
 MAX_SECOND = 4  # points taken from the runner-up section
+SAME_HEADING = 0.8  # heading match between two sections: the same question
+MAX_OTHER = 4  # another note's answer to the same question: its lead and three points
+OTHER_SHARE = 0.25  # its best unit's match with the question, against the answer's best
 MAX_INTRODUCED = 4  # unlisted lines a "…：" point brings along (a formula's variables)
 HEADING_WEIGHT = 0.5  # heading match added to the fused score (0–1) when picking the section
 DUPLICATE = 0.7  # bigram Jaccard above which two units are the same point
@@ -62,6 +65,7 @@ class EvidenceUnit:
     end: int
     item: bool  # a list item: rendered as a point
     score: float
+    other_note: str = ""  # another note's title: its answer to the same question (they differ)
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,27 @@ def _introduced(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[E
     return out
 
 
+def _other_note(
+    hit: Hit, later: Sequence[tuple[bool, float, int, int, Hit]], per_hit: list[tuple[int, Hit]],
+    q: set[str], picked: list[EvidenceUnit],
+) -> list[EvidenceUnit]:  # fmt: skip
+    """Another file's section under the same heading, when it says something else: its lead and
+    first points, marked with that note's title. A copy (most units duplicates) adds nothing."""
+    own = features(hit.chunk.heading_path[-1] if hit.chunk.heading_path else "", question=True)
+    for _same, _score, _neg, n, h in later:
+        heading = h.chunk.heading_path[-1] if h.chunk.heading_path else ""
+        if h.chunk.doc_id == hit.chunk.doc_id or heading_match(own, heading) < SAME_HEADING:
+            continue
+        units = _from_section(n, h, per_hit, q)
+        new = [u for u in units if not _is_duplicate(u, picked)]
+        # as close to the question as the answer itself, or it is another topic's padding
+        best = max((u.score for u in picked), default=0.0)
+        near = max((u.score for u in new), default=0.0) >= max(OTHER_SHARE * best, 1e-9)
+        if new and len(new) * 2 >= len(units) and near:
+            return [replace(u, other_note=h.chunk.heading_path[0]) for u in new[:MAX_OTHER]]
+    return []
+
+
 _COUNT = re.compile(r"\d+\s*[个种类点条步方面]|[一二三四五六七八九十两几]\s*[个种类点条步方面]")
 
 
@@ -263,10 +288,12 @@ def select(question: str, hits: Sequence[Hit]) -> Evidence:
         if not picked:
             continue
         heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
+        other = _other_note(hit, ranked[i + 1 :], per_hit, q, picked)
         # Retrieval can't tell two close sections apart: give the runner-up's points too.
         rest = ranked[i + 1 : i + 2]
-        if not same and rest and not rest[0][0] and score - rest[0][1] <= SECOND_SECTION_MARGIN:
+        close = rest and not rest[0][0] and score - rest[0][1] <= SECOND_SECTION_MARGIN
+        if not other and not same and close:
             second = _from_section(rest[0][3], rest[0][4], per_hit, q)
             picked += [u for u in second[:MAX_SECOND] if not _is_duplicate(u, picked)]
-        return Evidence(tuple(picked), same, heading)
+        return Evidence((*picked, *other), same, heading)
     return Evidence((), False, "")

@@ -74,11 +74,11 @@ def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
     found = [select(part, hits) for part in parts]
     units: list[EvidenceUnit] = []
     said: set[str] = set()  # parts share sentences (and the notes repeat some): say each once
-    for ev in found:
-        for u in ev.units:
-            if u.text not in said:
-                said.add(u.text)
-                units.append(u)
+    # each part's answer, then what other notes say, under one line per note
+    for u in sorted((u for ev in found for u in ev.units), key=lambda u: bool(u.other_note)):
+        if u.text not in said:
+            said.add(u.text)
+            units.append(u)
     same = all(ev.same_question for ev in found) and bool(units)
     return Evidence(tuple(units), same, found[0].heading)
 
@@ -100,7 +100,7 @@ def ground(
     evidence = select_parts(question, real)
     texts = [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in real]
     terms = keyterms.check(question, texts, notes)
-    composed = compose(evidence)
+    composed = compose(evidence, is_english(question))
     # A named thing the notes lack, and no section that asks this question: what we would
     # answer is about something else, so the whole question counts as not covered.
     off_topic = bool(terms.absent) and not evidence.same_question
@@ -162,8 +162,11 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
                 kept.append(gap(g.question, keyterms.names(g.terms.absent, is_english(g.question))))
             verified = len(good) / len(verdicts)
     if not kept:  # extractive, or the draft fell back: the composition, checked too
-        composed = g.composed.sentences
-        for s in composed:
+        composed = [s for s in g.composed.sentences if not s.remark]
+        for s in g.composed.sentences:
+            if s.remark:
+                kept.append(s)
+                continue
             v = checker.verdict(s.text, s.cites, passages)
             if v.supported:
                 kept.append(s)

@@ -10,6 +10,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 FILE_000 = "000_92dbb6eadc19f86a.txt"
 FILE_001 = "001_c14bfeaf169b6fab.txt"
 FILE_002 = "002_960aae5ed1c2f91c.txt"
+FILE_004 = "004_0654c56c1556bb94.txt"
 
 
 def lines(file: str, first: int, last: int) -> str:

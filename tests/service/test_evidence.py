@@ -8,6 +8,7 @@ from tests.service.grounding_data import (
     FILE_000,
     FILE_001,
     FILE_002,
+    FILE_004,
     decoder_only,
     hit,
     lines,
@@ -109,3 +110,27 @@ def test_a_heading_that_asks_without_a_question_mark_gives_its_points() -> None:
         " ".join(labels)
         == "建立索引 关键词匹配 向量化表示 上下文建模 扩展查询 语义匹配 实时反馈 多模态信息利用"
     )
+
+
+def _alternatives() -> tuple[Hit, Hit]:
+    """001 says LangChain has no direct alternative; 004, under the same heading, lists some."""
+    one = hit(FILE_001, 1102, 1102, ("大模型(LLMs)面试经验", "10. LangChain 替代方案？"))
+    other = hit(FILE_004, 362, 365, ("大模型面试经验", "LangChain 替代方案？"), score=0.7)
+    return one, other
+
+
+def test_another_notes_answer_to_the_same_question_follows_under_its_title() -> None:
+    ev = select("LangChain 有没有替代方案？", list(_alternatives()))
+    first = [u for u in ev.units if not u.other_note]
+    others = [u for u in ev.units if u.other_note]
+    assert first and "LangChain是一个独特的框架" in first[0].text
+    assert others and {u.other_note for u in others} == {"大模型面试经验"}
+    assert any("LlamaIndex" in u.text for u in others)
+    assert ev.units[: len(first)] == tuple(first)  # the answer first, the other note after
+
+
+def test_a_copy_in_another_file_is_no_other_answer() -> None:
+    one = parroting_causes()
+    copy = Hit(Chunk("copy", "copy.txt", one.chunk.heading_path, one.chunk.text, 0, 1), 0.8)
+    ev = select("为什么会出现复读机问题？", [one, copy])
+    assert not any(u.other_note for u in ev.units)
