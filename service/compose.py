@@ -18,8 +18,8 @@ class Sentence:
     cites: tuple[int, ...]  # passage numbers; () for a statement about coverage itself
     point: bool = False  # rendered as a list item
     cont: bool = False  # continues the point before it, on the same line
-    # the composer's own line about the notes ("另一份笔记…的回答："): starts a new line, states
-    # nothing about the topic, so the support check has nothing to check in it
+    # the composer's own line about the notes ("另一份笔记…的回答："): a line of its own; it
+    # states nothing about the topic, so the support check has nothing to check in it
     remark: bool = False
 
 
@@ -40,9 +40,10 @@ def render(sentences: tuple[Sentence, ...] | list[Sentence]) -> str:
         # the marker goes before the sentence's own full stop: "…训练目标[1]。"
         body = s.text.rstrip(TERMINAL + "：:")
         marked = body + marks + s.text[len(body) :]
-        if s.remark and prose:
-            lines.append("".join(prose))
+        if s.remark:  # a line of its own
+            lines += ["".join(prose), marked] if prose else [marked]
             prose = []
+            continue
         if s.cont and lines and lines[-1].startswith("- ") and not prose:
             lines[-1] += marked
         elif s.point:
