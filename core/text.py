@@ -261,3 +261,26 @@ def ends_sentence(text: str) -> str:
     if not text or text[-1] in TERMINAL:
         return text
     return text + ("。" if has_cjk(text[-1]) or text[-1] in "）」" else ".")
+
+
+# An answer's sentences end at 。！？；!? or a line end, or at a "." followed by a space, a
+# citation marker or the end (so "0.5" and "v1.5" stay whole). A closing quote or bracket and
+# the citation markers right after the end belong to the sentence before ("…很重要。[2]").
+_ANSWER_END = re.compile(r"[。！？；!?]+|\.+(?=\s|$|[\[【［])|\n+")
+_ANSWER_TRAILER = re.compile(r"[”’\"」』）)]*(?:\s*" + CITATION.pattern + r")*")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """An answer's sentences as (start, end) offsets, markers included, blank ones dropped: the
+    one splitter of the support check, the eval's claims and the UI's highlighting."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _ANSWER_END.finditer(text):
+        if m.start() < start:  # inside a trailer already taken
+            continue
+        end = _ANSWER_TRAILER.match(text, m.end())
+        stop = end.end() if end else m.end()
+        spans.append((start, stop))
+        start = stop
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]

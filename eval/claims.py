@@ -1,9 +1,8 @@
 """Split an answer into claims (sentences), each with the passage numbers it cites.
 
-Chinese sentences end at 。！？； (a RAGAS splitter dropped these and saw one giant claim);
-English ones at . ! ? followed by a space, a citation marker or the end, so "0.5" and
-"v1.5" stay whole. A citation marker belongs to the sentence before it, also when it comes
-after the full stop ("…很重要。[2]"). Lines break sentences too (lists, headings).
+Sentences are `core.text.sentence_spans`: Chinese ones end at 。！？； (a RAGAS splitter dropped
+these and saw one giant claim), English ones at . ! ? followed by a space, a citation marker or
+the end; a marker after the full stop belongs to the sentence before ("…很重要。[2]").
 """
 
 from __future__ import annotations
@@ -11,10 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.text import CITATION
+from core.text import CITATION, sentence_spans
 
-_END = re.compile(r"[。！？；!?]+|\.+(?=\s|$|[\[【［])|\n+")
-_TRAILER = re.compile(r"[”’\"」』）)]*(?:\s*" + CITATION.pattern + r")*")
 _BULLET = re.compile(r"^\s*(?:[-*+>•●○■◆#]+|\d+[.)、]|[(（]\d+[)）])\s*")
 _CONTENT = re.compile(r"[^\W\d_]", re.UNICODE)  # letters (CJK included), not digits or marks
 MIN_CONTENT_CHARS = 2
@@ -41,20 +38,6 @@ def strip_markers(text: str) -> str:
     return CITATION.sub("", text)
 
 
-def _pieces(text: str) -> list[str]:
-    pieces: list[str] = []
-    start = 0
-    for m in _END.finditer(text):
-        if m.start() < start:  # inside a trailer already taken
-            continue
-        end = _TRAILER.match(text, m.end())
-        stop = end.end() if end else m.end()
-        pieces.append(text[start:stop])
-        start = stop
-    pieces.append(text[start:])
-    return pieces
-
-
 def _clean(piece: str) -> str:
     s = strip_markers(piece).strip()
     s = s.replace("**", "").replace("__", "")
@@ -67,7 +50,8 @@ def split_claims(text: str) -> list[Claim]:
     lead-ins that end with a colon ("原因如下：") and the model's "the notes don't say" remarks,
     which are statements about the notes rather than claims to verify."""
     claims: list[Claim] = []
-    for piece in _pieces(text):
+    for a, b in sentence_spans(text):
+        piece = text[a:b]
         cites: list[int] = []
         for m in CITATION.finditer(piece):
             for n in re.findall(r"\d+", m.group(1)):

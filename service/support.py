@@ -19,7 +19,16 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from core.text import CITATION, EN_STOPWORDS, bigrams, has_cjk, latin_terms, numbers, split_units
+from core.text import (
+    CITATION,
+    EN_STOPWORDS,
+    bigrams,
+    has_cjk,
+    latin_terms,
+    numbers,
+    sentence_spans,
+    split_units,
+)
 from service.keyterms import squash
 
 MIN_BIGRAM_SHARE = 0.6  # of a Chinese sentence's content bigrams found in the cited passage
@@ -144,14 +153,11 @@ class SupportChecker:
         return Verdict(bare, cites, ok, "ok" if ok else "low_overlap", sim)
 
 
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?(?:\s*[\[【［][\d\s,，、]+[\]】］])*")
-
-
 def sentences(text: str) -> list[tuple[str, tuple[int, ...]]]:
     """Split an answer into (sentence with its markers, cited numbers)."""
     out = []
-    for m in _SENTENCE.finditer(text):
-        s = m.group(0).strip().lstrip("-*• ").strip()
+    for a, b in sentence_spans(text):
+        s = text[a:b].strip().lstrip("-*• ").strip()
         if len(CITATION.sub("", s).strip()) < 2:
             continue
         cites = tuple(int(x) for c in CITATION.findall(s) for x in re.findall(r"\d+", c))

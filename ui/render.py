@@ -15,12 +15,12 @@ import string
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from core.text import sentence_spans
+
 Span = tuple[int, int]
 
 _PUNCT = frozenset(string.punctuation)
 CITE_RE = re.compile(r"\[(\d{1,3})\]")
-# A sentence ends at a terminator; a citation marker right after it still belongs to it.
-_SENT_END_RE = re.compile(r"[。！？!?；;\n]+(?:\s*\[\d{1,3}\])*|\.(?=\s)(?:\s*\[\d{1,3}\])*")
 _WORD_CHAR_RE = re.compile(r"\w", re.UNICODE)
 HIGHLIGHT = "orange-background"
 CITE_STYLE = "blue-background"
@@ -49,17 +49,6 @@ def answer_markdown(text: str) -> str:
         parts.append(_escape_inline(line[pos:]))
         lines.append("".join(parts))
     return "  \n".join(lines)
-
-
-def sentence_spans(text: str) -> list[Span]:
-    """Sentences of `text` as (start, end) offsets, terminators included, blanks dropped."""
-    spans: list[Span] = []
-    pos = 0
-    for m in _SENT_END_RE.finditer(text):
-        spans.append((pos, m.end()))
-        pos = m.end()
-    spans.append((pos, len(text)))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
 def _bigrams(text: str) -> set[str]:

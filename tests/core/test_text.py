@@ -10,6 +10,7 @@ from core.text import (
     is_english,
     normalise,
     numbers,
+    sentence_spans,
     split_units,
 )
 
@@ -59,3 +60,20 @@ def test_bm25_leaves_out_the_one_stop_word_list() -> None:
     assert {"lora", "qlora", "量化"} <= set(tokens)
     assert not set(tokens) & (EN_STOPWORDS | ZH_STOPWORDS)
     assert "difference" not in tokens  # English scaffolding, as the key-term check sees it
+
+
+def test_answer_sentences_keep_their_markers_and_numbers() -> None:
+    # an answer composed from real corpus lines (000, bf16 vs fp16; the temperature item)
+    answer = (
+        "bf16 用8bit 表示指数, 7bit 表示小数[1]。Top p 通常设置为较高的值(如 0.75)[2]；"
+        "温度越高越随机。[3]\n- Agents decide the next action. They use tools[4].\n- 末项"
+    )
+    parts = [answer[a:b].strip() for a, b in sentence_spans(answer)]
+    assert parts == [
+        "bf16 用8bit 表示指数, 7bit 表示小数[1]。",
+        "Top p 通常设置为较高的值(如 0.75)[2]；",
+        "温度越高越随机。[3]",
+        "- Agents decide the next action.",
+        "They use tools[4].",
+        "- 末项",
+    ]
