@@ -31,6 +31,16 @@ TERMINAL = "。！？；!?.…"
 
 
 # The plain "not in the notes", for the pipeline and the extractive generator alike.
+# "The notes don't cover it", however the composer or a model words it: a statement about the
+# notes, not a claim about the topic (the support check passes it; a reply that is only this is
+# a refusal). The eval keeps its own list (eval/claims.py), so its count doesn't move with ours.
+NOT_COVERED = re.compile(
+    r"资料中没有相关信息|没有相关信息|没有相关内容|未提及|没有提及|没有提到|未涉及|没有涉及"
+    r"|笔记(?:里|中)?没有|资料中没有|无法(?:根据|从).{0,12}(?:回答|找到)"
+    r"|(?:do|does|did) not (?:cover|mention|contain)|(?:don't|doesn't) (?:cover|mention)"
+    r"|not covered|no relevant information",
+    re.IGNORECASE,
+)
 REFUSAL_ZH = "资料中没有相关信息。"
 REFUSAL_EN = "The notes do not cover this."
 

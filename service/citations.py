@@ -10,19 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.text import CITATION
+from core.text import CITATION, NOT_COVERED
 
 _OPEN = "[【［"
 _MAX_MARKER = 24  # longest plausible marker; a longer "[" run is just text
 _PARTIAL = re.compile(r"[\[【［][\d\s,，、]*$")
 
-REFUSAL_PATTERNS = re.compile(
-    r"资料中没有相关信息|没有相关信息|没有相关内容|未提及|没有提及|没有提到|未涉及|没有涉及"
-    r"|无法(?:根据|从).{0,12}(?:回答|找到)"
-    r"|(?:do|does|did) not (?:cover|mention|contain)|(?:don't|doesn't) (?:cover|mention)"
-    r"|not covered|no relevant information",
-    re.IGNORECASE,
-)
 SHORT_REFUSAL_CHARS = 40  # a refusal sentence plus a stray marker, not an answer
 
 
@@ -56,7 +49,7 @@ def says_not_covered(text: str, cited: int) -> bool:
     """The model's own "the notes don't cover this". A partial answer that cites passages and
     then notes a gap ("…[1]，但未提及缺点") is still an answer, so citations outweigh the phrase
     unless the whole reply is short."""
-    if not REFUSAL_PATTERNS.search(text):
+    if not NOT_COVERED.search(text):
         return False
     bare = CITATION.sub("", text).strip()
     return cited == 0 or len(bare) <= SHORT_REFUSAL_CHARS

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from core.text import (
     CITATION,
     EN_STOPWORDS,
+    NOT_COVERED,
     bigrams,
     has_cjk,
     latin_terms,
@@ -78,7 +79,6 @@ _NEGATION = re.compile(
     re.I,
 )
 _EN_WORD = re.compile(r"[a-z0-9]+")
-_GAP = re.compile(r"笔记(?:里|中)?没有|资料中没有|notes do not cover|not covered", re.I)
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class SupportChecker:
     def verdict(self, sentence: str, cites: Sequence[int], passages: Mapping[int, str]) -> Verdict:
         bare = CITATION.sub("", sentence).strip()
         cites = tuple(n for n in cites if n in passages)
-        if _GAP.search(bare) and len(bare) <= 80:
+        if NOT_COVERED.search(bare) and len(bare) <= 80:
             return Verdict(bare, cites, True, "gap", 1.0)
         if not cites:
             return Verdict(bare, cites, False, "uncited", 0.0)

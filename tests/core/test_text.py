@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from core.text import (
     EN_STOPWORDS,
+    NOT_COVERED,
+    REFUSAL_EN,
+    REFUSAL_ZH,
     ZH_STOPWORDS,
     bigrams,
     has_cjk,
@@ -77,3 +80,17 @@ def test_answer_sentences_keep_their_markers_and_numbers() -> None:
         "They use tools[4].",
         "- 末项",
     ]
+
+
+def test_not_covered_is_about_the_notes_not_a_negative_fact() -> None:
+    for remark in (
+        REFUSAL_ZH,
+        REFUSAL_EN,
+        "笔记里没有关于 FlashAttention 的内容。",
+        "The notes do not cover PagedAttention, vLLM.",
+        "文中未提及其缺点。",
+    ):
+        assert NOT_COVERED.search(remark), remark
+    # 001's own sentence: a negative fact about LangChain, not a remark about the notes
+    assert not NOT_COVERED.search("LangChain是一个独特的框架，目前没有直接的替代方案。")
+    assert not NOT_COVERED.search("Bert 训练预料主要为以英语为主的拉丁语系，不包含中日韩文。")
