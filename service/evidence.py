@@ -19,18 +19,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from core.text import EN_STOPWORDS, bigrams, latin_terms, split_units
+from core.text import bigrams, split_units
 from core.types import Chunk, Hit
+from service.keyterms import key_terms, squash
+from service.overlap import features, heading_match, weight
 from service.sections import MAX_SECTION_CHUNKS, section_key
 
-# Bigrams that only say "this is a question"; they match every heading alike.
-# fmt: off
-_QUESTION_BIGRAMS = frozenset([
-    "什么", "么是", "是什", "为什", "如何", "怎么", "怎样", "哪些", "哪个", "一下", "请问", "介绍",
-    "说说", "讲讲", "有哪", "有什", "的是", "是否", "可以", "能否", "么样", "区别", "的区", "别是",
-    "吗", "简述", "简单", "单介", "下一", "有哪", "哪几", "几种",
-])
-# fmt: on
 SAME_QUESTION = 0.5  # share of the question's features in a heading: "asks the same question"
 MAX_POINTS = 8  # a listed answer rarely has more; beyond that the answer stops being an answer
 MAX_PROSE = 3  # sentences taken from an unlisted section: its definition and the next two
@@ -79,36 +73,13 @@ class Evidence:
         return not self.units
 
 
-def features(text: str, *, question: bool = False) -> set[str]:
-    """CJK bigrams plus English words (as "w:word"), the vocabulary of overlap scoring."""
-    feats = set(bigrams("".join(ch for ch in text if not ch.isascii()))) if text else set()
-    feats.update("w:" + w.lower() for w in latin_terms(text) if w.lower() not in EN_STOPWORDS)
-    if question:
-        feats -= _QUESTION_BIGRAMS
-    return feats
-
-
-def _weight(feats: set[str]) -> float:
-    # An English term (LoRA, RLHF, KV) is more specific than one Chinese bigram.
-    return sum(2.0 if f.startswith("w:") else 1.0 for f in feats)
-
-
-def heading_match(q: set[str], heading: str) -> float:
-    """How much of the question the heading asks, and how much of the heading the question asks."""
-    h = features(heading, question=True)
-    if not q or not h:
-        return 0.0
-    shared = _weight(q & h)
-    return min(shared / _weight(q), shared / _weight(h))
-
-
 def _units(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
     c = hit.chunk
     out = []
     for u in split_units(c.text):
         if u.text[-1] in "？?":  # a question restated in the body answers nothing
             continue
-        own = _weight(q & features(u.text))
+        own = weight(q & features(u.text))
         # Mild length normalisation: a long sentence matches more bigrams by chance.
         score = own / (1.0 + 0.15 * math.log1p(len(u.text) / 40))
         out.append(
@@ -193,11 +164,18 @@ def _introduced(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[E
 
 def _other_note(
     hit: Hit, later: Sequence[tuple[bool, float, int, int, Hit]], per_hit: list[tuple[int, Hit]],
-    q: set[str], picked: list[EvidenceUnit],
+    q: set[str], picked: list[EvidenceUnit], names: Sequence[str],
 ) -> list[EvidenceUnit]:  # fmt: skip
     """Another file's section under the same heading, when it says something else: its lead and
-    first points, marked with that note's title. A copy (most units duplicates) adds nothing."""
+    first points, marked with that note's title. A copy (most units duplicates) adds nothing,
+    nor one silent on a name the question asks about and the answer mentions (`names`,
+    squashed: "Tiktoken" asked, the other note only on LangChain's token use)."""
     own = features(hit.chunk.heading_path[-1] if hit.chunk.heading_path else "", question=True)
+    said = {
+        k
+        for k in names
+        if k in squash(" ".join([*hit.chunk.heading_path, *(u.text for u in picked)]))
+    }
     for _same, _score, _neg, n, h in later:
         heading = h.chunk.heading_path[-1] if h.chunk.heading_path else ""
         if h.chunk.doc_id == hit.chunk.doc_id or heading_match(own, heading) < SAME_HEADING:
@@ -207,7 +185,12 @@ def _other_note(
         # as close to the question as the answer itself, or it is another topic's padding
         best = max((u.score for u in picked), default=0.0)
         near = max((u.score for u in new), default=0.0) >= max(OTHER_SHARE * best, 1e-9)
-        if new and len(new) * 2 >= len(units) and near:
+        silent = said - {
+            k
+            for k in said
+            if k in squash(" ".join([*h.chunk.heading_path, *(u.text for u in new)]))
+        }
+        if new and len(new) * 2 >= len(units) and near and not silent:
             return [replace(u, other_note=h.chunk.heading_path[0]) for u in new[:MAX_OTHER]]
     return []
 
@@ -260,7 +243,7 @@ def answer_points(question: str, chunks: Sequence[Chunk]) -> list[EvidenceUnit]:
     return _section(units, prose=MAX_POINTS, extras=0) if units else []
 
 
-def select(question: str, hits: Sequence[Hit]) -> Evidence:
+def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     """Evidence units for `question` from the ranked `hits` (hit i is passage n = i + 1).
 
     Hollow hits (bare headings, contents-only topics) never give evidence. The answer comes
@@ -269,6 +252,8 @@ def select(question: str, hits: Sequence[Hit]) -> Evidence:
     read as padding, and broke the notes' own structure.
     """
     q = features(question, question=True)
+    # names the question asks about (`whole`: the question `question` is a part of)
+    names = [squash(t.text) for t in key_terms(whole or question) if t.hard]
     per_hit = [(i + 1, h) for i, h in enumerate(hits) if not h.chunk.hollow]
     if not per_hit:
         return Evidence((), False, "")
@@ -288,7 +273,7 @@ def select(question: str, hits: Sequence[Hit]) -> Evidence:
         if not picked:
             continue
         heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
-        other = _other_note(hit, ranked[i + 1 :], per_hit, q, picked)
+        other = _other_note(hit, ranked[i + 1 :], per_hit, q, picked, names)
         # Retrieval can't tell two close sections apart: give the runner-up's points too.
         rest = ranked[i + 1 : i + 2]
         close = rest and not rest[0][0] and score - rest[0][1] <= SECOND_SECTION_MARGIN

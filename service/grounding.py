@@ -71,7 +71,7 @@ def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
     parts = question_parts(question)  # each part alone: it picks among hits the whole found
     if len(parts) < 2:
         return select(question, hits)
-    found = [select(part, hits) for part in parts]
+    found = [select(part, hits, question) for part in parts]
     units: list[EvidenceUnit] = []
     said: set[str] = set()  # parts share sentences (and the notes repeat some): say each once
     # each part's answer, then what other notes say, under one line per note

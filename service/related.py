@@ -18,7 +18,8 @@ from contract.practice import MAX_RELATED, RelatedQuestion
 from core.errors import NotesQAError
 from core.types import Chunk, Hit
 from ingest.bank import BankEntry, question_key, question_words
-from service.evidence import EvidenceUnit, features, heading_match
+from service.evidence import EvidenceUnit
+from service.overlap import features, heading_match
 from service.practice import related_out
 from service.practice_bank import PracticeBank, bank_for
 from service.respond import Plan

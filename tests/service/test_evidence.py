@@ -134,3 +134,15 @@ def test_a_copy_in_another_file_is_no_other_answer() -> None:
     copy = Hit(Chunk("copy", "copy.txt", one.chunk.heading_path, one.chunk.text, 0, 1), 0.8)
     ev = select("为什么会出现复读机问题？", [one, copy])
     assert not any(u.other_note for u in ev.units)
+
+
+def test_another_note_silent_on_the_name_asked_about_stays_out() -> None:
+    # 004 answers with Tiktoken; 001, under the same heading, only says token use is efficient
+    heading = "1. LangChain 低效的令牌使用问题"
+    tiktoken = hit(FILE_004, 345, 347, ("大模型面试经验", heading))
+    efficient = hit(FILE_001, 1087, 1091, ("大模型(LLMs)面试经验", heading), score=0.8)
+    asked = select("Tiktoken 是谁开发的？", [tiktoken, efficient])
+    assert asked.units and not any(u.other_note for u in asked.units)
+    # asked about the topic itself, the other note's contrary answer follows
+    topic = select("LangChain 的令牌使用效率低吗？", [tiktoken, efficient])
+    assert any(u.other_note and "高效" in u.text for u in topic.units)
