@@ -58,12 +58,15 @@ def render(sentences: tuple[Sentence, ...] | list[Sentence]) -> str:
     return "\n".join(lines)
 
 
-def refusal(question: str, missing: str = "") -> str:
-    """The plain "not in the notes", naming what is missing when we know it."""
+def refusal(question: str, missing: str = "", other: str = "") -> str:
+    """The plain "not in the notes", naming what is missing when we know it, and the acronyms
+    the notes use with another meaning (`other`)."""
     if missing:
         if is_english(question):
-            return f"The notes do not cover {missing}."
-        return f"笔记里没有关于 {missing} 的内容。"
+            also = f" (their {other} means something else)" if other else ""
+            return f"The notes do not cover {missing}{also}."
+        also = f"（笔记里的 {other} 是另一个意思）" if other else ""
+        return f"笔记里没有关于 {missing} 的内容{also}。"
     return REFUSAL_EN if is_english(question) else REFUSAL_ZH
 
 

@@ -105,10 +105,11 @@ def ground(
     # answer is about something else, so the whole question counts as not covered.
     off_topic = bool(terms.absent) and not evidence.same_question
     if terms.refuse or off_topic:
-        missing = keyterms.names(terms.absent, is_english(question))
-        return Grounding(
-            question, real, evidence, terms, composed, refusal(question, missing), "missing_terms"
-        )
+        en = is_english(question)
+        plain = [t for t in terms.absent if t not in terms.other_meaning]
+        missing = keyterms.names(plain, en)
+        text = refusal(question, missing, keyterms.names(terms.other_meaning, en))
+        return Grounding(question, real, evidence, terms, composed, text, "missing_terms")
     kind = missing_kind(question, "\n".join(_passages_of(evidence, real)))
     if kind is not None and not evidence.empty:
         return Grounding(

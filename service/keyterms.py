@@ -15,7 +15,7 @@ a method, model or acronym the question names must appear in the passages an ans
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from core.text import EN_STOPWORDS, has_cjk, latin_terms, numbers
@@ -104,6 +104,8 @@ class TermCoverage:
     terms: tuple[Term, ...]
     missing: tuple[Term, ...]  # absent from the evidence passages
     absent: tuple[Term, ...]  # hard terms absent from the whole index: the notes never say them
+    # in `absent` too: acronyms the notes use with another meaning than the question's gloss
+    other_meaning: tuple[Term, ...] = ()
 
     @property
     def share(self) -> float:
@@ -201,13 +203,37 @@ def _found(term: Term, haystack: str) -> bool:
     return term.hard and key.endswith("s") and len(key) > 3 and key[:-1] in haystack
 
 
+def _glossed_elsewhere(key: str, notes: str) -> bool:
+    """The notes spell out `key` (squashed) with a gloss of their own: "生成式问答（GQA）"."""
+    return any(f"{o}{key}{c}" in notes or f"{key}{o}" in notes for o, c in ("（）", "()"))
+
+
+def _other_meaning(
+    question: str, absent: list[Term], terms: Sequence[Term], notes: str
+) -> list[Term]:
+    """A question that glosses an acronym ("GQA（grouped-query attention）") the notes gloss as
+    something else ("生成式问答（GQA）"): when the question's gloss is absent from the notes, the
+    notes' acronym is not the question's, so it counts as absent too."""
+    out: list[Term] = []
+    gone = {squash(t.text) for t in absent}
+    for before, inside in _GLOSSED.findall(question):
+        a, b = squash(before.split()[-1]), squash(inside)
+        for shown, missing in ((a, b), (b, a)):
+            if missing in gone and shown not in gone and _glossed_elsewhere(shown, notes):
+                out += [t for t in terms if squash(t.text) == shown]
+    return out
+
+
 def check(question: str, evidence_texts: Iterable[str], notes: str | None = None) -> TermCoverage:
     """`notes`: the whole index's text, squashed (see `squash`); None: judge by the evidence."""
     terms = key_terms(question)
     haystack = squash("\n".join(evidence_texts))
-    missing = tuple(t for t in terms if not _found(t, haystack))
-    absent = tuple(t for t in missing if t.hard and (notes is None or not _found(t, notes)))
-    return TermCoverage(terms, missing, absent)
+    missing = [t for t in terms if not _found(t, haystack)]
+    absent = [t for t in missing if t.hard and (notes is None or not _found(t, notes))]
+    other = _other_meaning(question, absent, terms, notes) if notes is not None else []
+    missing += [t for t in other if t not in missing]
+    absent += other
+    return TermCoverage(terms, tuple(missing), tuple(absent), tuple(other))
 
 
 def names(terms: Iterable[Term], english: bool = False) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from service.compose import refusal
 from service.keyterms import check, key_terms, squash
-from tests.service.grounding_data import decoder_only, lines
+from tests.service.grounding_data import FILE_000, decoder_only, lines
 
 NOTES = squash(lines("000_92dbb6eadc19f86a.txt", 1, 400))
 
@@ -66,3 +67,21 @@ def test_a_term_glossed_in_brackets_is_a_name() -> None:
     assert cov.refuse  # the notes name neither spelling; GPU alone is no topic
     glossed = {t.text: t.hard for t in key_terms("GQA（grouped-query attention）和 MQA 有啥区别？")}
     assert glossed == {"GQA": True, "grouped-query attention": True, "MQA": True}
+
+
+def test_an_acronym_the_notes_gloss_otherwise_counts_as_absent() -> None:
+    # 000 glosses GQA as LangChain's 生成式问答; the question means grouped-query attention
+    notes = squash(lines(FILE_000, 700, 710))
+    asked = check("GQA（grouped-query attention）是什么？", [], notes)
+    assert asked.refuse
+    assert [t.text for t in asked.other_meaning] == ["GQA"]
+    # the acronym alone, or glossed the notes' way, is covered
+    assert not check("GQA 是什么？", [], notes).absent
+    assert not check("GQA（生成式问答）是什么？", [], notes).absent
+
+
+def test_the_refusal_says_the_notes_mean_something_else() -> None:
+    text = refusal("GQA（grouped-query attention）是什么？", "grouped-query attention", "GQA")
+    assert text == "笔记里没有关于 grouped-query attention 的内容（笔记里的 GQA 是另一个意思）。"
+    en = refusal("What is GQA (grouped-query attention)?", "grouped-query attention", "GQA")
+    assert en == "The notes do not cover grouped-query attention (their GQA means something else)."
