@@ -106,9 +106,13 @@ class Timings(BaseModel):
 class SupportFigure(BaseModel):
     """How sure the answer is: each part in 0–1, and a level a reader can act on."""
 
-    verified: float = Field(description="Share of the answer's sentences that passed the check.")
-    key_terms: float = Field(description="Share of the question's key terms in the evidence.")
-    retrieval: float = Field(description="Best dense cosine among the passages used.")
+    verified: float = Field(
+        ge=0, le=1, description="Share of the answer's sentences that passed the check."
+    )
+    key_terms: float = Field(
+        ge=0, le=1, description="Share of the question's key terms in the evidence."
+    )
+    retrieval: float = Field(ge=-1, le=1, description="Best dense cosine among the passages used.")
     level: Literal["high", "medium", "low"]
 
 

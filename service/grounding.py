@@ -173,7 +173,8 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
                 kept.append(s)
             else:
                 removed.append(v)
-        verified = len(kept) / len(composed) if composed else 0.0
+        checked = [s for s in kept if not s.remark]
+        verified = len(checked) / len(composed) if composed else 0.0
     dense = [h.dense_score or 0.0 for h in g.hits]
     support = Support(
         verified, g.terms.share, max(dense, default=0.0),

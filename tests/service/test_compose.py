@@ -26,3 +26,8 @@ def test_the_check_keeps_the_line_and_every_cited_sentence_stays_cited() -> None
     assert "另一份笔记（大模型面试经验）对同一问题的回答：" in final.text
     assert final.cited == (1, 2)
     assert not [v for v in final.removed if v.reason == "uncited"]
+
+
+def test_the_line_does_not_count_as_a_verified_sentence() -> None:
+    final = finish(ground(QUESTION, list(_alternatives())), SupportChecker())
+    assert 0.0 < final.support.verified <= 1.0
