@@ -38,6 +38,9 @@ cleanup() {
   for c in "$TAG-api" "$TAG-ui"; do
     "${DOCKER:-docker}" rm -f "$c" >/dev/null 2>&1 || true
   done
+  for v in "$TAG-index" "$TAG-documents"; do
+    "${DOCKER:-docker}" volume rm -f "$v" >/dev/null 2>&1 || true
+  done
   if [[ -n "$WHEEL_PID" ]]; then kill "$WHEEL_PID" 2>/dev/null || true; fi
   engine_down
   exit "$rc"
@@ -115,11 +118,14 @@ build_s=$((SECONDS - t0))
 size_mb=$(($("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE") / 1000000))
 log "built in ${build_s} s; image ${size_mb} MB"
 
-# ---- the API, as compose runs it: read-only root, tmpfs for /tmp and the home directory ----
+# ---- the API, as compose runs it: read-only root, tmpfs for /tmp and the home directory, ----
+# ---- and fresh named volumes (filled from the image) for the index and the uploads       ----
 port="$(free_port)"
 run_opts=(--network host --read-only --tmpfs /tmp --tmpfs /home/app)
+volumes=(-v "$TAG-index:/app/index" -v "$TAG-documents:/app/documents")
+"$DOCKER" volume rm -f "$TAG-index" "$TAG-documents" >/dev/null 2>&1 || true
 started_at="$(date +%s.%N)"
-"$DOCKER" run -d --name "$TAG-api" "${run_opts[@]}" \
+"$DOCKER" run -d --name "$TAG-api" "${run_opts[@]}" "${volumes[@]}" \
   -e NOTESQA_HOST=127.0.0.1 -e NOTESQA_PORT="$port" "$IMAGE" >/dev/null
 python3 scripts/docker/check.py api "http://127.0.0.1:$port" --started-at "$started_at" \
   --container "$TAG-api" --docker "$DOCKER" --out "$WORK/api.json" || die "API checks"
@@ -138,6 +144,14 @@ for _ in $(seq 1 60); do
 done
 [[ "$health" == healthy ]] || die "HEALTHCHECK says $health"
 log "api: uid 10001, index ${baked##*/} from the image, HEALTHCHECK healthy"
+
+# ---- practice progress is written to the index volume and survives a restart ----------------
+python3 scripts/docker/check.py practice "http://127.0.0.1:$port" --seen 0 \
+  --container "$TAG-api" --docker "$DOCKER" || die "practice checks"
+"$DOCKER" restart "$TAG-api" >/dev/null
+python3 scripts/docker/check.py practice "http://127.0.0.1:$port" --seen 1 \
+  --container "$TAG-api" --docker "$DOCKER" || die "practice progress after a restart"
+log "practice: graded, and the progress kept across a restart"
 
 # ---- the UI command, a client of that API ----------------------------------------------------
 ui_port="$(free_port)"

@@ -217,6 +217,15 @@ def test_compose_uses_the_dockerfile_image(compose: dict[str, Any]) -> None:
     assert all(services[n].get("build") == "." for n in ("api", "ui"))
 
 
+def test_compose_api_writes_only_to_its_volumes(compose: dict[str, Any]) -> None:
+    # read-only root: uploads and practice progress (index/practice.sqlite) need the volumes
+    api = compose["services"]["api"]
+    assert api["read_only"] is True
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in api["volumes"]}
+    assert mounts == {"/app/index": "index", "/app/documents": "documents"}
+    assert {"index", "documents"} <= set(compose["volumes"])
+
+
 class _FakeApi(BaseHTTPRequestHandler):
     """Just enough of the API for scripts/docker/check.py; `ask` is what /ask returns."""
 

@@ -127,6 +127,31 @@ def check_api(url: str, ready_timeout: float, started_at: float | None) -> dict[
     }
 
 
+def check_practice(url: str, timeout: float, seen: int) -> dict[str, Any]:
+    """Practice mode writes progress (SQLite in the index volume): a question, a graded answer,
+    and the progress that must survive a restart (`seen`: answers recorded before this run)."""
+    wait_for(f"{url}/readyz", timeout, lambda s, _: s == 200)
+    user = "docker-smoke"
+    status, body = get(f"{url}/practice/progress?user={user}")
+    before = json.loads(body)["seen"] if status == 200 else -1
+    if before != seen:
+        fail(f"/practice/progress -> {status}: {before} seen, expected {seen} (lost on restart?)")
+    status, body = get(f"{url}/practice/question?user={user}")
+    if status != 200:
+        fail(f"/practice/question -> {status} {body[:300]}")
+    q = json.loads(body)
+    graded = post_json(
+        f"{url}/practice/grade", {"question_id": q["question_id"], "answer": "", "user": user}, 60
+    )
+    if graded.get("score") != 0.0 or not graded.get("points"):
+        fail(f"/practice/grade of an empty answer: {json.dumps(graded, ensure_ascii=False)[:300]}")
+    after = json.loads(get(f"{url}/practice/progress?user={user}")[1])["seen"]
+    if after != seen + 1:
+        fail(f"/practice/progress: {after} seen after grading, expected {seen + 1}")
+    print(f"[check] practice ok: {q['question'][:40]!r} graded, {after} seen")
+    return {"practice_seen": after}
+
+
 def check_ui(url: str, timeout: float) -> dict[str, Any]:
     waited = wait_for(f"{url}/_stcore/health", timeout, lambda s, b: s == 200 and "ok" in b)
     status, page = get(f"{url}/")
@@ -139,7 +164,8 @@ def check_ui(url: str, timeout: float) -> dict[str, Any]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["api", "ui"])
+    ap.add_argument("what", choices=["api", "practice", "ui"])
+    ap.add_argument("--seen", type=int, default=0, help="practice: answers recorded earlier")
     ap.add_argument("url")
     # 600 s: the index is in the image, but loading torch, the embedder and the GGUF on a
     # shared 2-core machine took minutes at worst
@@ -155,6 +181,8 @@ def main() -> None:
     url = args.url.rstrip("/")
     if args.what == "api":
         res = check_api(url, args.ready_timeout, args.started_at)
+    elif args.what == "practice":
+        res = check_practice(url, args.ready_timeout, args.seen)
     else:
         res = check_ui(url, args.ready_timeout)
     if args.out:
