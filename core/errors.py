@@ -91,6 +91,13 @@ class Forbidden(NotesQAError):
     http_status = 403
 
 
+class ProgressStoreUnavailable(NotesQAError):
+    """Practice progress can't be read or written (a read-only disk, a locked database)."""
+
+    code = "progress_store_unavailable"
+    http_status = 503
+
+
 class DocumentConflict(NotesQAError):
     """The name is taken by other content, a shipped file, or a job still pending on it."""
 

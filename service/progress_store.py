@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.errors import ProgressStoreUnavailable
 from service.sm2 import Card, quality, review
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: schedule cards and the grade log
@@ -73,17 +77,32 @@ class ProgressStore:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+        """A connection; a disk or database that refuses us is a 503 that names the setting
+        (a container's read-only root was a bare 500)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+        except (OSError, sqlite3.Error) as e:
+            raise self._unavailable(e) from e
         try:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA synchronous=FULL")  # a committed grade survives a power cut
             yield conn
+        except sqlite3.OperationalError as e:
+            raise self._unavailable(e) from e
         finally:
             conn.close()
 
+    def _unavailable(self, e: Exception) -> ProgressStoreUnavailable:
+        # the path goes to the log, not to the client
+        log.warning("practice progress store %s unavailable: %s", self.path, e)
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        return ProgressStoreUnavailable(
+            f"practice progress can't be stored ({why}); set NOTESQA_PRACTICE_DB to a writable file"
+        )
+
     def migrate(self) -> int:
         """Create or upgrade the schema; returns the version now on disk."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")  # persistent: set once per database file
             conn.execute("BEGIN IMMEDIATE")

@@ -168,3 +168,20 @@ def test_an_uploaded_note_joins_the_bank(
         assert q["question"] == "什么是 Zorbex 正则化？" and q["source"]["file"] == "zorbex.md"
         graded = _grade(client, q["question_id"], "随机冻结注意力头，减轻过拟合。", user="carol")
         assert graded["score"] == 1.0
+
+
+def test_a_store_that_cannot_be_written_is_a_clear_503(
+    app_factory: Callable[..., Any], tmp_path: Path, error_of: Callable[..., Any]
+) -> None:
+    # a directory where the database file should be: what a read-only disk looks like to
+    # root, who may write anywhere else
+    taken = tmp_path / "practice.sqlite"
+    taken.mkdir()
+    with app_factory(practice_db=taken) as (client, _gen):
+        body = error_of(client.get("/practice/progress", params={"user": "u"}), 503,
+                        "progress_store_unavailable")  # fmt: skip
+        message = body["error"]["message"]
+        assert "NOTESQA_PRACTICE_DB" in message and str(tmp_path) not in message  # no paths
+        # nothing is cached broken: the next request tries again, and fails the same way
+        error_of(client.get("/practice/question", params={"user": "u"}), 503,
+                 "progress_store_unavailable")  # fmt: skip

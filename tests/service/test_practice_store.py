@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ProgressStoreUnavailable
 from ingest.bank import BankEntry, Location
 from service.practice_ops import next_question, progress
 from service.progress_store import MIGRATIONS, ProgressStore
@@ -98,7 +99,7 @@ def test_a_grade_is_all_or_nothing(tmp_path: Path) -> None:
     store.record("u", "q1", "T", 0.8, NOW)
     with sqlite3.connect(store.path) as conn:
         conn.execute("DROP TABLE grades")  # the grade log's insert will fail mid-transaction
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(ProgressStoreUnavailable):  # a 503 over HTTP
         store.record("u", "q2", "T", 1.0, NOW)
     assert set(store.cards("u")) == {"q1"}  # q2's card update was rolled back with it
     assert store.cards("u")["q1"].card.repetitions == 1
@@ -109,6 +110,7 @@ import os, signal, sys
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from core.errors import ProgressStoreUnavailable
 from service.progress_store import ProgressStore
 
 class Dying(ProgressStore):
