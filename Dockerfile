@@ -125,8 +125,11 @@ RUN --mount=type=cache,target=/app/index/cache \
 # Uploads (POST /documents) write the index and /app/documents as `app` (uid 10001), so both
 # are its own; with a read-only root filesystem they need volumes there (docs/deploy.md). In
 # a step of its own: chown under the cache mount would miss the directory beneath it.
-RUN mkdir -p /app/documents \
-    && chown -R 10001:10001 /app/index /app/documents
+# Practice progress (SQLite) lives in /app/data, also `app`'s: a volume there keeps it across
+# containers while the index stays the one the image ships.
+ENV NOTESQA_PRACTICE_DB=/app/data/practice.sqlite
+RUN mkdir -p /app/documents /app/data \
+    && chown -R 10001:10001 /app/index /app/documents /app/data
 
 # numeric, so the host (and Kubernetes' runAsNonRoot) can tell it is not root
 USER 10001:10001

@@ -38,9 +38,7 @@ cleanup() {
   for c in "$TAG-api" "$TAG-ui"; do
     "${DOCKER:-docker}" rm -f "$c" >/dev/null 2>&1 || true
   done
-  for v in "$TAG-index" "$TAG-documents"; do
-    "${DOCKER:-docker}" volume rm -f "$v" >/dev/null 2>&1 || true
-  done
+  "${DOCKER:-docker}" volume rm -f "$TAG-progress" >/dev/null 2>&1 || true
   if [[ -n "$WHEEL_PID" ]]; then kill "$WHEEL_PID" 2>/dev/null || true; fi
   engine_down
   exit "$rc"
@@ -119,11 +117,11 @@ size_mb=$(($("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE") / 1000000))
 log "built in ${build_s} s; image ${size_mb} MB"
 
 # ---- the API, as compose runs it: read-only root, tmpfs for /tmp and the home directory, ----
-# ---- and fresh named volumes (filled from the image) for the index and the uploads       ----
+# ---- and a fresh named volume for practice progress                                      ----
 port="$(free_port)"
 run_opts=(--network host --read-only --tmpfs /tmp --tmpfs /home/app)
-volumes=(-v "$TAG-index:/app/index" -v "$TAG-documents:/app/documents")
-"$DOCKER" volume rm -f "$TAG-index" "$TAG-documents" >/dev/null 2>&1 || true
+volumes=(-v "$TAG-progress:/app/data")
+"$DOCKER" volume rm -f "$TAG-progress" >/dev/null 2>&1 || true
 started_at="$(date +%s.%N)"
 "$DOCKER" run -d --name "$TAG-api" "${run_opts[@]}" "${volumes[@]}" \
   -e NOTESQA_HOST=127.0.0.1 -e NOTESQA_PORT="$port" "$IMAGE" >/dev/null
@@ -145,7 +143,7 @@ done
 [[ "$health" == healthy ]] || die "HEALTHCHECK says $health"
 log "api: uid 10001, index ${baked##*/} from the image, HEALTHCHECK healthy"
 
-# ---- practice progress is written to the index volume and survives a restart ----------------
+# ---- practice progress is written to its volume and survives a restart ----------------------
 python3 scripts/docker/check.py practice "http://127.0.0.1:$port" --seen 0 \
   --container "$TAG-api" --docker "$DOCKER" || die "practice checks"
 "$DOCKER" restart "$TAG-api" >/dev/null

@@ -128,7 +128,7 @@ def check_api(url: str, ready_timeout: float, started_at: float | None) -> dict[
 
 
 def check_practice(url: str, timeout: float, seen: int) -> dict[str, Any]:
-    """Practice mode writes progress (SQLite in the index volume): a question, a graded answer,
+    """Practice mode writes progress (SQLite in its volume): a question, a graded answer,
     and the progress that must survive a restart (`seen`: answers recorded before this run)."""
     wait_for(f"{url}/readyz", timeout, lambda s, _: s == 200)
     user = "docker-smoke"

@@ -50,10 +50,10 @@ assert dep["condition"] == "service_healthy" and dep["required"] is False, dep
 cmd = dict(a.split("=", 1) for a in gpu["vllm"]["command"] if "=" in a)
 assert env["NOTESQA_LLM_CONTEXT_WINDOW"] == cmd["--max-model-len"], (env, cmd)
 assert env["NOTESQA_LLM_MODEL"] == cmd["--served-model-name"], (env, cmd)
-# the root is read-only: uploads and practice progress need the api's two volumes
+# the root is read-only: practice progress needs the api's volume
 for api in (cpu["api"], gpu["api"]):
     targets = {v["target"] for v in api.get("volumes", [])}
-    assert {"/app/index", "/app/documents"} <= targets, f"api volumes: {targets}"
+    assert "/app/data" in targets, f"api volumes: {targets}"
 for svc in (*cpu.values(), *gpu.values()):
     for p in svc.get("ports", []):
         assert p.get("host_ip") == "127.0.0.1", f"published beyond loopback: {p}"
