@@ -162,20 +162,23 @@ def _introduced(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[E
     return out
 
 
+def _mentioned(names: set[str], texts: Sequence[str]) -> set[str]:
+    """Which of `names` (squashed) the texts mention."""
+    hay = squash(" ".join(texts))
+    return {k for k in names if k in hay}
+
+
 def _other_note(
     hit: Hit, later: Sequence[tuple[bool, float, int, int, Hit]], per_hit: list[tuple[int, Hit]],
-    q: set[str], picked: list[EvidenceUnit], names: Sequence[str],
+    q: set[str], picked: list[EvidenceUnit], asked: str,
 ) -> list[EvidenceUnit]:  # fmt: skip
     """Another file's section under the same heading, when it says something else: its lead and
     first points, marked with that note's title. A copy (most units duplicates) adds nothing,
-    nor one silent on a name the question asks about and the answer mentions (`names`,
-    squashed: "Tiktoken" asked, the other note only on LangChain's token use)."""
+    nor one silent on a name `asked` names and the answer mentions ("Tiktoken" asked, the other
+    note only on LangChain's token use)."""
     own = features(hit.chunk.heading_path[-1] if hit.chunk.heading_path else "", question=True)
-    said = {
-        k
-        for k in names
-        if k in squash(" ".join([*hit.chunk.heading_path, *(u.text for u in picked)]))
-    }
+    best = max((u.score for u in picked), default=0.0)
+    said: set[str] | None = None  # the asked names the answer mentions, when first needed
     for _same, _score, _neg, n, h in later:
         heading = h.chunk.heading_path[-1] if h.chunk.heading_path else ""
         if h.chunk.doc_id == hit.chunk.doc_id or heading_match(own, heading) < SAME_HEADING:
@@ -183,14 +186,13 @@ def _other_note(
         units = _from_section(n, h, per_hit, q)
         new = [u for u in units if not _is_duplicate(u, picked)]
         # as close to the question as the answer itself, or it is another topic's padding
-        best = max((u.score for u in picked), default=0.0)
         near = max((u.score for u in new), default=0.0) >= max(OTHER_SHARE * best, 1e-9)
-        silent = said - {
-            k
-            for k in said
-            if k in squash(" ".join([*h.chunk.heading_path, *(u.text for u in new)]))
-        }
-        if new and len(new) * 2 >= len(units) and near and not silent:
+        if not new or len(new) * 2 < len(units) or not near:
+            continue
+        if said is None:
+            names = {squash(t.text) for t in key_terms(asked) if t.hard}
+            said = _mentioned(names, [*hit.chunk.heading_path, *(u.text for u in picked)])
+        if said <= _mentioned(said, [*h.chunk.heading_path, *(u.text for u in new)]):
             return [replace(u, other_note=h.chunk.heading_path[0]) for u in new[:MAX_OTHER]]
     return []
 
@@ -252,8 +254,6 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     read as padding, and broke the notes' own structure.
     """
     q = features(question, question=True)
-    # names the question asks about (`whole`: the question `question` is a part of)
-    names = [squash(t.text) for t in key_terms(whole or question) if t.hard]
     per_hit = [(i + 1, h) for i, h in enumerate(hits) if not h.chunk.hollow]
     if not per_hit:
         return Evidence((), False, "")
@@ -273,7 +273,8 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         if not picked:
             continue
         heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
-        other = _other_note(hit, ranked[i + 1 :], per_hit, q, picked, names)
+        # names asked come from the whole question (`whole`, when `question` is one of its parts)
+        other = _other_note(hit, ranked[i + 1 :], per_hit, q, picked, whole or question)
         # Retrieval can't tell two close sections apart: give the runner-up's points too.
         rest = ranked[i + 1 : i + 2]
         close = rest and not rest[0][0] and score - rest[0][1] <= SECOND_SECTION_MARGIN

@@ -163,18 +163,15 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
                 kept.append(gap(g.question, keyterms.names(g.terms.absent, is_english(g.question))))
             verified = len(good) / len(verdicts)
     if not kept:  # extractive, or the draft fell back: the composition, checked too
-        composed = [s for s in g.composed.sentences if not s.remark]
-        for s in g.composed.sentences:
-            if s.remark:
-                kept.append(s)
-                continue
-            v = checker.verdict(s.text, s.cites, passages)
-            if v.supported:
+        composed = g.composed.sentences
+        for s in composed:
+            v = None if s.remark else checker.verdict(s.text, s.cites, passages)
+            if v is None or v.supported:  # a remark about the notes has nothing to check
                 kept.append(s)
             else:
                 removed.append(v)
-        checked = [s for s in kept if not s.remark]
-        verified = len(checked) / len(composed) if composed else 0.0
+        checked = sum(not s.remark for s in composed)
+        verified = sum(not s.remark for s in kept) / checked if checked else 0.0
     dense = [h.dense_score or 0.0 for h in g.hits]
     support = Support(
         verified, g.terms.share, max(dense, default=0.0),

@@ -37,7 +37,7 @@ from service.prompt import PromptBuilder
 from service.related import related_for
 from service.respond import Outcome, Plan, RefusalReason, source_from_hit, to_response
 from service.rewrite import rewrite
-from service.sections import complete_sections
+from service.sections import Sections, complete_sections, group_sections
 from service.support import SupportChecker
 
 
@@ -74,7 +74,7 @@ class AskPipeline:
             settings.temperature,
         )
         self.checker = SupportChecker()
-        self._notes: tuple[str, str | None] = ("", None)
+        self._index: tuple[str, str | None, Sections] = ("", None, {})
         # The extractive generator has nothing to add to the extractive composition: with it,
         # the composed evidence is the answer and no generation slot is taken.
         self.use_llm = generator.name != "extractive"
@@ -94,19 +94,20 @@ class AskPipeline:
         self.observer.stage("retrieve", elapsed)
         return hits, retriever.version, elapsed
 
-    def notes_text(self, retriever: Any) -> str | None:
-        """The index's whole text, squashed, for the key-term check (built once per version,
-        from the same retriever that answered the search)."""
-        if self._notes[0] != retriever.version:
+    def index_facts(self, retriever: Any) -> tuple[str | None, Sections]:
+        """The index's whole text, squashed, for the key-term check, and its sections, to
+        complete the hits: built once per version, from the retriever that answered the search.
+        A retriever that can't list its chunks: judge by the passages, complete nothing."""
+        if self._index[0] != retriever.version:
             chunks = getattr(getattr(retriever, "index", None), "chunks", None)
-            if chunks is None:  # a retriever that can't list its chunks: judge by passages
-                return None
+            if chunks is None:
+                return None, {}
             # hollow chunks (bare headings, contents-only topics) never count as coverage
             text = "\n".join(
                 " ".join(c.heading_path) + "\n" + c.text for c in chunks if not c.hollow
             )
-            self._notes = (retriever.version, squash(text))
-        return self._notes[1]
+            self._index = (retriever.version, squash(text), group_sections(chunks))
+        return self._index[1], self._index[2]
 
     async def plan(self, req: AskRequest) -> Plan:
         try:  # shed overload before spending CPU on retrieval
@@ -120,10 +121,9 @@ class AskPipeline:
         retriever = self.holder.get()
         hits, version, retrieve_s = await self.search(rw.standalone, k, retriever)
         decision = self.gate.decide(hits, rw.standalone)
-        chunks = getattr(getattr(retriever, "index", None), "chunks", None)
-        if chunks is not None:  # the parts of the top sections the search left out
-            hits = complete_sections(hits, chunks)
-        g = ground(rw.standalone, hits, self.notes_text(retriever), gate_refused=decision.refuse)
+        notes, sections = self.index_facts(retriever)
+        hits = complete_sections(hits, sections)  # the top sections' parts the search left out
+        g = ground(rw.standalone, hits, notes, gate_refused=decision.refuse)
         request = None
         if g.refusal is None and self.use_llm:
             request = evidence_request(g, self.builder)

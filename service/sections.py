@@ -10,7 +10,7 @@ section's lead. The chunks of the top hits' sections that the search left out jo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from core.types import Chunk, Hit
 
@@ -21,27 +21,36 @@ MAX_ADDED = 4  # more would crowd the passages shown
 MAX_SECTION_CHUNKS = 3
 
 
-def section_key(chunk: Chunk) -> tuple[str, tuple[str, ...]]:
+SectionKey = tuple[str, tuple[str, ...]]  # (file, heading path)
+Sections = Mapping[SectionKey, Sequence[Chunk]]
+
+
+def section_key(chunk: Chunk) -> SectionKey:
     return chunk.doc_id, chunk.heading_path
 
 
-def complete_sections(hits: Sequence[Hit], chunks: Iterable[Chunk]) -> list[Hit]:
+def group_sections(chunks: Iterable[Chunk]) -> Sections:
+    """Each section's chunks (hollow ones left out), in the notes' order: built once per index
+    version, not per question."""
+    grouped: dict[SectionKey, list[Chunk]] = defaultdict(list)
+    for c in chunks:
+        if not c.hollow:
+            grouped[section_key(c)].append(c)
+    return {k: sorted(v, key=lambda c: c.start) for k, v in grouped.items()}
+
+
+def complete_sections(hits: Sequence[Hit], sections: Sections) -> list[Hit]:
     """`hits`, then the chunks of the first TOP hits' sections (of at most MAX_SECTION_CHUNKS)
     that are not among them, in the notes' order, at most MAX_ADDED. An added chunk carries the
     score of the hit it completes."""
     wanted = {section_key(h.chunk): h.score for h in hits[:TOP] if not h.chunk.hollow}
-    if not wanted:
-        return list(hits)
-    siblings: dict[tuple[str, tuple[str, ...]], list[Chunk]] = defaultdict(list)
-    for c in chunks:
-        if section_key(c) in wanted and not c.hollow:
-            siblings[section_key(c)].append(c)
     have = {h.chunk.chunk_id for h in hits}
     out = list(hits)
     for key, score in wanted.items():
-        if len(siblings[key]) > MAX_SECTION_CHUNKS:
+        siblings = sections.get(key, ())
+        if len(siblings) > MAX_SECTION_CHUNKS:
             continue
-        for c in sorted(siblings[key], key=lambda c: c.start):
+        for c in siblings:
             if c.chunk_id not in have and len(out) - len(hits) < MAX_ADDED:
                 have.add(c.chunk_id)
                 out.append(Hit(c, score))

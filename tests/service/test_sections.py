@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.types import Chunk, Hit
-from service.sections import MAX_SECTION_CHUNKS, complete_sections
+from service.sections import MAX_SECTION_CHUNKS, complete_sections, group_sections
 
 HEADING = ("笔记", "有哪些省内存的方法？")
 
@@ -16,7 +16,7 @@ def test_the_left_out_parts_of_a_top_section_follow_the_hits_in_the_notes_order(
     first, second, third = _chunk("s1", 0), _chunk("s2", 10), _chunk("s3", 20)
     other = _chunk("o1", 0, ("笔记", "别的问题？"))
     hits = [Hit(second, 0.9), Hit(other, 0.5)]
-    out = complete_sections(hits, [third, other, first, second])
+    out = complete_sections(hits, group_sections([third, other, first, second]))
     assert [h.chunk.chunk_id for h in out] == ["s2", "o1", "s1", "s3"]
     assert [h.score for h in out[2:]] == [0.9, 0.9]  # the score of the hit they complete
 
@@ -24,16 +24,16 @@ def test_the_left_out_parts_of_a_top_section_follow_the_hits_in_the_notes_order(
 def test_the_same_heading_in_another_file_is_another_section() -> None:
     hits = [Hit(_chunk("s1", 0), 0.9)]
     copy = _chunk("c1", 0, doc="b.md")
-    assert [h.chunk.chunk_id for h in complete_sections(hits, [copy])] == ["s1"]
+    assert [h.chunk.chunk_id for h in complete_sections(hits, group_sections([copy]))] == ["s1"]
 
 
 def test_a_long_topic_is_not_completed() -> None:
     parts = [_chunk(f"s{i}", 10 * i) for i in range(MAX_SECTION_CHUNKS + 1)]
     hits = [Hit(parts[2], 0.9)]
-    assert complete_sections(hits, parts) == hits
+    assert complete_sections(hits, group_sections(parts)) == hits
 
 
 def test_hollow_hits_are_not_completed() -> None:
     bare = Chunk("h", "a.md", HEADING, "", 0, 0, hollow=True)
     rest = _chunk("s2", 10)
-    assert complete_sections([Hit(bare, 0.9)], [bare, rest]) == [Hit(bare, 0.9)]
+    assert complete_sections([Hit(bare, 0.9)], group_sections([bare, rest])) == [Hit(bare, 0.9)]
