@@ -6,6 +6,8 @@ don't count, since they match every heading alike.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from core.text import EN_STOPWORDS, bigrams, latin_terms
 
 # fmt: off
@@ -26,7 +28,7 @@ def features(text: str, *, question: bool = False) -> set[str]:
     return feats
 
 
-def weight(feats: set[str]) -> float:
+def weight(feats: AbstractSet[str]) -> float:
     # An English term (LoRA, RLHF, KV) is more specific than one Chinese bigram.
     return sum(2.0 if f.startswith("w:") else 1.0 for f in feats)
 

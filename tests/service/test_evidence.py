@@ -146,3 +146,15 @@ def test_another_note_silent_on_the_name_asked_about_stays_out() -> None:
     # asked about the topic itself, the other note's contrary answer follows
     topic = select("LangChain 的令牌使用效率低吗？", [tiktoken, efficient])
     assert any(u.other_note and "高效" in u.text for u in topic.units)
+
+
+def test_a_sentence_on_what_the_heading_does_not_ask_joins() -> None:
+    from service.compose import compose
+
+    # 001: "训练中文大模型有啥经验？" lists seven points; the tools the question asks for are
+    # the first item's second sentence, outscored by sentences that repeat the heading's words
+    h = hit(FILE_001, 525, 535, ("大模型面试经验", "微调面", "训练中文大模型有啥经验？"))
+    text = compose(select("训练中文大模型时推荐用哪些中文分词工具？", [h])).text
+    assert "jieba、pkuseg" in text
+    # and it continues its own point, not a point of its own
+    assert "jieba" in next(ln for ln in text.splitlines() if ln.startswith("- 数据预处理"))
