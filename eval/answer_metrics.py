@@ -26,7 +26,7 @@ from eval.points import lexical_points
 class Judgment:
     """The judge's probabilities for one answer."""
 
-    claims: list[tuple[Claim, float]] = field(default_factory=list)  # vs all given passages
+    claims: list[tuple[Claim, float]] = field(default_factory=list)  # vs the cited passages
     cited: list[tuple[int, int, float]] = field(default_factory=list)  # (claim idx, n, p)
     points: list[tuple[str, float]] = field(default_factory=list)  # answer point, p entailed
 
@@ -37,13 +37,20 @@ def answered(rec: AnswerRecord) -> bool:
 
 async def judge_one(judge: Judge, item: EvalItem, rec: AnswerRecord) -> Judgment:
     """Calls are ordered so consecutive prompts share their passages (llama.cpp reuses the
-    KV cache of a shared prefix): all claims, then each cited passage, then the points."""
+    KV cache of a shared prefix): all claims, then each cited passage, then the points.
+
+    Claims are judged against the passages the answer cites (all given passages when it cites
+    none): stricter than all the retrieved ones, and a third of the prompt, so a whole dev-set
+    judging fits on 2 cores. An answer citing one passage asks the cited check's own prompts,
+    which the cache answers."""
     out = Judgment()
     if not answered(rec):
         return out
     claims = split_claims(rec.answer)
+    cites = sorted({n for c in claims for n in c.cites if 1 <= n <= len(rec.passages)})
+    context = [rec.passages[n - 1] for n in cites] or rec.passages
     for c in claims:
-        out.claims.append((c, await judge.supported(rec.passages, c.text)))
+        out.claims.append((c, await judge.supported(context, c.text)))
     for n in sorted({n for c in claims for n in c.cites}):
         if not 1 <= n <= len(rec.passages):
             continue

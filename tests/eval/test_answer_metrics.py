@@ -198,9 +198,9 @@ def test_cached_judge_asks_once(tmp_path: Path, run: tuple[list[AnswerRecord], P
     path = tmp_path / "judgments.jsonl"
     first = asyncio.run(judge_answers(CachedJudge(inner, path), ITEMS, run[0], progress=False))
     calls = inner.calls
-    # 4 claims + 4 cited (claim, passage) pairs + 3 answer points, less a1's 2 and u2's 1
-    # cited pairs: they had one passage, so "claim vs passage [1]" was already asked.
-    assert calls == 4 + 4 + 3 - 2 - 1
+    # 4 claims + 4 cited (claim, passage) pairs + 3 answer points, less the 4 cited pairs:
+    # each answer cites one passage, the one its claims were judged against, already asked.
+    assert calls == 4 + 4 + 3 - 4
     second = asyncio.run(judge_answers(CachedJudge(inner, path), ITEMS, run[0], progress=False))
     assert inner.calls == calls
     assert score_answers(ITEMS, run[0], first) == score_answers(ITEMS, run[0], second)
@@ -221,3 +221,24 @@ def test_refusal_tradeoff_at_zero_shift_is_the_gate_of_the_run(
 def test_percentiles() -> None:
     assert percentiles([None, None]) == {"n": 0, "p50": None, "p95": None}
     assert percentiles([10.0, 20.0, 30.0, None, 40.0]) == {"n": 4, "p50": 25.0, "p95": 38.5}
+
+
+def test_claims_are_judged_against_the_passages_the_answer_cites() -> None:
+    from eval.answer_metrics import judge_one
+
+    item = EvalItem(
+        id="c1", question="LoRA 训练什么？", kind="specific", answer_points=("低秩矩阵",)
+    )
+    # the claim is in passage 1, but the answer cites only passage 2: not supported
+    rec = AnswerRecord(
+        id="c1", kind="specific", question=item.question, answer="LoRA 只训练低秩矩阵[2]。",
+        passages=[P_LORA, P_BEAM], citations=[2],
+    )  # fmt: skip
+    judge = SubstringJudge()
+    j = asyncio.run(judge_one(judge, item, rec))
+    assert [p for _, p in j.claims] == [0.1] and [p for _, _, p in j.cited] == [0.1]
+    # uncited, it is judged against every passage given
+    j = asyncio.run(
+        judge_one(judge, item, rec.model_copy(update={"answer": "LoRA 只训练低秩矩阵。"}))
+    )
+    assert [p for _, p in j.claims] == [0.9] and j.cited == []
