@@ -43,6 +43,7 @@ MAX_SECOND = 4  # points taken from the runner-up section
 SAME_HEADING = 0.8  # heading match between two sections: the same question
 MAX_OTHER = 4  # another note's answer to the same question: its lead and three points
 OTHER_SHARE = 0.25  # its best unit's match with the question, against the answer's best
+MAX_FAMILY_UNITS = 3  # from each subsection of a question section: its lead and two points
 HEADING_WEIGHT = 0.5  # heading match added to the fused score (0–1) when picking the section
 
 
@@ -138,6 +139,41 @@ def answer_points(question: str, chunks: Sequence[Chunk]) -> list[EvidenceUnit]:
     return section_units(units, prose=MAX_POINTS, extras=0) if units else []
 
 
+def _asking_parent(hit: Hit, q: set[str], match: float) -> tuple[str, ...]:
+    """The heading path of the question section right above `hit`'s, when it asks the question
+    better than `hit`'s own heading ("prefix LM 和 causal LM 区别是什么？" over "● Causal LM"),
+    else ()."""
+    path = hit.chunk.heading_path
+    if len(path) < 2 or not _is_question(path[-2]):
+        return ()
+    return path[:-1] if heading_match(q, path[-2]) > match else ()
+
+
+def _family(
+    parent: tuple[str, ...], hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]
+) -> list[EvidenceUnit]:
+    """A question section's own lead, then a point for each subsection found ("● Prefix LM",
+    "● Causal LM"), in the notes' order: together they answer it."""
+    members = sorted(
+        (p for p in per_hit
+         if p[1].chunk.doc_id == hit.chunk.doc_id
+         and p[1].chunk.heading_path[: len(parent)] == parent),
+        key=lambda p: p[1].chunk.start,
+    )  # fmt: skip
+    units: list[EvidenceUnit] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for n, h in members:
+        if section_key(h.chunk) in seen:
+            continue
+        seen.add(section_key(h.chunk))
+        own = [u for u in _from_section(n, h, per_hit, q) if not is_duplicate(u, units)]
+        own = own[:MAX_FAMILY_UNITS]
+        if own and h.chunk.heading_path != parent:  # a subsection: one point, its sentences on
+            own[0] = replace(own[0], item=True)
+        units += own
+    return units[: MAX_POINTS + 1]
+
+
 def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     """Evidence units for `question` from the ranked `hits` (hit i is passage n = i + 1).
 
@@ -151,9 +187,14 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     if not per_hit:
         return Evidence((), False, "")
     ranked = []
+    families: set[tuple[str, ...]] = set()  # subsections answered with the question above them
     for n, h in per_hit:
         heading = h.chunk.heading_path[-1] if h.chunk.heading_path else ""
         match = heading_match(q, heading) if q else 0.0
+        parent = _asking_parent(h, q, match)
+        if parent:
+            families.add(h.chunk.heading_path)
+            match = heading_match(q, parent[-1])
         ranked.append((match >= SAME_QUESTION, h.score + HEADING_WEIGHT * match, -n, n, h))
     ranked.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
     # one entry per section: its chunks are read together
@@ -162,6 +203,9 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         firsts.setdefault(section_key(r[4].chunk), r)
     ranked = list(firsts.values())
     for i, (same, score, _neg, n, hit) in enumerate(ranked[:2]):
+        if hit.chunk.heading_path in families:
+            parent = hit.chunk.heading_path[:-1]
+            return Evidence(tuple(_family(parent, hit, per_hit, q)), same, parent[-1])
         picked = _from_section(n, hit, per_hit, q)
         if not picked:
             continue

@@ -158,3 +158,23 @@ def test_a_sentence_on_what_the_heading_does_not_ask_joins() -> None:
     assert "jieba、pkuseg" in text
     # and it continues its own point, not a point of its own
     assert "jieba" in next(ln for ln in text.splitlines() if ln.startswith("- 数据预处理"))
+
+
+def test_subsections_answer_the_question_heading_above_them_together() -> None:
+    from service.compose import compose
+
+    # 000: "prefix LM 和 causal LM 区别是什么？" answers in two subsections; the search ranked
+    # "● Causal LM" first, which alone would leave Prefix LM out of a comparison
+    top = ("大模型面试宝典", "prefix LM 和 causal LM 区别是什么？")
+    hits = [
+        hit(FILE_000, 121, 127, (*top, "● Causal LM"), score=1.0),
+        hit(FILE_000, 106, 119, (*top, "● Prefix LM"), score=0.87),
+        hit(FILE_000, 103, 105, top, score=0.8),
+    ]
+    ev = select("prefix LM 和 causal LM 的 attention mask 有什么不同？", hits)
+    assert ev.heading == top[-1]
+    lines = compose(ev).text.splitlines()
+    # the question section's lead, then one point per subsection, in the notes' order
+    assert lines[0].startswith("Prefix LM（前缀语言模型）和Causal LM（因果语言模型）")
+    assert [ln[:4] for ln in lines[1:]] == ["- 而在", "- Ca"]
+    assert "Prefix LM在Encoder部分采用Auto Encoding" in lines[1]
