@@ -91,11 +91,23 @@ def other_note(title: str, english: bool) -> Sentence:
     return Sentence(f"另一份笔记（{title}）对同一问题的回答：", (), remark=True)
 
 
+def closest(headings: tuple[str, ...], english: bool) -> Sentence:
+    """Says the answer is only the closest the notes have: no heading asks the question, and
+    the search could hardly tell which section answers (a statement about the search)."""
+    if english:
+        names = ", ".join(f'"{h}"' for h in headings)
+        text = f"I found no section of the notes that clearly asks this; the closest: {names}:"
+    else:
+        names = "、".join(f"「{h}」" for h in headings)
+        text = f"笔记里没有找到明确对应这个问题的一节，以下取自最接近的{names}："
+    return Sentence(text, (), remark=True)
+
+
 def compose(evidence: Evidence, english: bool = False) -> Composed:
     """Lead (the first non-list unit, if the notes have one) and one point per list item;
     another note's answer to the same question follows under its own line."""
     units = list(evidence.units)
-    out: list[Sentence] = []
+    out: list[Sentence] = [closest(evidence.closest, english)] if evidence.closest else []
     has_items = sum(u.item for u in units) >= 2
     for i, u in enumerate(units):
         if u.other_note and (i == 0 or units[i - 1].other_note != u.other_note):

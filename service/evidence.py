@@ -39,6 +39,10 @@ MAX_SCORED = 4  # units picked by score when no heading asks the question
 # on the dev set, adding the runner-up's points raised a lexical point-coverage proxy from
 # 0.53 to 0.55 at about one more sentence per answer (0.10 gave 0.56 at 1.2 more: padding).
 SECOND_SECTION_MARGIN = 0.05
+# Below this heading match, a close call is flagged as the closest section, not the answer: on
+# the dev set, 8 of the 11 answers flagged so came from a wrong section or read as misleading
+# to reviewers; 9 of the other 84 did.
+LOW_MATCH = 0.15
 MAX_SECOND = 4  # points taken from the runner-up section
 SAME_HEADING = 0.8  # heading match between two sections: the same question
 MAX_OTHER = 4  # another note's answer to the same question: its lead and three points
@@ -52,6 +56,9 @@ class Evidence:
     units: tuple[EvidenceUnit, ...]
     same_question: bool  # the first unit comes from a section whose heading asks the question
     heading: str  # that section's heading, or ""
+    # No heading asks the question and the search could hardly tell the answering section from
+    # the next: their headings, for a line that says the answer is the closest the notes have.
+    closest: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -215,8 +222,12 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         # Retrieval can't tell two close sections apart: give the runner-up's points too.
         rest = ranked[i + 1 : i + 2]
         close = rest and not rest[0][0] and score - rest[0][1] <= SECOND_SECTION_MARGIN
+        closest: tuple[str, ...] = ()
         if not other and not same and close:
             second = _from_section(rest[0][3], rest[0][4], per_hit, q)
-            picked += [u for u in second[:MAX_SECOND] if not is_duplicate(u, picked)]
-        return Evidence((*picked, *other), same, heading)
+            added = [u for u in second[:MAX_SECOND] if not is_duplicate(u, picked)]
+            picked += added
+            if heading_match(q, heading) < LOW_MATCH:
+                closest = (heading, *(u.heading_path[-1] for u in added[:1]))
+        return Evidence((*picked, *other), same, heading, closest)
     return Evidence((), False, "")

@@ -16,7 +16,16 @@ from core.text import is_english
 from core.types import Hit
 from service import keyterms
 from service.asks import missing_kind
-from service.compose import Composed, Sentence, compose, gap, refusal, refusal_kind, render
+from service.compose import (
+    Composed,
+    Sentence,
+    closest,
+    compose,
+    gap,
+    refusal,
+    refusal_kind,
+    render,
+)
 from service.evidence import Evidence, EvidenceUnit, select
 from service.generators.base import GenerationRequest, Passage
 from service.parts import question_parts
@@ -159,6 +168,8 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
         removed = [v for v in verdicts if not v.supported]
         if any(v.reason != "gap" for v in good) and len(good) >= MIN_KEPT_SHARE * len(verdicts):
             kept = [Sentence(v.sentence, v.cites) for v in good]
+            if g.evidence.closest:  # nor that its evidence is only the closest section
+                kept.insert(0, closest(g.evidence.closest, is_english(g.question)))
             if g.terms.partial:  # the draft can't know what the key-term check found
                 kept.append(gap(g.question, keyterms.names(g.terms.absent, is_english(g.question))))
             verified = len(good) / len(verdicts)

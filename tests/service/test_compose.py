@@ -1,11 +1,16 @@
-"""Composition: another note's answer gets its own line, which the check keeps as it is."""
+"""Composition: lines about the notes (another note's answer, only the closest section) stand
+on their own and are kept by the check as they are."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from core.types import Hit
 from service.compose import compose
 from service.evidence import select
 from service.grounding import finish, ground
 from service.support import SupportChecker
+from tests.service.grounding_data import FILE_001, decoder_only, hit
 from tests.service.test_evidence import _alternatives
 
 QUESTION = "LangChain 有没有替代方案？"
@@ -31,3 +36,33 @@ def test_the_check_keeps_the_line_and_every_cited_sentence_stays_cited() -> None
 def test_the_line_does_not_count_as_a_verified_sentence() -> None:
     final = finish(ground(QUESTION, list(_alternatives())), SupportChecker())
     assert 0.0 < final.support.verified <= 1.0
+
+
+def _close_call() -> list[Hit]:
+    # dev-001's search: "Token 重复" first, by 0.006, and neither heading asks the question
+    path = ("LLM Tokenizer", "1 预训练数据 Token 重复 是否影响 模型性能？")
+    return [hit(FILE_001, 1947, 1955, path, score=0.916), replace(decoder_only(), score=0.910)]
+
+
+def test_a_close_call_says_it_is_only_the_closest_section() -> None:
+    question = "为什么大模型会一直重复同一句话？"
+    ev = select(question, _close_call())
+    assert ev.closest == (
+        "1 预训练数据 Token 重复 是否影响 模型性能？", "3. 为何现在的大模型大部分是Decoder only结构"
+    )  # fmt: skip
+    final = finish(ground(question, _close_call()), SupportChecker())
+    first = final.text.split("\n")[0]
+    assert first.startswith("笔记里没有找到明确对应这个问题的一节，以下取自最接近的「1 预训练数据")
+    assert final.support.level != "high" and final.support.verified == 1.0  # not a claim
+    # a heading that asks the question is no close call
+    assert not select("预训练数据 Token 重复是否影响模型性能？", _close_call()).closest
+
+
+def test_a_checked_llm_draft_also_says_it_is_only_the_closest_section() -> None:
+    question = "为什么大模型会一直重复同一句话？"
+    draft = (
+        "预训练数据中的Token重复可以对模型性能产生一定的影响，具体影响取决于重复的程度和上下文[1]。"
+    )
+    final = finish(ground(question, _close_call()), SupportChecker(), draft)
+    lines = final.text.split("\n")
+    assert lines[0].startswith("笔记里没有找到明确对应这个问题的一节") and "Token重复" in lines[1]
