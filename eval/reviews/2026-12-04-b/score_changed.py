@@ -1,4 +1,4 @@
-"""Score the second blind review: `python eval/reviews/2026-12-04-b/score.py`.
+"""Score the second blind review: `python eval/reviews/2026-12-04-b/score_changed.py`.
 
 One reviewer (an independent agent, not the pipeline and not the eval judge) read both versions
 of the 18 answerable dev answers that changed between A (commit e14b4ed, the version B of
