@@ -113,7 +113,8 @@ def compose(evidence: Evidence, english: bool = False) -> Composed:
         if u.other_note and (i == 0 or units[i - 1].other_note != u.other_note):
             out.append(other_note(u.other_note, english))
         lead_in = u.text[-1] in "：:" and i > 0  # introduces the points after it: keep the colon
-        text = u.text if lead_in else ends_sentence(u.text.rstrip("：:"))
+        # a line the notes cut at a comma ends without it
+        text = u.text if lead_in else ends_sentence(u.text.rstrip("：:,，、 "))
         # a deeper sentence of a listed point stays with that point
         cont = (
             has_items

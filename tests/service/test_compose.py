@@ -66,3 +66,12 @@ def test_a_checked_llm_draft_also_says_it_is_only_the_closest_section() -> None:
     final = finish(ground(question, _close_call()), SupportChecker(), draft)
     lines = final.text.split("\n")
     assert lines[0].startswith("笔记里没有找到明确对应这个问题的一节") and "Token重复" in lines[1]
+
+
+def test_a_line_the_notes_cut_at_a_comma_ends_without_it() -> None:
+    from service.evidence import Evidence, EvidenceUnit
+
+    # 002, Adaptive Softmax: the notes' line stops at "…的时间复杂度),"
+    text = "每次进行完全的softmax会有非常大的计算量, 很耗时(每次预测一个token都需要O(|V|)的时间复杂度),"
+    unit = EvidenceUnit(1, text, "c", "f", ("h",), 0, len(text), False, 1.0)
+    assert compose(Evidence((unit,), False, "h")).text.endswith("的时间复杂度)[1].")
