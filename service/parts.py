@@ -6,9 +6,10 @@ that was never retrieved. So the whole question is searched, and each part that 
 something of its own, and the hits are interleaved rank by rank: every part's best passage is
 among the first, and the first hit is still the whole question's best (the score gate reads it).
 
-A part that names nothing ("中文多吗？", "用来解决什么问题？", "两者同时开启谁先生效？") leans on the
-parts before it; searched alone it finds whatever mentions 中文. It stands as the question up
-to and including it.
+A part that names nothing ("中文多吗？", "可以分成哪几类？", "两者同时开启谁先生效？") leans on what
+came before; searched alone it finds whatever mentions 中文. It is searched with the heading
+the whole question's search found first ("什么是大模型幻觉？ 可以分成哪几类？" finds "幻觉有哪些
+不同类型？", which the question's own words, "AI 一本正经地胡说八道…", never reach).
 """
 
 from __future__ import annotations
@@ -30,29 +31,43 @@ def question_parts(question: str) -> list[str]:
     return parts if len(parts) >= 2 else [question]
 
 
-def standalone_parts(question: str) -> list[str]:
+def names_something(part: str) -> bool:
+    """Whether a part has a name or number of its own (a hard key term)."""
+    return any(t.hard for t in key_terms(part))
+
+
+def standalone_parts(question: str, topic: str = "") -> list[str]:
     """`question_parts`, each readable alone: a part with no name or number of its own (no hard
-    key term) becomes the question's text up to its end."""
+    key term) becomes `topic` (the heading the whole question's search found first) and the
+    part, or without a topic the question's text up to its end."""
     parts = question_parts(question)
     if len(parts) == 1:
         return parts
     out: list[str] = []
     for part in parts:
-        if any(t.hard for t in key_terms(part)) or not out:
+        if names_something(part) or not out:
             out.append(part)
+        elif topic:
+            out.append(f"{topic} {part}")
         else:
             end = question.find(part) + len(part)
             out.append(question[:end].strip())
     return out
 
 
+def topic_of(hits: Sequence[Hit]) -> str:
+    """The heading of the first hit: what a part that names nothing is about."""
+    return hits[0].chunk.heading_path[-1] if hits and hits[0].chunk.heading_path else ""
+
+
 def search_parts(search: Callable[[str, int], Sequence[Hit]], question: str, k: int) -> list[Hit]:
     """`search` for `question` and each of its standalone parts, interleaved and de-duplicated,
     k hits in all."""
-    queries = list(dict.fromkeys([question, *standalone_parts(question)]))
-    if len(queries) == 1:
+    if len(question_parts(question)) == 1:
         return list(search(question, k))
-    ranked = [list(search(q, k)) for q in queries]
+    whole = list(search(question, k))
+    queries = list(dict.fromkeys(standalone_parts(question, topic_of(whole))))
+    ranked = [whole, *(list(search(q, k)) for q in queries if q != question)]
     out: list[Hit] = []
     seen: set[str] = set()
     for rank in range(k):

@@ -37,6 +37,25 @@ def test_a_part_that_names_nothing_reads_with_what_came_before() -> None:
     assert standalone_parts(q) == ["Tiktoken 是谁开发的？", q]
 
 
+def test_a_part_that_names_nothing_is_searched_with_what_the_question_found_first() -> None:
+    q = "AI 一本正经地胡说八道，这种现象叫什么？可以分成哪几类？"
+    first = "AI 一本正经地胡说八道，这种现象叫什么？"
+    assert standalone_parts(q, "什么是大模型幻觉？") == [
+        first,
+        "什么是大模型幻觉？ 可以分成哪几类？",
+    ]
+    calls: list[str] = []
+
+    def search(text: str, k: int) -> list[Hit]:
+        calls.append(text)
+        found = Hit(Chunk("h", "a.md", ("笔记", "什么是大模型幻觉？"), "幻觉指的是…", 0, 1), 0.7)
+        return [found] if text == q else [_hit(text, 0.5)]
+
+    search_parts(search, q, 3)
+    # the whole question first: its first heading is what the second part is about
+    assert calls == [q, first, "什么是大模型幻觉？ 可以分成哪几类？"]
+
+
 def test_parts_with_names_of_their_own_stand_alone() -> None:
     q = "QLoRA 的思路是什么？LoRA 本身有哪些局限？"
     assert standalone_parts(q) == ["QLoRA 的思路是什么？", "LoRA 本身有哪些局限？"]
