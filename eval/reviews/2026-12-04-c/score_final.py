@@ -7,6 +7,8 @@ INSTRUCTIONS.md; the prompt added one note: a line about where the content comes
 ("…以下取自最接近的「…」：") is not a claim, to take into account when judging whether a learner
 would be misled. key.json says which item was which version. The whole-set figure puts this
 reading of the changed answers in place of the first review's reading of the same answers.
+A third reviewer read dev-067 (items-2): the first review read a version of it (ebca049) that
+was mended before e14b4ed, so that reading was stale; A there is ebca049's answer.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def _sum(rows: list[dict]) -> tuple[int, int, int]:
 
 
 def main() -> None:
-    new = _read(HERE, (0, 1))
+    new = _read(HERE, (0, 1, 2))
     changed = sorted({k.split("/")[0] for k in new})
     for version in ("A", "B"):
         c, p, w = _sum([new[f"{q}/{version}"] for q in changed])
