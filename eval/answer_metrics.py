@@ -51,9 +51,7 @@ async def judge_one(judge: Judge, item: EvalItem, rec: AnswerRecord) -> Judgment
     context = [rec.passages[n - 1] for n in cites] or rec.passages
     for c in claims:
         out.claims.append((c, await judge.supported(context, c.text)))
-    for n in sorted({n for c in claims for n in c.cites}):
-        if not 1 <= n <= len(rec.passages):
-            continue
+    for n in cites:
         for i, c in enumerate(claims):
             if n in c.cites:
                 out.cited.append((i, n, await judge.supported([rec.passages[n - 1]], c.text)))

@@ -31,11 +31,6 @@ def question_parts(question: str) -> list[str]:
     return parts if len(parts) >= 2 else [question]
 
 
-def names_something(part: str) -> bool:
-    """Whether a part has a name or number of its own (a hard key term)."""
-    return any(t.hard for t in key_terms(part))
-
-
 def standalone_parts(question: str, topic: str = "") -> list[str]:
     """`question_parts`, each readable alone: a part with no name or number of its own (no hard
     key term) becomes `topic` (the heading the whole question's search found first) and the
@@ -45,7 +40,7 @@ def standalone_parts(question: str, topic: str = "") -> list[str]:
         return parts
     out: list[str] = []
     for part in parts:
-        if names_something(part) or not out:
+        if any(t.hard for t in key_terms(part)) or not out:
             out.append(part)
         elif topic:
             out.append(f"{topic} {part}")

@@ -126,13 +126,13 @@ def _focused(
     ("训练中文大模型时推荐用哪些中文分词工具" under "训练中文大模型有啥经验": the tools are an
     item's second sentence, which the heading's own words outscore)."""
 
-    def score(u: EvidenceUnit) -> float:
-        return weight(focus & features(u.text))
-
+    if not focus:
+        return []
+    score = {u: weight(focus & features(u.text)) for u in units}
     # only when it matches at least as well as every point already taken
-    floor = max([MIN_FOCUS_SCORE, *(score(u) for u in picked)])
-    best = max((u for u in units if u not in picked), key=score, default=None)
-    if best is None or score(best) < floor or is_duplicate(best, picked):
+    floor = max([MIN_FOCUS_SCORE, *(score[u] for u in picked)])
+    best = max((u for u in units if u not in picked), key=score.__getitem__, default=None)
+    if best is None or score[best] < floor or is_duplicate(best, picked):
         return []
     return [best]
 
