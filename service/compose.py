@@ -121,7 +121,8 @@ def compose(evidence: Evidence, english: bool = False) -> Composed:
             and not u.item
             and not lead_in
             and i > 0
-            and units[i - 1].n == u.n
+            # an item's second sentence may come from the next, overlapping passage
+            and (units[i - 1].n == u.n or u.rest)
             and (units[i - 1].item or out[-1].cont)
         )
         out.append(Sentence(text, (u.n,), point=has_items and u.item, cont=cont))

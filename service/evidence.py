@@ -25,7 +25,8 @@ from service.section_units import (
     MAX_POINTS,
     EvidenceUnit,
     dedupe,
-    is_duplicate,
+    first_points,
+    new_points,
     section_units,
     units_of,
 )
@@ -87,7 +88,7 @@ def _other_note(
         if h.chunk.doc_id == hit.chunk.doc_id or heading_match(own, heading) < SAME_HEADING:
             continue
         units = _from_section(n, h, per_hit, q)
-        new = [u for u in units if not is_duplicate(u, picked)]
+        new = new_points(units, picked)
         # as close to the question as the answer itself, or it is another topic's padding
         near = max((u.score for u in new), default=0.0) >= max(OTHER_SHARE * best, 1e-9)
         if not new or len(new) * 2 < len(units) or not near:
@@ -96,7 +97,9 @@ def _other_note(
             names = {squash(t.text) for t in key_terms(asked) if t.hard}
             said = _mentioned(names, [*hit.chunk.heading_path, *(u.text for u in picked)])
         if said <= _mentioned(said, [*h.chunk.heading_path, *(u.text for u in new)]):
-            return [replace(u, other_note=h.chunk.heading_path[0]) for u in new[:MAX_OTHER]]
+            return [
+                replace(u, other_note=h.chunk.heading_path[0]) for u in first_points(new, MAX_OTHER)
+            ]
     return []
 
 
@@ -143,7 +146,8 @@ def answer_points(question: str, chunks: Sequence[Chunk]) -> list[EvidenceUnit]:
     """
     q = features(question, question=True)
     units = [u for c in chunks for u in units_of(1, Hit(c, 0.0), q)]
-    return section_units(units, prose=MAX_POINTS, extras=0) if units else []
+    # an item's second sentence is part of its point (practice grading reads it as context)
+    return [u for u in section_units(units, prose=MAX_POINTS, extras=0) if not u.rest]
 
 
 def _asking_parent(hit: Hit, q: set[str], match: float) -> tuple[str, ...]:
@@ -173,12 +177,11 @@ def _family(
         if section_key(h.chunk) in seen:
             continue
         seen.add(section_key(h.chunk))
-        own = [u for u in _from_section(n, h, per_hit, q) if not is_duplicate(u, units)]
-        own = own[:MAX_FAMILY_UNITS]
+        own = first_points(new_points(_from_section(n, h, per_hit, q), units), MAX_FAMILY_UNITS)
         if own and h.chunk.heading_path != parent:  # a subsection: one point, its sentences on
             own[0] = replace(own[0], item=True)
         units += own
-    return units[: MAX_POINTS + 1]
+    return first_points(units, MAX_POINTS + 1)
 
 
 def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
@@ -225,7 +228,7 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         closest: tuple[str, ...] = ()
         if not other and not same and close:
             second = _from_section(rest[0][3], rest[0][4], per_hit, q)
-            added = [u for u in second[:MAX_SECOND] if not is_duplicate(u, picked)]
+            added = new_points(first_points(second, MAX_SECOND), picked)
             picked += added
             if heading_match(q, heading) < LOW_MATCH:
                 closest = (heading, *(u.heading_path[-1] for u in added[:1]))

@@ -1,9 +1,10 @@
 """One section's answer: which of its sentences and list items answer the question.
 
-A section whose heading asks the question gives its lead and one unit per list item (four
-listed causes give four points, in the notes' order), and a few deeper sentences: the ones that
-match the question best, and the one on what the question asks beyond the heading. Copies of
-a point (the notes copy each other) are dropped.
+A section whose heading asks the question gives its lead and one point per list item (four
+listed causes give four points, in the notes' order; a short item brings its second sentence,
+which often holds the point itself), and a few deeper sentences: the ones that match the
+question best, and the one on what the question asks beyond the heading. Copies of a point
+(the notes copy each other) are dropped.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ EXTRA_SHARE = 0.8
 MIN_EXTRA_SCORE = 3.0  # three shared bigrams, or an English term and a bigram
 MIN_FOCUS_SCORE = 3.0  # what the question asks beyond its heading: three bigrams, or a term
 MAX_INTRODUCED = 4  # unlisted lines a "…：" point brings along (a formula's variables)
+ITEM_CHARS = 160  # an item and its second sentence; beyond that it turns into a paragraph
 DUPLICATE = 0.7  # bigram Jaccard above which two units are the same point
 
 
@@ -42,12 +44,17 @@ class EvidenceUnit:
     item: bool  # a list item: rendered as a point
     score: float
     other_note: str = ""  # another note's title: its answer to the same question (they differ)
+    rest: bool = False  # a list item's next sentence, on the item's own line
 
 
 def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
     c = hit.chunk
     out = []
+    prev_end, item_line = -1, False
     for u in split_units(c.text):
+        same_line = prev_end >= 0 and "\n" not in c.text[prev_end : u.start]
+        item_line = item_line if same_line else u.item
+        prev_end = u.end
         if u.text[-1] in "？?":  # a question restated in the body answers nothing
             continue
         own = weight(q & features(u.text))
@@ -56,7 +63,7 @@ def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
         out.append(
             EvidenceUnit(
                 n, u.text, c.chunk_id, c.doc_id, c.heading_path, c.start + u.start,
-                c.start + u.end, u.item, score,
+                c.start + u.end, u.item, score, rest=same_line and item_line,
             )
         )  # fmt: skip
     return out
@@ -95,6 +102,7 @@ def section_units(
         lead = [u for u in units[:first] if u.text[-1] not in "：:"][:1]
         lead += [u for u in units[:first] if u.text[-1] in "：:" and _COUNT.search(u.text)][:1]
         picked = dedupe(lead + items, MAX_POINTS + 1)
+        picked += _item_rest(units, picked)
         # A lead-in between the lists ("为了解决复读机问题，可以采取以下策略：") says what the
         # next points are; without it they would read as more of the first list.
         last = max(u.start for u in picked)
@@ -135,6 +143,46 @@ def _focused(
     if best is None or score[best] < floor or is_duplicate(best, picked):
         return []
     return [best]
+
+
+def _item_rest(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[EvidenceUnit]:
+    """Each picked item's second sentence, when the two fit in ITEM_CHARS: an item's first
+    sentence often only names the point ("温度参数调整：温度参数是用来控制生成文本的多样性的一个
+    参数。"), and the next says what it does."""
+    out: list[EvidenceUnit] = []
+    for u in picked:
+        i = units.index(u) + 1
+        nxt = units[i] if i < len(units) else None
+        # a lead-in ("…可以理解为:") would need the lines it introduces: not a sentence to add
+        if (
+            u.item and nxt and nxt.rest and nxt not in picked and nxt.text[-1] not in "：:"
+            and len(u.text) + len(nxt.text) <= ITEM_CHARS
+        ):  # fmt: skip
+            out.append(nxt)
+    return out
+
+
+def new_points(units: Sequence[EvidenceUnit], kept: Sequence[EvidenceUnit]) -> list[EvidenceUnit]:
+    """`units` that say something `kept` doesn't; an item's second sentence goes with its item."""
+    out: list[EvidenceUnit] = []
+    dropped = False
+    for u in units:
+        if u.rest and dropped:
+            continue
+        dropped = is_duplicate(u, kept)
+        if not dropped:
+            out.append(u)
+    return out
+
+
+def first_points(units: Sequence[EvidenceUnit], k: int) -> list[EvidenceUnit]:
+    """The first `k` units, an item's second sentence going with its item."""
+    out: list[EvidenceUnit] = []
+    for u in units:
+        if not u.rest and sum(not o.rest for o in out) >= k:
+            break
+        out.append(u)
+    return out
 
 
 def _introduced(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[EvidenceUnit]:

@@ -27,6 +27,26 @@ def test_section_that_asks_the_question_gives_its_points_in_order() -> None:
     assert all(0 <= u.start < u.end for u in ev.units)
 
 
+def test_an_item_brings_its_second_sentence_on_its_own_line() -> None:
+    from service.compose import compose
+
+    # 000, 4.2: each cause's first sentence sets the scene; the second says why it repeats
+    ev = select("为什么会出现复读机问题？", [decoder_only(), parroting_causes()])
+    lines = compose(ev).text.splitlines()
+    assert len(lines) == 4  # still one line per listed cause
+    assert lines[0].startswith("- 数据偏差：")
+    assert "模型在生成文本时可能会倾向于复制这些常见的模式[2]" in lines[0]
+    assert "这样的训练目标可能使得模型更倾向于生成与输入相似的文本" in lines[1]
+    # practice grades against the causes themselves: a second sentence is no point of its own
+    from service.evidence import answer_points
+
+    points = answer_points("为什么会出现复读机问题？", [parroting_causes().chunk])
+    assert [u.text.split("：")[0] for u in points if u.item] == [
+        "数据偏差", "训练目标的限制", "缺乏多样性的训练数据", "模型结构和参数设置",
+    ]  # fmt: skip
+    assert not any(u.rest for u in points)
+
+
 def test_copies_in_other_files_are_one_point() -> None:
     first, copy = parroting_causes(), parroting_causes()
     ev = select("为什么会出现复读机问题？", [first, copy])
