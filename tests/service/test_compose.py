@@ -58,6 +58,20 @@ def test_a_close_call_says_it_is_only_the_closest_section() -> None:
     assert not select("预训练数据 Token 重复是否影响模型性能？", _close_call()).closest
 
 
+def test_a_close_call_shows_a_third_section_that_is_as_close() -> None:
+    from tests.service.grounding_data import parroting_causes
+
+    question = "为什么大模型会一直重复同一句话？"
+    near = [*_close_call(), replace(parroting_causes(), score=0.9)]  # the 复读机 causes, close
+    ev = select(question, near)
+    assert ev.closest[-1] == "4.2 为什么会出现 LLMs 复读机问题？" and len(ev.closest) == 3
+    assert any(u.text.startswith("数据偏差") and u.n == 3 for u in ev.units)
+    # further behind, or a part of a longer question (its answer has no closest line): not
+    far = [*_close_call(), replace(parroting_causes(), score=0.70)]
+    assert len(select(question, far).closest) == 2
+    assert not any(u.n == 3 for u in select(question, near, whole=question + "怎么办？").units)
+
+
 def test_a_checked_llm_draft_also_says_it_is_only_the_closest_section() -> None:
     question = "为什么大模型会一直重复同一句话？"
     draft = (
