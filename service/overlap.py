@@ -6,7 +6,6 @@ don't count, since they match every heading alike.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Set as AbstractSet
 
 from core.text import EN_STOPWORDS, bigrams, latin_terms
@@ -18,16 +17,12 @@ QUESTION_BIGRAMS = frozenset([
     "吗", "简述", "简单", "单介", "下一", "有哪", "哪几", "几种",
 ])
 # fmt: on
-# A number with its unit is one term: "7B" and "13B" differ ("B" alone would match both).
-_SIZED = re.compile(r"(?<![A-Za-z0-9.])\d+(?:\.\d+)?[A-Za-z]+(?![A-Za-z0-9])")
 
 
 def features(text: str, *, question: bool = False) -> set[str]:
     """CJK bigrams plus English words (as "w:word"), the vocabulary of overlap scoring."""
     feats = set(bigrams("".join(ch for ch in text if not ch.isascii()))) if text else set()
-    feats.update("w:" + w.lower() for w in _SIZED.findall(text))
-    rest = _SIZED.sub(" ", text)
-    feats.update("w:" + w.lower() for w in latin_terms(rest) if w.lower() not in EN_STOPWORDS)
+    feats.update("w:" + w.lower() for w in latin_terms(text) if w.lower() not in EN_STOPWORDS)
     if question:
         feats -= QUESTION_BIGRAMS
     return feats
