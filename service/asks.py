@@ -4,7 +4,8 @@ Some uncovered questions use only words the notes use: "请推导一下 RoPE 的
 RoPE's idea, with no formula), "权重文件有多大" (no size is given). Neither the score gate nor the
 key-term check can see the gap; the kind of answer can. A question that asks for a formula, a
 number or model names is refused when the passages its evidence comes from have none, and the
-refusal says what is missing.
+refusal says what is missing. When the answering section lacks it but another retrieved
+passage has it, evidence selection takes that sentence too (service/evidence.py).
 """
 
 from __future__ import annotations
@@ -89,6 +90,11 @@ ASKS = (
         _has_model_name, "具体的模型", "which models",
     ),
 )  # fmt: skip
+
+
+def asked(question: str) -> Ask | None:
+    """The kind of answer the question asks for (a formula, a size, a number…), or None."""
+    return next((ask for ask in ASKS if ask.pattern.search(question)), None)
 
 
 def missing_kind(question: str, evidence_text: str) -> str | None:

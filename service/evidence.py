@@ -19,13 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from core.types import Chunk, Hit
+from service.asks import asked
 from service.keyterms import key_terms, squash
 from service.overlap import features, heading_match
 from service.section_units import (
     MAX_POINTS,
+    MIN_FOCUS_SCORE,
     EvidenceUnit,
     dedupe,
     first_points,
+    is_duplicate,
     new_points,
     section_units,
     units_of,
@@ -244,5 +247,23 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
                     more = new_points(first_points(more, MAX_SECOND), picked)
                     picked += more
                     closest += tuple(u.heading_path[-1] for u in more[:1])
+        picked += _kind_asked(question, picked, per_hit, q)
         return Evidence((*picked, *other), same, heading, closest)
     return Evidence((), False, "")
+
+
+def _kind_asked(
+    question: str, picked: list[EvidenceUnit], per_hit: list[tuple[int, Hit]], q: set[str]
+) -> list[EvidenceUnit]:
+    """A question that asks for a number (a formula, a size…) that the answering section never
+    gives: the best-matching sentence of the other hits that gives one joins, as a last point
+    ("指令微调（SFT）阶段一般需要多少条问答对？" is answered by "SFT 指令微调数据 如何构建？", whose
+    steps have no count; "…问答对(prompt和答案)的数量一般在10K~100K…" sits in another section)."""
+    ask = asked(question)
+    if ask is None or any(ask.present(u.text, question) for u in picked):
+        return []
+    found = [u for n, h in per_hit for u in units_of(n, h, q) if ask.present(u.text, question)]
+    best = max(found, key=lambda u: u.score, default=None)
+    if best is None or best.score < MIN_FOCUS_SCORE or is_duplicate(best, picked):
+        return []
+    return [replace(best, item=True, rest=False)]

@@ -47,6 +47,17 @@ def test_an_item_brings_its_second_sentence_on_its_own_line() -> None:
     assert not any(u.rest for u in points)
 
 
+def test_a_number_asked_for_and_missing_from_the_section_joins_from_another() -> None:
+    # 001's "SFT 指令微调数据 如何构建？" lists steps and no count; 002 gives the count elsewhere
+    steps = hit(FILE_001, 429, 437, ("大模型面试经验", "微调面", "SFT 指令微调数据 如何构建？"))
+    count = hit(FILE_002, 726, 730, ("LLM 面试题 Q1–Q30", "大语言模型的训练步骤都有哪些?"), 0.7)
+    ev = select("指令微调（SFT）阶段一般需要多少条问答对？", [steps, count])
+    assert ev.heading == "SFT 指令微调数据 如何构建？"
+    assert "10K~100K" in ev.units[-1].text and ev.units[-1].n == 2
+    # not when the question asks for no number
+    assert all(u.n == 1 for u in select("SFT 指令微调数据如何构建？", [steps, count]).units)
+
+
 def test_copies_in_other_files_are_one_point() -> None:
     first, copy = parroting_causes(), parroting_causes()
     ev = select("为什么会出现复读机问题？", [first, copy])
