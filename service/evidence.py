@@ -24,7 +24,9 @@ from service.keyterms import key_terms, squash
 from service.overlap import features, heading_match
 from service.section_units import (
     MAX_POINTS,
+    MAX_PROSE,
     MIN_FOCUS_SCORE,
+    SURE_PROSE,
     EvidenceUnit,
     dedupe,
     first_points,
@@ -119,7 +121,7 @@ def _is_question(heading: str) -> bool:
 
 
 def _from_section(
-    n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]
+    n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str], prose: int = MAX_PROSE
 ) -> list[EvidenceUnit]:
     # A long section is split into several chunks: read them all, in the notes' order. Chunks
     # overlap, so a sentence already read (or the cut-off tail of one) is read once.
@@ -137,7 +139,7 @@ def _from_section(
     heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
     if _is_question(heading):
         own = features(heading, question=True)
-        return section_units(units, focus=frozenset(q - own))
+        return section_units(units, prose=prose, focus=frozenset(q - own))
     # Not a question section (a topic's prose, split evenly): only its sentences that match.
     ranked = sorted((u for u in units if u.score > 0), key=lambda u: -u.score)
     picked = dedupe(ranked, MAX_SCORED)
@@ -223,7 +225,11 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         if hit.chunk.heading_path in families:
             parent = hit.chunk.heading_path[:-1]
             return Evidence(tuple(_family(parent, hit, per_hit, q)), same, parent[-1])
-        picked = _from_section(n, hit, per_hit, q)
+        # a section the search is sure of (it asks the question, or leads the next one
+        # clearly) gives its whole paragraph when it has no list
+        runner_up = ranked[i + 1 : i + 2]
+        sure = same or not runner_up or score - runner_up[0][1] > SECOND_SECTION_MARGIN
+        picked = _from_section(n, hit, per_hit, q, SURE_PROSE if sure else MAX_PROSE)
         if not picked:
             continue
         heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""

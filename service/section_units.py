@@ -20,6 +20,10 @@ from service.overlap import features, weight
 
 MAX_POINTS = 8  # a listed answer rarely has more; beyond that the answer stops being an answer
 MAX_PROSE = 3  # sentences taken from an unlisted section: its definition and the next two
+# ... or from one the search is sure of: a paragraph of the notes (dev set: 4 or 5 sentences
+# for every section gave +2 lexical points and off-question fourth sentences; 7 for the sure
+# ones +4, none lost: dev-021's merge by matrix multiplication and its small loss, dev-079)
+SURE_PROSE = 7
 # Deeper sentences of the answering section that match the question best also join (at most
 # MAX_EXTRA, scoring ≥ EXTRA_SHARE of the best unit and MIN_EXTRA_SCORE): dev-set lexical
 # point coverage 0.564 → 0.621 for 0.5 more sentences per answer.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.types import Chunk, Hit
 from service.evidence import select
 from tests.service.grounding_data import (
@@ -56,6 +58,18 @@ def test_a_number_asked_for_and_missing_from_the_section_joins_from_another() ->
     assert "10K~100K" in ev.units[-1].text and ev.units[-1].n == 2
     # not when the question asks for no number
     assert all(u.n == 1 for u in select("SFT 指令微调数据如何构建？", [steps, count]).units)
+
+
+def test_a_section_the_search_is_sure_of_gives_its_whole_paragraph() -> None:
+    # 001: "四、LoRA权重是否可以合入原模型？" is one paragraph; the merge's caveat is its 7th sentence
+    path = ("大模型面试经验", "LoRA 篇", "四、LoRA权重是否可以合入原模型？")
+    merge = hit(FILE_001, 1670, 1672, path, score=0.88)
+    question = "LoRA 训出来的 weights 能不能 merge 回 base model 里？"
+    sure = select(question, [merge, replace(decoder_only(), score=0.6)]).units
+    assert len(sure) == 7 and "微小的性能损失" in sure[-1].text
+    # a close call keeps to the paragraph's first three sentences
+    close = select(question, [merge, replace(decoder_only(), score=0.93)]).units
+    assert [u.text for u in close if u.n == 1] == [u.text for u in sure[:3]]
 
 
 def test_copies_in_other_files_are_one_point() -> None:
