@@ -53,7 +53,10 @@ LOW_MATCH = 0.15
 # dev set 6 answers changed, 6 lexical points gained (dev-003, 015, 095), none lost; at 0.05
 # none gained, at 0.15 the same points for two more padded answers.
 THIRD_SECTION_MARGIN = 0.10
-MAX_SECOND = 4  # points taken from the runner-up section
+# Points taken from the runner-up (and third) section of a close call: as many as from the
+# first, since either may be the answer (dev set: 4 → 6 gave +2 lexical points, 4 → 8 +3, 14
+# answers longer, none lost; dev-002's post-processing, dev-015's retrieval step)
+MAX_SECOND = MAX_POINTS
 SAME_HEADING = 0.8  # heading match between two sections: the same question
 MAX_OTHER = 4  # another note's answer to the same question: its lead and three points
 OTHER_SHARE = 0.25  # its best unit's match with the question, against the answer's best

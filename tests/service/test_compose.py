@@ -72,6 +72,16 @@ def test_a_close_call_shows_a_third_section_that_is_as_close() -> None:
     assert not any(u.n == 3 for u in select(question, near, whole=question + "怎么办？").units)
 
 
+def test_a_close_calls_runner_up_gives_all_its_points() -> None:
+    from tests.service.grounding_data import FILE_000
+
+    # 000, 4.3: six ways to ease the 复读机 problem; post-processing is the fifth
+    ease = hit(FILE_000, 162, 172, ("大语言模型基础", "4.3 如何缓解 LLMs 复读机问题？"), 0.95)
+    ev = select("为什么大模型会一直重复同一句话？", [*_close_call()[:1], ease])
+    labels = [u.text.split("：")[0] for u in ev.units if u.n == 2 and u.item]
+    assert labels[-2:] == ["后处理和过滤", "人工干预和控制"] and len(labels) == 6
+
+
 def test_a_checked_llm_draft_also_says_it_is_only_the_closest_section() -> None:
     question = "为什么大模型会一直重复同一句话？"
     draft = (
