@@ -32,7 +32,9 @@ def sentences(answer: str) -> list[tuple[str, list[int]]]:
         line = line.strip().removeprefix("- ")
         pos = 0
         for m in re.finditer(r"((?:\[\d+\])+)[。！？!?.]?", line):
-            text = line[pos : m.start()].strip().lstrip("。！？!?.：:").strip().rstrip("。！？!?.")
+            text = (
+                line[pos : m.start()].strip().lstrip("。！？!?.：:；;").strip().rstrip("。！？!?.")
+            )
             pos = m.end()
             if len(text) >= 2:
                 out.append((text, [int(n) for n in _MARK.findall(m.group(1))]))

@@ -18,6 +18,12 @@ def test_sentences_end_at_their_markers() -> None:
     ]
 
 
+def test_a_semicolon_after_a_marker_ends_the_sentence_before() -> None:
+    # dev-061: "…的规则[2]；prefix Decoder[2]：…" — the "；" is not the next sentence's first word
+    got = sentences("自回归语言模型[2]；prefix Decoder[2]：特点[2]。")
+    assert [t for t, _ in got] == ["自回归语言模型", "prefix Decoder", "特点"]
+
+
 def test_score_counts_only_the_cited_passages_words() -> None:
     records = [
         {"answer": "LoRA 冻结预训练权重[1]。LoRA 训练全部参数[1]。", "passages": [P]},
