@@ -23,7 +23,9 @@ GAP_REMARK = re.compile(
     r"|(?:笔记|资料|文档)(?:里|中|内)?(?:并)?(?:没有|未)(?:关于|涉及|提到|提及|覆盖|写到|包含)"
     r"|无法(?:根据|从).{0,12}(?:回答|找到)"
     r"|(?:do|does|did) not (?:cover|mention|contain|say)|(?:don't|doesn't) (?:cover|mention|say)"
-    r"|not covered|no relevant information",
+    r"|not covered|no relevant information"
+    # the composer's closest-section line ("…没有找到明确对应这个问题的一节…", "I found no section…")
+    r"|没有找到明确对应|found no section of the notes",
     re.IGNORECASE,
 )
 

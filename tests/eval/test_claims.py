@@ -56,6 +56,9 @@ def test_marker_variants_and_lists() -> None:
         "[1]。",
         "",
         "包括以下几点：",
+        # the closest-section line (dev-092): the "?" of a quoted heading must not end it
+        'I found no section of the notes that clearly asks this; the closest: "LangChain 包含哪些'
+        ' 核心概念?", "为何现在的大模型大部分是Decoder only结构":',
     ],
 )
 def test_no_checkable_claim(text: str) -> None:
