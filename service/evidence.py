@@ -243,19 +243,19 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         close = rest and not rest[0][0] and score - rest[0][1] <= SECOND_SECTION_MARGIN
         closest: tuple[str, ...] = ()
         if not other and not same and close:
-            second = _from_section(rest[0][3], rest[0][4], per_hit, q)
-            added = new_points(first_points(second, MAX_SECOND), picked)
-            picked += added
-            if heading_match(q, heading) < LOW_MATCH:
-                closest = (heading, *(u.heading_path[-1] for u in added[:1]))
-                third = ranked[i + 2 : i + 3]
-                # a close call the answer says it is: the third closest section too, when the
-                # question is whole (a part's answer carries no such line)
-                if not whole and third and score - third[0][1] <= THIRD_SECTION_MARGIN:
-                    more = _from_section(third[0][3], third[0][4], per_hit, q)
-                    more = new_points(first_points(more, MAX_SECOND), picked)
-                    picked += more
-                    closest += tuple(u.heading_path[-1] for u in more[:1])
+            low = heading_match(q, heading) < LOW_MATCH
+            # the runner-up; on a close call the answer says it is (whole questions only: a
+            # part's answer carries no such line), a third section as close too
+            near = rest + (ranked[i + 2 : i + 3] if low and not whole else [])
+            named = [heading]
+            for j, (_same, other_score, _neg, n2, hit2) in enumerate(near):
+                if j and score - other_score > THIRD_SECTION_MARGIN:
+                    break
+                found = first_points(_from_section(n2, hit2, per_hit, q), MAX_SECOND)
+                added = new_points(found, picked)
+                picked += added
+                named += [u.heading_path[-1] for u in added[:1]]
+            closest = tuple(named) if low else ()
         picked += _kind_asked(question, picked, per_hit, q)
         return Evidence((*picked, *other), same, heading, closest)
     return Evidence((), False, "")

@@ -183,7 +183,8 @@ def first_points(units: Sequence[EvidenceUnit], k: int) -> list[EvidenceUnit]:
     """The first `k` units, an item's second sentence going with its item."""
     out: list[EvidenceUnit] = []
     for u in units:
-        if not u.rest and sum(not o.rest for o in out) >= k:
+        k -= not u.rest
+        if k < 0:
             break
         out.append(u)
     return out
