@@ -39,8 +39,10 @@ class NotesRetriever(BaseRetriever):
 
     `page_content` is the passage text; `metadata` holds `chunk_id`, `file`, `heading_path`
     (file title, section, question...), `start`/`end` (character offsets of that text in the
-    file), `score` (fused, 0-1), `duplicates` (files with a near-copy) and `hollow` (a heading
-    the notes never answer: ranked last, and no evidence of anything).
+    file), `score` (fused, 0-1), `duplicates` (files with a near-copy), `hollow` (a heading
+    the notes never answer: ranked last, and no evidence of anything) and `errata` (reviewed
+    errors of the notes in this passage: the quote, "" for the whole passage, and the editor's
+    note; /ask never uses them as evidence, and a LangChain chain should not either).
     """
 
     retriever: HitSearch
@@ -81,6 +83,7 @@ def to_document(hit: Hit) -> Document:
             "score": round(hit.score, 6),
             "duplicates": list(hit.duplicates),
             "hollow": c.hollow,
+            "errata": [{"quote": q, "note": n} for q, n in c.errata],
         },
     )
 

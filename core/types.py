@@ -44,6 +44,9 @@ class Chunk:
     # the notes raise it but don't answer it, so it never counts as evidence of coverage.
     hollow: bool = False
     dup_group: str | None = None  # shared by near-duplicate passages across files
+    # Reviewed errors of the notes in this passage (corpus/overrides.toml `errata`): (quote,
+    # editor's note); an empty quote: the whole passage is wrong. Never used as evidence.
+    errata: tuple[tuple[str, str], ...] = ()
 
     @property
     def prefix(self) -> str:

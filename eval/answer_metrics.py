@@ -16,7 +16,7 @@ import numpy as np
 from tqdm import tqdm
 
 from eval.answers import AnswerRecord
-from eval.claims import Claim, split_claims, strip_markers
+from eval.claims import Claim, editor_notes, split_claims, strip_markers
 from eval.dataset import EvalItem
 from eval.judge import Judge
 from eval.points import lexical_points
@@ -115,6 +115,11 @@ def _block(
         },
     }
     out["answer_point_coverage_lexical"] = _lexical_coverage(ok)
+    # answers that carry a reviewer's note on an error of the notes (not judged as claims)
+    said = [r for _, r in ok if answered(r)]
+    out["answers_with_editor_note"] = _rate(
+        sum(bool(editor_notes(r.answer)) for r in said), len(said)
+    )
     if judgments is not None:
         out.update(_judged(ok, judgments, threshold))
     return out

@@ -30,6 +30,16 @@ GAP_REMARK = re.compile(
 )
 
 
+# The editor's note on an error of the notes (corpus/overrides.toml `errata`), a line of its
+# own: a reviewer's statement, not one the cited passages make, so not a claim to judge
+# against them; `editor_notes` counts them, and the report shows how many answers carry one.
+EDITOR_NOTE = re.compile(r"^\s*(?:编者注[：:]|Editor's note:).*$", re.MULTILINE)
+
+
+def editor_notes(text: str) -> list[str]:
+    return [m.group(0).strip() for m in EDITOR_NOTE.finditer(text)]
+
+
 @dataclass(frozen=True)
 class Claim:
     text: str  # markers and list bullets removed
@@ -52,6 +62,7 @@ def split_claims(text: str) -> list[Claim]:
     lead-ins that end with a colon ("原因如下：") and the model's "the notes don't say" remarks,
     which are statements about the notes rather than claims to verify."""
     claims: list[Claim] = []
+    text = EDITOR_NOTE.sub("", text)
     for a, b in sentence_spans(text):
         piece = text[a:b]
         cites: list[int] = []

@@ -38,6 +38,7 @@ ANSWER_COLS = (
     ("answer_point_coverage", "answer-point coverage"),
     ("answer_point_coverage_lexical", "answer-point coverage (lexical)"),
     ("citation_precision", "citation precision"),
+    ("answers_with_editor_note", "answers with an editor's note"),
 )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from eval.answer_metrics import Judgment, answered
 from eval.answers import AnswerRecord
+from eval.claims import editor_notes
 from eval.dataset import EvalItem
 from eval.points import lexical_points
 
@@ -93,6 +94,7 @@ def _answer_fields(
         "points_missed": None,
         "claims": None,
         "unsupported": None,
+        "editor_notes": editor_notes(rec.answer) if rec.error is None else [],
         **_pipeline_extras(rec),
     }
     points = list(item.answer_points) if item.answerable else []

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errata import masked, retracted
 from core.text import bigrams, latin_terms, normalise, split_units
 from core.types import Chunk, sha256_text
 
@@ -148,8 +149,11 @@ def _answered(text: str) -> bool:
 def _drafts(chunks: Iterable[Chunk]) -> list[_Draft]:
     by_key: dict[tuple[str, tuple[str, ...]], _Draft] = {}
     for c in chunks:
-        if c.hollow or not c.text.strip():
+        # a section the notes get wrong (corpus/overrides.toml `errata`) is no question to
+        # practise; a wrong sentence is blanked out of the answer shown and graded
+        if c.hollow or retracted(c) or not c.text.strip():
             continue
+        c = masked(c) if c.errata else c
         qpath = _question_path(c.heading_path)
         if qpath is None:
             continue

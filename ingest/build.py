@@ -29,6 +29,7 @@ from ingest.bank import BANK, build_bank, write_bank
 from ingest.chunk import chunk_document
 from ingest.dedup import assign_duplicate_groups
 from ingest.embed import ProgressFn, embed_chunks
+from ingest.errata import mark_errata
 from ingest.overrides import DocumentFixes, load_overrides, recorded_fingerprint
 from ingest.sources import load_sources
 
@@ -65,7 +66,7 @@ def chunker_code_hash() -> str:
     Cached: it describes the code this process imported, which can't change while it runs."""
     here = Path(__file__).resolve().parent
     names: tuple[str, ...] = ("load.py", "clean.py", "structure.py", "orphans.py", "chunk.py")
-    names += ("overrides.py", "dedup.py", "bank.py")
+    names += ("overrides.py", "errata.py", "dedup.py", "bank.py")
     return sha256_text(
         "".join((here / n).read_text(encoding="utf-8") for n in names if (here / n).exists())
     )[:16]
@@ -145,9 +146,11 @@ def build_index(
 
     chunks: list[Chunk] = []
     for doc in docs:
-        chunks.extend(
-            chunk_document(doc, settings.chunk_size, settings.chunk_overlap, fixes.get(doc.doc_id))
-        )
+        fix = fixes.get(doc.doc_id)
+        own = chunk_document(doc, settings.chunk_size, settings.chunk_overlap, fix)
+        if fix is not None and fix.errata:  # raises CorpusError on a quote the text lacks
+            own = mark_errata(own, fix.errata, f"{fix.source}: {doc.doc_id}")
+        chunks.extend(own)
     if not chunks:
         raise CorpusError("no indexable text left after cleaning (only tables of contents or ads?)")
     chunks = assign_duplicate_groups(chunks)

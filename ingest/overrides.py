@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 # One name in the corpus dir and in the documents dir: the fixes sit with the files they fix.
 OVERRIDES_NAME = "overrides.toml"
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
-ENTRY_KEYS = {"file", "title", "reattach"}
+ENTRY_KEYS = {"file", "title", "reattach", "errata"}
 REATTACH_KEYS = {"list", "answers"}
+ERRATUM_KEYS = {"quote", "note", "section"}
 ANSWER_KEYS = {"from_item", "question_prefix"}
 
 
@@ -46,12 +47,25 @@ class Reattachment:
 
 
 @dataclass(frozen=True)
+class Erratum:
+    """A statement of the notes that is wrong, read by hand: `quote` (its words, as the file has
+    them; whitespace aside) is never used as evidence, and an answer that would have said it
+    says `note` instead. `section`: the whole section around the quote is wrong (a topic the
+    notes explain with another meaning), not only the quoted sentence."""
+
+    quote: str
+    note: str
+    section: bool = False
+
+
+@dataclass(frozen=True)
 class DocumentFixes:
     sha256: str  # the document content this entry was reviewed on
     source: str  # the overrides file it came from, for the manifest and messages
     file: str | None = None  # the file name it was reviewed under: only for messages
     title: str | None = None  # replaces a first heading that says too little
     reattach: tuple[Reattachment, ...] = ()
+    errata: tuple[Erratum, ...] = ()
 
     @property
     def answer_maps(self) -> dict[str, tuple[tuple[int, str], ...]]:
@@ -60,10 +74,12 @@ class DocumentFixes:
     @property
     def fingerprint(self) -> str:
         """Hash of what the entry does (not its comments): the manifest's rebuild trigger."""
-        payload = [
+        payload: list[object] = [
             self.title,
             [[r.list_heading, [list(a) for a in r.answers]] for r in self.reattach],
         ]
+        if self.errata:  # only when present: older entries keep their fingerprint
+            payload.append([[e.quote, e.note, e.section] for e in self.errata])
         return sha256_text(json.dumps(payload, ensure_ascii=False))[:16]
 
     def manifest_row(self) -> dict[str, Any]:
@@ -144,6 +160,20 @@ def _reattachment(where: str, raw: Any) -> Reattachment:
     return Reattachment(heading, tuple(table))
 
 
+def _erratum(where: str, raw: Any) -> Erratum:
+    if not isinstance(raw, dict):
+        raise _fail(where, "each errata entry must be a table")
+    _check_keys(where, raw, ERRATUM_KEYS)
+    quote, note, section = raw.get("quote"), raw.get("note"), raw.get("section", False)
+    if not isinstance(quote, str) or len(quote.strip()) < 4:
+        raise _fail(where, "an erratum needs `quote`, at least 4 characters of the wrong text")
+    if not isinstance(note, str) or not note.strip():
+        raise _fail(where, f"erratum {quote[:20]!r} needs `note`, what to say instead")
+    if not isinstance(section, bool):
+        raise _fail(where, f"erratum {quote[:20]!r}: section must be true or false")
+    return Erratum(quote.strip(), note.strip(), section)
+
+
 def _entry(source: str, sha: str, raw: Any) -> DocumentFixes:
     where = f"{source}: documents.{sha[:12]}"
     if not SHA256_RE.fullmatch(sha):
@@ -152,16 +182,20 @@ def _entry(source: str, sha: str, raw: Any) -> DocumentFixes:
         raise _fail(where, "must be a table")
     _check_keys(where, raw, ENTRY_KEYS)
     title, file, reattach = raw.get("title"), raw.get("file"), raw.get("reattach", [])
+    errata = raw.get("errata", [])
     if title is not None and (not isinstance(title, str) or not title.strip()):
         raise _fail(where, "title must be non-empty text")
     if file is not None and not isinstance(file, str):
         raise _fail(where, "file must be text")
     if not isinstance(reattach, list):
         raise _fail(where, "reattach must be an array of tables ([[…reattach]])")
-    if title is None and not reattach:
-        raise _fail(where, "the entry fixes nothing (no title, no reattach)")
+    if not isinstance(errata, list):
+        raise _fail(where, "errata must be an array of tables ([[…errata]])")
+    if title is None and not reattach and not errata:
+        raise _fail(where, "the entry fixes nothing (no title, no reattach, no errata)")
     fixes = tuple(_reattachment(where, r) for r in reattach)
-    return DocumentFixes(sha, source, file, title, fixes)
+    wrong = tuple(_erratum(where, e) for e in errata)
+    return DocumentFixes(sha, source, file, title, fixes, wrong)
 
 
 def _load_one(path: Path, label: str) -> tuple[dict[str, DocumentFixes], str]:

@@ -103,9 +103,16 @@ def closest(headings: tuple[str, ...], english: bool) -> Sentence:
     return Sentence(text, (), remark=True)
 
 
-def compose(evidence: Evidence, english: bool = False) -> Composed:
+def erratum(note: str, english: bool) -> Sentence:
+    """A reviewer's note on what the notes get wrong here (corpus/overrides.toml `errata`),
+    said instead of the wrong statement: marked as the editor's, not as the notes' words."""
+    return Sentence(f"Editor's note: {note}" if english else f"编者注：{note}", (), remark=True)
+
+
+def compose(evidence: Evidence, english: bool = False, errata: tuple[str, ...] = ()) -> Composed:
     """Lead (the first non-list unit, if the notes have one) and one point per list item;
-    another note's answer to the same question follows under its own line."""
+    another note's answer to the same question follows under its own line; the editor's note
+    on each error of the notes that the answer leaves out, last."""
     units = list(evidence.units)
     out: list[Sentence] = [closest(evidence.closest, english)] if evidence.closest else []
     has_items = sum(u.item for u in units) >= 2
@@ -126,4 +133,5 @@ def compose(evidence: Evidence, english: bool = False) -> Composed:
             and (units[i - 1].item or out[-1].cont)
         )
         out.append(Sentence(text, (u.n,), point=has_items and u.item, cont=cont))
+    out += [erratum(note, english) for note in errata]
     return Composed(tuple(out))

@@ -21,11 +21,13 @@ from service.compose import (
     Sentence,
     closest,
     compose,
+    erratum,
     gap,
     refusal,
     refusal_kind,
     render,
 )
+from service.errata import select_correct
 from service.evidence import Evidence, EvidenceUnit, select
 from service.generators.base import GenerationRequest, Passage
 from service.parts import question_parts
@@ -60,6 +62,7 @@ class Grounding:
     composed: Composed  # the extractive answer; also the fallback
     refusal: str | None  # the refusal text, when the answer is "not in the notes"
     reason: str | None  # "no_evidence" | "missing_terms" | "missing_kind"
+    errata: tuple[str, ...] = ()  # editor's notes on the notes' errors the answer leaves out
 
     @property
     def passages(self) -> dict[int, str]:
@@ -106,10 +109,11 @@ def ground(
     `gate_refused`: the score gate found nothing close; the refusal still names any key term
     the notes lack."""
     real = tuple(h for h in hits if not h.chunk.hollow)
-    evidence = select_parts(question, real)
+    # the notes' reviewed errors never become evidence; what they would have said is noted
+    evidence, real, wrong = select_correct(question, real, select_parts)
     texts = [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in real]
     terms = keyterms.check(question, texts, notes)
-    composed = compose(evidence, is_english(question))
+    composed = compose(evidence, is_english(question), wrong)
     # A named thing the notes lack, and no section that asks this question: what we would
     # answer is about something else, so the whole question counts as not covered.
     off_topic = bool(terms.absent) and not evidence.same_question
@@ -131,7 +135,7 @@ def ground(
     if terms.partial:
         extra = gap(question, keyterms.names(terms.absent, is_english(question)))
         composed = Composed((*composed.sentences, extra))
-    return Grounding(question, real, evidence, terms, composed, None, None)
+    return Grounding(question, real, evidence, terms, composed, None, None, wrong)
 
 
 def evidence_request(g: Grounding, builder: PromptBuilder) -> GenerationRequest:
@@ -172,6 +176,7 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
                 kept.insert(0, closest(g.evidence.closest, is_english(g.question)))
             if g.terms.partial:  # the draft can't know what the key-term check found
                 kept.append(gap(g.question, keyterms.names(g.terms.absent, is_english(g.question))))
+            kept += [erratum(note, is_english(g.question)) for note in g.errata]
             verified = len(good) / len(verdicts)
     if not kept:  # extractive, or the draft fell back: the composition, checked too
         composed = g.composed.sentences

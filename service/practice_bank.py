@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from core.errata import masked, retracted
 from core.errors import IndexNotReady, NotFound
 from core.text import split_units
 from core.types import Chunk
@@ -83,7 +84,9 @@ class PracticeBank:
         cached = self._points.get(entry.question_id)
         if cached is not None:
             return cached
-        chunks = [self.chunks[c] for c in entry.chunk_ids if c in self.chunks]
+        # the notes' reviewed errors (core/errata.py) are no point to learn
+        found_chunks = (self.chunks[c] for c in entry.chunk_ids if c in self.chunks)
+        chunks = [masked(c) for c in found_chunks if not retracted(c)]
         # A lead-in that only announces the list ("原因主要有以下几点：") states nothing a
         # learner could say: the answer shows it, grading doesn't count it.
         units = tuple(

@@ -53,6 +53,7 @@ def test_documents_are_the_hybrid_hits_with_citation_metadata(
     assert top.metadata["heading_path"] == list(hit.chunk.heading_path)
     assert (top.metadata["start"], top.metadata["end"]) == (hit.chunk.start, hit.chunk.end)
     assert top.metadata["score"] == round(hit.score, 6) and top.metadata["hollow"] is False
+    assert top.metadata["errata"] == []  # no reviewed error in this corpus
     scores = [d.metadata["score"] for d in docs]
     assert scores == sorted(scores, reverse=True)
 

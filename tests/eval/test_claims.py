@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.claims import Claim, split_claims, split_sentences, strip_markers
+from eval.claims import Claim, editor_notes, split_claims, split_sentences, strip_markers
 
 
 def test_chinese_sentence_ends_all_split() -> None:
@@ -67,6 +67,22 @@ def test_no_checkable_claim(text: str) -> None:
 
 def test_a_gap_remark_is_not_a_claim_but_the_answer_before_it_is() -> None:
     assert split_sentences("LoRA 减少参数[1]。资料未提及它的缺点。") == ["LoRA 减少参数。"]
+
+
+def test_an_editors_note_is_counted_not_judged_against_the_passages() -> None:
+    answer = (
+        "LLaMA 训练使用多达14,000亿tokens语料[1]。\n"
+        "编者注：这份笔记写着“Bert由一个Transformer解码器组成”，是笔误。这句没有采用。\n"
+        "训练预料主要为以英语为主的拉丁语系[1]。"
+    )
+    assert [c.text for c in split_claims(answer)] == [
+        "LLaMA 训练使用多达14,000亿tokens语料。",
+        "训练预料主要为以英语为主的拉丁语系。",
+    ]
+    assert editor_notes(answer) == [answer.splitlines()[1]]
+    assert editor_notes("Editor's note: the notes are wrong here.\nA[1].") == [
+        "Editor's note: the notes are wrong here."
+    ]
 
 
 def test_strip_markers() -> None:

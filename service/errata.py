@@ -1,0 +1,48 @@
+"""The notes' reviewed errors (corpus/overrides.toml `errata`) kept out of the answer.
+
+Evidence is selected from the hits with each wrong statement blanked out, and a section the
+notes get wrong as a whole left out. When the answer would have said a wrong statement (the
+selection on the hits as they are takes a unit that overlaps one), it carries the reviewer's
+note instead: the user learns that the notes are wrong there, rather than silently getting less.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from core.errata import masked, retracted, wrong_spans
+from core.types import Hit
+from service.evidence import Evidence, EvidenceUnit
+
+
+def mask_hits(hits: Sequence[Hit]) -> tuple[Hit, ...]:
+    """The hits without their wrong statements: retracted sections dropped, quotes blanked."""
+    return tuple(
+        replace(h, chunk=masked(h.chunk)) if h.chunk.errata else h
+        for h in hits
+        if not retracted(h.chunk)
+    )
+
+
+def would_say(units: Sequence[EvidenceUnit], hits: Sequence[Hit]) -> tuple[str, ...]:
+    """The notes of the errata that `units` (selected from `hits`, unit n from hit n - 1)
+    overlap, each once, in the answer's order."""
+    notes: list[str] = []
+    for u in units:
+        for start, end, note in wrong_spans(hits[u.n - 1].chunk):
+            if start < u.end and u.start < end and note not in notes:
+                notes.append(note)
+    return tuple(notes)
+
+
+def select_correct(
+    question: str, hits: Sequence[Hit], select: Callable[[str, Sequence[Hit]], Evidence]
+) -> tuple[Evidence, tuple[Hit, ...], tuple[str, ...]]:
+    """`select`'s evidence from the hits with the notes' errors masked out, those hits (the
+    answer's passages: hit i is [i + 1]), and the notes of the errors the answer would have said."""
+    if not any(h.chunk.errata for h in hits):  # the usual case: one selection
+        return select(question, hits), tuple(hits), ()
+    said = would_say(select(question, hits).units, hits)
+    clean = mask_hits(hits)
+    return select(question, clean), clean, said

@@ -1,0 +1,129 @@
+"""The notes' reviewed errors (`errata` in corpus/overrides.toml) pinned to their chunks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core import index_store
+from core.errata import WHOLE, masked, retracted, wrong_spans
+from core.errors import CorpusError
+from core.settings import Settings
+from core.types import Chunk
+from ingest.bank import build_bank
+from ingest.build import build_index
+from ingest.chunk import chunk_document
+from ingest.errata import mark_errata
+from ingest.load import load_document
+from ingest.overrides import OVERRIDES_NAME, Erratum, load_overrides
+from tests.conftest import CORPUS
+from tests.fakes import CountingHashEmbedder
+
+F001 = "001_c14bfeaf169b6fab.txt"
+F002 = "002_960aae5ed1c2f91c.txt"
+BERT = "Bert由一个Transformer解码器组成。"
+
+
+def _marked(name: str) -> list[Chunk]:
+    doc = load_document(CORPUS / name)
+    fixes = load_overrides([CORPUS]).for_document(doc)
+    assert fixes is not None and fixes.errata
+    return mark_errata(chunk_document(doc, 700, 120, fixes), fixes.errata, name)
+
+
+def test_the_bert_slip_is_blanked_and_the_item_keeps_its_other_sentences() -> None:
+    chunks = _marked(F001)
+    holders = [c for c in chunks if BERT in c.text]
+    assert holders and all(c.errata and not retracted(c) for c in holders)
+    for c in holders:
+        clean = masked(c)
+        assert BERT not in clean.text and len(clean.text) == len(c.text)
+        (start, end, note), *_ = wrong_spans(c)
+        # file offsets the way evidence units count them: the chunk's start plus the offset
+        # in its text, so a unit and an erratum compare on one scale
+        assert c.text[start - c.start : end - c.start] == BERT
+        assert "LLaMA由一个Transformer解码器组成" in note
+    # the rest of the LLaMA item stays (chunks overlap: one holder starts at the slip)
+    assert any("训练使用多达14,000亿tokens语料" in masked(c).text for c in holders)
+
+
+def test_the_performance_estimation_sections_are_retracted_whole() -> None:
+    chunks = _marked(F001)
+    gone = {c.heading_path[-1] for c in chunks if retracted(c)}
+    assert any("介绍一下 PEFT" in h for h in gone)
+    assert any("PEFT 有什么优点" in h for h in gone)  # its own quote: no "Performance"
+    assert any("全量微调区别" in h for h in gone)
+    # their neighbours are untouched
+    assert not any("批处理大小" in h or "最佳实践" in h for h in gone)
+    for c in chunks:
+        if retracted(c):
+            assert all(u.isspace() for u in masked(c).text)
+
+
+def test_the_qkv_cache_line_is_blanked_but_the_kv_line_after_it_stays() -> None:
+    chunks = _marked(F002)
+    hit = [c for c in chunks if c.errata]
+    assert hit
+    for c in hit:
+        clean = masked(c).text
+        assert "上一时刻的Q, K, V 向量" not in clean
+        assert "保留之前计算过的 K 和 V 向量" in clean or "K 和 V" not in c.text
+
+
+def test_a_quote_across_a_line_break_is_found() -> None:
+    c = Chunk("c1", "f.txt", ("T", "Q?"), "BERT 由一个\n  Transformer 编码器组成。其余。", 100, 140)
+    (out,) = mark_errata([c], [Erratum("由一个Transformer编码器组成。", "note")], "f.txt")
+    ((start, end, note),) = wrong_spans(out)
+    assert (start, end, note) == (105, 105 + len("由一个\n  Transformer 编码器组成。"), "note")
+    assert masked(out).text.endswith("其余。")
+
+
+def test_a_section_erratum_takes_every_chunk_of_that_section_only() -> None:
+    path = ("T", "Q?")
+    chunks = [
+        Chunk("a", "f", path, "第一段，写错了。", 0, 8),
+        Chunk("b", "f", path, "第二段。", 8, 12),
+        Chunk("c", "f", ("T", "other?"), "别的问题。", 12, 17),
+    ]
+    out = mark_errata(chunks, [Erratum("写错了", "整节有误", section=True)], "f")
+    assert [c.errata for c in out] == [((WHOLE, "整节有误"),)] * 2 + [()]
+
+
+def test_a_quote_the_document_lacks_fails_loudly() -> None:
+    c = Chunk("a", "f", ("T",), "正文。", 0, 3)
+    with pytest.raises(CorpusError, match="is in none of its chunks"):
+        mark_errata([c], [Erratum("不存在的句子", "n")], "overrides.toml: f")
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("quote = 'abc'\nnote = 'n'\n", "at least 4 characters"),
+        ("quote = 'abcdef'\n", "needs `note`"),
+        ("quote = 'abcdef'\nnote = 'n'\nsection = 'yes'\n", "true or false"),
+        ("quote = 'abcdef'\nnote = 'n'\nwhy = 'x'\n", "unknown key 'why'"),
+    ],
+)
+def test_bad_errata_fail_with_one_line(tmp_path: Path, body: str, says: str) -> None:
+    text = f"[[documents.{'a' * 64}.errata]]\n{body}"
+    (tmp_path / OVERRIDES_NAME).write_text(text, encoding="utf-8")
+    with pytest.raises(CorpusError, match=says) as err:
+        load_overrides([tmp_path])
+    assert "\n" not in str(err.value)
+
+
+def test_the_index_keeps_the_errata_and_the_bank_leaves_them_out(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in (OVERRIDES_NAME, F001):
+        (corpus / name).write_bytes((CORPUS / name).read_bytes())
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "idx")  # type: ignore[arg-type]
+    build_index(settings, embedder_factory=CountingHashEmbedder, progress=False)
+    chunks = index_store.load_index(settings.index_dir).chunks
+    assert any(BERT in c.text and c.errata for c in chunks)  # through chunks.jsonl and back
+    assert any(retracted(c) for c in chunks)
+    bank = build_bank(chunks)
+    assert not any("介绍一下 PEFT" in e.question for e in bank)
+    llama = [e for e in bank if "14,000亿tokens" in e.answer]
+    assert llama and all(BERT not in e.answer for e in llama)

@@ -1,0 +1,76 @@
+"""The notes' reviewed errors never reach an answer: the wrong sentence is left out, a wrong
+section gives way to the next, and the answer carries the editor's note instead (real lines)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core.types import Hit
+from service.errata import mask_hits, would_say
+from service.evidence import select
+from service.grounding import finish, ground
+from service.support import SupportChecker
+from tests.service.grounding_data import FILE_000, FILE_001, hit, parroting_causes
+
+BERT = "Bert由一个Transformer解码器组成。"
+BERT_NOTE = "是笔误：BERT 由 Transformer 编码器组成。"
+PEFT_NOTE = "这几节把 PEFT 解释成 Performance Estimation，与通行含义不符。"
+
+
+def _with(h: Hit, quote: str, note: str) -> Hit:
+    return replace(h, chunk=replace(h.chunk, errata=((quote, note),)))
+
+
+def _bert_or_llama() -> Hit:
+    path = (
+        "大模型（LLMs）进阶面",
+        "3 什么情况用Bert模型，什么情况用LLaMA、ChatGLM类大模型，咋选？",
+    )
+    return _with(hit(FILE_001, 362, 366, path), BERT, BERT_NOTE)
+
+
+def _peft_as_estimation() -> Hit:
+    path = ("大模型（LLMs）参数高效微调(PEFT) 面", "介绍一下 PEFT?")
+    return _with(hit(FILE_001, 1246, 1251, path, score=0.95), "", PEFT_NOTE)
+
+
+def _peft_advantages() -> Hit:
+    return hit(FILE_000, 388, 394, ("大模型（LLMs）参数高效微调", "3. PEFT 有什么优点?"), score=0.8)
+
+
+def test_the_wrong_sentence_is_left_out_and_the_note_said_instead() -> None:
+    g = ground("LLaMA 训练时用了多少 tokens 的语料？中文多吗？", [_bert_or_llama()])
+    text = g.composed.text
+    assert g.refusal is None and "14,000亿tokens" in text
+    assert "Bert由一个Transformer解码器" not in text
+    assert text.rstrip().endswith("编者注：" + BERT_NOTE)
+    final = finish(g, SupportChecker())  # the note is a remark: the check keeps it, uncited
+    assert "编者注" in final.text and "Bert由一个Transformer解码器" not in final.text
+    assert final.support.verified == 1.0
+
+
+def test_no_note_when_the_answer_would_not_have_said_it() -> None:
+    # the slip's passage is a hit, but another section answers
+    g = ground("为什么会出现 LLMs 复读机问题？", [parroting_causes(), _bert_or_llama()])
+    assert g.refusal is None and "编者注" not in g.composed.text
+    assert "Bert由一个Transformer解码器" not in g.composed.text
+
+
+def test_a_wrong_section_gives_way_to_the_next_and_the_note_says_why() -> None:
+    hits = [_peft_as_estimation(), _peft_advantages()]
+    g = ground("介绍一下 PEFT？", hits)
+    text = g.composed.text
+    said = text.split("编者注")[0]  # what the answer says the notes say
+    assert "Performance Estimation" not in said and "性能估计" not in said
+    assert "减少计算和存储成本" in said
+    assert "编者注：" + PEFT_NOTE in text
+    # the retracted section is no passage of the answer: [1] is the right one
+    assert [h.chunk.doc_id for h in g.hits] == [FILE_000]
+
+
+def test_masking_keeps_offsets_and_would_say_finds_the_overlap() -> None:
+    h = _bert_or_llama()
+    (clean,) = mask_hits([h])
+    assert len(clean.chunk.text) == len(h.chunk.text) and BERT not in clean.chunk.text
+    assert would_say(select("LLaMA 用了多少 tokens 的语料", [h]).units, [h]) == (BERT_NOTE,)
+    assert mask_hits([_peft_as_estimation()]) == ()
