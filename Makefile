@@ -12,7 +12,7 @@ UI_PORT ?= 8501
 # composition after 6-90 s. GENERATOR=vllm or llamacpp let an LLM condense and translate.
 GENERATOR ?= extractive
 
-.PHONY: venv index run generator-vllm generator-llamacpp generator-openai generator-extractive \
+.PHONY: venv index run browser generator-vllm generator-llamacpp generator-openai generator-extractive \
 	test test-setup lint format eval bench clean
 
 $(STAMP): pyproject.toml
@@ -42,13 +42,17 @@ run: index generator-$(GENERATOR)
 		bash scripts/run.sh
 
 # Everything the tests need: both llama.cpp GGUFs (0.5B answers, 1.5B judges), llama.cpp
-# itself, the vLLM CPU venv and its HF model. Each step is stamped: reruns cost nothing.
-test-setup: venv llamacpp vllm-venv
+# itself, the vLLM CPU venv and its HF model, Chromium for the browser tests. Each step is
+# stamped or checked first: reruns cost nothing.
+test-setup: venv llamacpp vllm-venv browser
 	$(MAKE) models-gguf GGUF_MODEL="qwen0.5b qwen1.5b"
 	$(MAKE) models-hf HF_MODEL=qwen0.5b
 
 test: test-setup
 	$(PY) -m pytest -q
+
+browser:
+	@bash scripts/install_browser.sh
 
 lint: venv
 	$(VENV)/bin/ruff check .

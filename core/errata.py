@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from core.text import split_units
 from core.types import Chunk
 
 WHOLE = ""  # the quote recorded on a chunk whose whole text is wrong
@@ -21,26 +22,36 @@ def quote_pattern(quote: str) -> re.Pattern[str]:
 
 def retracted(chunk: Chunk) -> bool:
     """The whole chunk is wrong (a section erratum): it answers nothing."""
-    return any(q == WHOLE for q, _ in chunk.errata)
+    return any(q == WHOLE for q, _, _ in chunk.errata)
 
 
-def wrong_spans(chunk: Chunk) -> list[tuple[int, int, str]]:
-    """(start, end, note) of each erratum in the chunk: its start plus the offset in its text,
-    the scale evidence units are measured on (service/section_units.py)."""
-    if retracted(chunk):
-        return [(chunk.start, chunk.end, n) for q, n in chunk.errata if q == WHOLE][:1]
-    return [
-        (chunk.start + m.start(), chunk.start + m.end(), note)
-        for quote, note in chunk.errata
-        for m in quote_pattern(quote).finditer(chunk.text)
-    ]
+def wrong_spans(chunk: Chunk, kept: bool | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, note) of each erratum in the chunk (only the kept ones, or only the others,
+    when `kept` says which): its start plus the offset in its text, the scale evidence units
+    are measured on (service/section_units.py)."""
+    out: list[tuple[int, int, str]] = []
+    for quote, note, keep in chunk.errata:
+        if kept is not None and keep != kept:
+            continue
+        if quote == WHOLE:
+            return [(chunk.start, chunk.end, note)]
+        out += [(chunk.start + m.start(), chunk.start + m.end(), note)
+                for m in quote_pattern(quote).finditer(chunk.text)]  # fmt: skip
+    return out
 
 
 def masked(chunk: Chunk) -> Chunk:
-    """The chunk with each wrong quote blanked out, character for character, so every other
-    sentence keeps its offsets (citations point into the file)."""
+    """The chunk with each sentence (or list item) that holds a wrong quote blanked out,
+    character for character, so every other sentence keeps its offsets (citations point into
+    the file): a quote may be a clause, and the rest of its sentence would read as something
+    else. A caveat (`keep`) stays."""
+    spans = [(a - chunk.start, b - chunk.start) for a, b, _ in wrong_spans(chunk, kept=False)]
+    if not spans:
+        return chunk
     text = chunk.text
-    for start, end, _ in wrong_spans(chunk):
-        a, b = start - chunk.start, end - chunk.start
+    for u in split_units(chunk.text):
+        if any(a < u.end and u.start < b for a, b in spans):
+            text = text[: u.start] + " " * (u.end - u.start) + text[u.end :]
+    for a, b in spans:  # and the quote itself, wherever the splitter cut
         text = text[:a] + " " * (b - a) + text[b:]
     return replace(chunk, text=text)

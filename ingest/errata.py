@@ -23,17 +23,24 @@ def mark_errata(chunks: Sequence[Chunk], errata: Sequence[Erratum], where: str) 
     """`chunks` of one document with each erratum recorded on the chunks that hold its quote
     (and, for a section erratum, on every chunk of that section). A quote found in no chunk is
     an error: the entry was reviewed on text that this document doesn't have."""
-    marks: dict[int, list[tuple[str, str]]] = {}
+    marks: dict[int, list[tuple[str, str, bool]]] = {}
     for e in errata:
-        pattern = quote_pattern(e.quote)
-        found = [i for i, c in enumerate(chunks) if pattern.search(c.text)]
+        if e.heading:
+            found = [
+                i for i, c in enumerate(chunks)
+                if any(h.startswith(e.heading) for h in c.heading_path)
+            ]  # fmt: skip
+        else:
+            pattern = quote_pattern(e.quote)
+            found = [i for i, c in enumerate(chunks) if pattern.search(c.text)]
         if not found:
-            raise CorpusError(f"{where}: erratum quote {e.quote[:30]!r} is in none of its chunks")
+            what = f"heading {e.heading[:30]!r}" if e.heading else f"quote {e.quote[:30]!r}"
+            raise CorpusError(f"{where}: erratum {what} is in none of its chunks")
         if e.section:
             paths = {chunks[i].heading_path for i in found}
             found = [i for i, c in enumerate(chunks) if c.heading_path in paths]
         for i in found:
-            mark = (WHOLE if e.section else e.quote, e.note)
+            mark = (WHOLE if e.section else e.quote, e.note, e.keep)
             if mark not in marks.setdefault(i, []):
                 marks[i].append(mark)
     return [replace(c, errata=tuple(marks[i])) if i in marks else c for i, c in enumerate(chunks)]

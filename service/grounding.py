@@ -129,9 +129,10 @@ def ground(
             question, real, evidence, terms, composed, refusal_kind(question, kind), "missing_kind"
         )
     if evidence.empty or gate_refused:
-        return Grounding(
-            question, real, evidence, terms, composed, refusal(question), "no_evidence"
-        )
+        # what the notes say here is wrong (errata): the refusal says so, not only "nothing"
+        said = render([erratum(n, is_english(question)) for n in wrong]) if evidence.empty else ""
+        text = refusal(question) + ("\n" + said if said else "")
+        return Grounding(question, real, evidence, terms, composed, text, "no_evidence", wrong)
     if terms.partial:
         extra = gap(question, keyterms.names(terms.absent, is_english(question)))
         composed = Composed((*composed.sentences, extra))

@@ -87,7 +87,7 @@ def test_a_section_erratum_takes_every_chunk_of_that_section_only() -> None:
         Chunk("c", "f", ("T", "other?"), "别的问题。", 12, 17),
     ]
     out = mark_errata(chunks, [Erratum("写错了", "整节有误", section=True)], "f")
-    assert [c.errata for c in out] == [((WHOLE, "整节有误"),)] * 2 + [()]
+    assert [c.errata for c in out] == [((WHOLE, "整节有误", False),)] * 2 + [()]
 
 
 def test_a_quote_the_document_lacks_fails_loudly() -> None:
@@ -102,6 +102,7 @@ def test_a_quote_the_document_lacks_fails_loudly() -> None:
         ("quote = 'abc'\nnote = 'n'\n", "at least 4 characters"),
         ("quote = 'abcdef'\n", "needs `note`"),
         ("quote = 'abcdef'\nnote = 'n'\nsection = 'yes'\n", "true or false"),
+        ("quote = 'abcdef'\nnote = 'n'\nsection = true\nkeep = true\n", "can't be kept"),
         ("quote = 'abcdef'\nnote = 'n'\nwhy = 'x'\n", "unknown key 'why'"),
     ],
 )
@@ -127,3 +128,21 @@ def test_the_index_keeps_the_errata_and_the_bank_leaves_them_out(tmp_path: Path)
     assert not any("介绍一下 PEFT" in e.question for e in bank)
     llama = [e for e in bank if "14,000亿tokens" in e.answer]
     assert llama and all(BERT not in e.answer for e in llama)
+
+
+def test_a_heading_erratum_retracts_the_whole_block_and_nothing_beside_it() -> None:
+    chunks = _marked(F001)
+    gone = {c.heading_path[-1] for c in chunks if retracted(c)}
+    for h in ("4.1.2 前缀微调", "4.2.6 指示微调", "4.3.2 P-tuning 思路", "4.4.4 P-tuning v2 缺点"):
+        assert any(g.startswith(h) for g in gone), h
+    # the sections before and after the block answer as before
+    kept = {c.heading_path[-1] for c in chunks if not retracted(c)}
+    assert any("三、提示学习 (Prompting) 有什么优点" in h for h in kept)
+    assert any("LoRA 的思路是什么" in h for h in kept)
+
+
+def test_an_erratum_has_a_quote_or_a_heading_not_both(tmp_path: Path) -> None:
+    text = f"[[documents.{'a' * 64}.errata]]\nquote = 'abcdef'\nheading = 'abcdef'\nnote = 'n'\n"
+    (tmp_path / OVERRIDES_NAME).write_text(text, encoding="utf-8")
+    with pytest.raises(CorpusError, match="`quote` or `heading`"):
+        load_overrides([tmp_path])

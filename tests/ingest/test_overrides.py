@@ -112,13 +112,22 @@ def test_entries_are_keyed_by_the_manifest_hash() -> None:
     }
 
 
-def test_a_renamed_copy_of_another_file_is_untouched() -> None:
-    """003's text under 001's or 002's prefix gets no fix: the hash decides, never the name
-    (rules keyed by prefix used to give any 002_* file 002's title)."""
-    own = _chunks(CORPUS / F003, with_overrides=False)
+def _unreviewed(tmp_path: Path) -> Path:
+    """A note no entry was reviewed on: 003's text with a line added (every corpus file has an
+    entry now, 003 for its errata)."""
+    path = tmp_path / "unreviewed.txt"
+    path.write_text((CORPUS / F003).read_text(encoding="utf-8") + "\n附：一行新内容。\n", "utf-8")
+    return path
+
+
+def test_a_renamed_copy_of_another_file_is_untouched(tmp_path: Path) -> None:
+    """An unreviewed text under 001's or 002's prefix gets no fix: the hash decides, never the
+    name (rules keyed by prefix used to give any 002_* file 002's title)."""
+    source = _unreviewed(tmp_path)
+    own = _chunks(source, with_overrides=False)
     for name in ("001_copy.txt", "002_copy.txt"):
-        assert load_overrides([CORPUS]).for_document(load_document(CORPUS / F003)) is None
-        copy = _chunks(CORPUS / F003, name=name)
+        assert load_overrides([CORPUS]).for_document(load_document(source)) is None
+        copy = _chunks(source, name=name)
         assert [(c.heading_path, c.text, c.hollow) for c in copy] == [
             (c.heading_path, c.text, c.hollow) for c in own
         ]
@@ -130,7 +139,7 @@ def test_a_renamed_copy_of_another_file_is_untouched() -> None:
 
 def test_manifest_records_the_overrides_and_a_copy_gets_none(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path, F001)
-    shutil.copy(CORPUS / F003, corpus / "001_copy.txt")
+    shutil.copy(_unreviewed(tmp_path), corpus / "001_copy.txt")
     _, manifest = _build(_settings(corpus, tmp_path))
     rows = manifest["documents"]
     assert rows[F001]["override"]["source"] == f"corpus/{OVERRIDES_NAME}"
