@@ -22,17 +22,14 @@ def quote_pattern(quote: str) -> re.Pattern[str]:
 
 def retracted(chunk: Chunk) -> bool:
     """The whole chunk is wrong (a section erratum): it answers nothing."""
-    return any(q == WHOLE for q, _, _ in chunk.errata)
+    return any(q == WHOLE for q, _ in chunk.errata)
 
 
-def wrong_spans(chunk: Chunk, kept: bool | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, note) of each erratum in the chunk (only the kept ones, or only the others,
-    when `kept` says which): its start plus the offset in its text, the scale evidence units
-    are measured on (service/section_units.py)."""
+def wrong_spans(chunk: Chunk) -> list[tuple[int, int, str]]:
+    """(start, end, note) of each erratum in the chunk: its start plus the offset in its text,
+    the scale evidence units are measured on (service/section_units.py)."""
     out: list[tuple[int, int, str]] = []
-    for quote, note, keep in chunk.errata:
-        if kept is not None and keep != kept:
-            continue
+    for quote, note in chunk.errata:
         if quote == WHOLE:
             return [(chunk.start, chunk.end, note)]
         out += [(chunk.start + m.start(), chunk.start + m.end(), note)
@@ -44,8 +41,8 @@ def masked(chunk: Chunk) -> Chunk:
     """The chunk with each sentence (or list item) that holds a wrong quote blanked out,
     character for character, so every other sentence keeps its offsets (citations point into
     the file): a quote may be a clause, and the rest of its sentence would read as something
-    else. A caveat (`keep`) stays."""
-    spans = [(a - chunk.start, b - chunk.start) for a, b, _ in wrong_spans(chunk, kept=False)]
+    else."""
+    spans = [(a - chunk.start, b - chunk.start) for a, b, _ in wrong_spans(chunk)]
     if not spans:
         return chunk
     text = chunk.text

@@ -43,7 +43,7 @@ def chunk_to_json(chunk: Chunk) -> str:
 def chunk_from_json(line: str) -> Chunk:
     row = json.loads(line)
     row["heading_path"] = tuple(row["heading_path"])
-    row["errata"] = tuple((q, n, bool(k)) for q, n, k in row.get("errata", ()))  # or none
+    row["errata"] = tuple((q, n) for q, n in row.get("errata", ()))  # older indexes: none
     return Chunk(**row)
 
 

@@ -42,7 +42,7 @@ class NotesRetriever(BaseRetriever):
     file), `score` (fused, 0-1), `duplicates` (files with a near-copy), `hollow` (a heading
     the notes never answer: ranked last, and no evidence of anything) and `errata` (reviewed
     errors of the notes in this passage: the quote, "" for the whole passage, and the editor's
-    note; /ask never uses them as evidence unless `kept`, a caveat that goes with the statement).
+    note; /ask never uses them as evidence, and a LangChain chain should not either).
     """
 
     retriever: HitSearch
@@ -83,7 +83,7 @@ def to_document(hit: Hit) -> Document:
             "score": round(hit.score, 6),
             "duplicates": list(hit.duplicates),
             "hollow": c.hollow,
-            "errata": [{"quote": q, "note": n, "kept": k} for q, n, k in c.errata],
+            "errata": [{"quote": q, "note": n} for q, n in c.errata],
         },
     )
 

@@ -45,9 +45,8 @@ class Chunk:
     hollow: bool = False
     dup_group: str | None = None  # shared by near-duplicate passages across files
     # Reviewed errors of the notes in this passage (corpus/overrides.toml `errata`): (quote,
-    # editor's note, keep); an empty quote: the whole passage is wrong. Never used as
-    # evidence, unless `keep` (a caveat: the statement stays, the note goes with it).
-    errata: tuple[tuple[str, str, bool], ...] = ()
+    # editor's note); an empty quote: the whole passage is wrong. Never used as evidence.
+    errata: tuple[tuple[str, str], ...] = ()
 
     @property
     def prefix(self) -> str:

@@ -23,7 +23,7 @@ def mark_errata(chunks: Sequence[Chunk], errata: Sequence[Erratum], where: str) 
     """`chunks` of one document with each erratum recorded on the chunks that hold its quote
     (and, for a section erratum, on every chunk of that section). A quote found in no chunk is
     an error: the entry was reviewed on text that this document doesn't have."""
-    marks: dict[int, list[tuple[str, str, bool]]] = {}
+    marks: dict[int, list[tuple[str, str]]] = {}
     for e in errata:
         if e.heading:
             found = [
@@ -40,7 +40,7 @@ def mark_errata(chunks: Sequence[Chunk], errata: Sequence[Erratum], where: str) 
             paths = {chunks[i].heading_path for i in found}
             found = [i for i, c in enumerate(chunks) if c.heading_path in paths]
         for i in found:
-            mark = (WHOLE if e.section else e.quote, e.note, e.keep)
+            mark = (WHOLE if e.section else e.quote, e.note)
             if mark not in marks.setdefault(i, []):
                 marks[i].append(mark)
     return [replace(c, errata=tuple(marks[i])) if i in marks else c for i, c in enumerate(chunks)]

@@ -32,7 +32,7 @@ OVERRIDES_NAME = "overrides.toml"
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 ENTRY_KEYS = {"file", "title", "reattach", "errata"}
 REATTACH_KEYS = {"list", "answers"}
-ERRATUM_KEYS = {"quote", "heading", "note", "section", "keep"}
+ERRATUM_KEYS = {"quote", "heading", "note", "section"}
 ANSWER_KEYS = {"from_item", "question_prefix"}
 
 
@@ -51,15 +51,12 @@ class Erratum:
     """A statement of the notes that is wrong, read by hand: `quote` (its words, as the file has
     them; whitespace aside) is never used as evidence, and an answer that would have said it
     says `note` instead. `section`: the whole section around the quote is wrong (a topic the
-    notes explain with another meaning), not only the quoted sentence. `keep`: a caveat, not a
-    retraction: the statement stays evidence and the note goes with it (a figure the notes
-    attribute to the wrong source). `heading` instead of a quote: every section under a
+    notes explain with another meaning), not only the quoted sentence. `heading` instead of a quote: every section under a
     heading that starts so is wrong (a whole block of the notes built on an invented premise)."""
 
     quote: str
     note: str
     section: bool = False
-    keep: bool = False
     heading: str = ""
 
 
@@ -84,7 +81,7 @@ class DocumentFixes:
             [[r.list_heading, [list(a) for a in r.answers]] for r in self.reattach],
         ]
         if self.errata:  # only when present: older entries keep their fingerprint
-            payload.append([[e.quote, e.heading, e.note, e.section, e.keep] for e in self.errata])
+            payload.append([[e.quote, e.heading, e.note, e.section] for e in self.errata])
         return sha256_text(json.dumps(payload, ensure_ascii=False))[:16]
 
     def manifest_row(self) -> dict[str, Any]:
@@ -170,22 +167,20 @@ def _erratum(where: str, raw: Any) -> Erratum:
         raise _fail(where, "each errata entry must be a table")
     _check_keys(where, raw, ERRATUM_KEYS)
     quote, note, section = raw.get("quote"), raw.get("note"), raw.get("section", False)
-    keep, heading = raw.get("keep", False), raw.get("heading")
+    heading = raw.get("heading")
     if heading is not None:  # a whole block: its sections are wrong, whatever they quote
         if quote is not None or not isinstance(heading, str) or len(heading.strip()) < 4:
             raise _fail(where, "an erratum has `quote` or `heading` (4 characters or more)")
         if not isinstance(note, str) or not note.strip():
             raise _fail(where, f"erratum {heading[:20]!r} needs `note`, what to say instead")
-        return Erratum("", note.strip(), True, False, heading.strip())
+        return Erratum("", note.strip(), True, heading.strip())
     if not isinstance(quote, str) or len(quote.strip()) < 4:
         raise _fail(where, "an erratum needs `quote`, at least 4 characters of the wrong text")
     if not isinstance(note, str) or not note.strip():
         raise _fail(where, f"erratum {quote[:20]!r} needs `note`, what to say instead")
-    if not isinstance(section, bool) or not isinstance(keep, bool):
-        raise _fail(where, f"erratum {quote[:20]!r}: section and keep must be true or false")
-    if section and keep:
-        raise _fail(where, f"erratum {quote[:20]!r}: a wrong section can't be kept")
-    return Erratum(quote.strip(), note.strip(), section, keep)
+    if not isinstance(section, bool):
+        raise _fail(where, f"erratum {quote[:20]!r}: section must be true or false")
+    return Erratum(quote.strip(), note.strip(), section)
 
 
 def _entry(source: str, sha: str, raw: Any) -> DocumentFixes:

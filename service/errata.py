@@ -25,21 +25,19 @@ def mask_hits(hits: Sequence[Hit]) -> tuple[Hit, ...]:
     )
 
 
-def would_say(
-    units: Sequence[EvidenceUnit], hits: Sequence[Hit], kept: bool | None = None
-) -> tuple[str, ...]:
-    """The notes of the errata (of the kind `kept` says, or all) that `units` (selected from
-    `hits`, unit n from hit n - 1) overlap, each once, in the answer's order. A wrong section
-    counts only when it is the answer's own (the first unit's): one that would only have
-    padded a close call is left out silently (dev-009's note on prompting methods, under a
-    question about detecting invented output, read as noise)."""
+def would_say(units: Sequence[EvidenceUnit], hits: Sequence[Hit]) -> tuple[str, ...]:
+    """The notes of the errata that `units` (selected from `hits`, unit n from hit n - 1)
+    overlap, each once, in the answer's order. A wrong section counts only when it is the
+    answer's own (the first unit's): one that would only have padded a close call is left out
+    silently (dev-009's note on prompting methods, under a question about detecting invented
+    output, read as noise)."""
     notes: list[str] = []
     lead = units[0].heading_path if units else ()
     for u in units:
         chunk = hits[u.n - 1].chunk
         if retracted(chunk) and u.heading_path != lead:
             continue
-        for start, end, note in wrong_spans(chunk, kept):
+        for start, end, note in wrong_spans(chunk):
             if start < u.end and u.start < end and note not in notes:
                 notes.append(note)
     return tuple(notes)
@@ -49,12 +47,10 @@ def select_correct(
     question: str, hits: Sequence[Hit], select: Callable[[str, Sequence[Hit]], Evidence]
 ) -> tuple[Evidence, tuple[Hit, ...], tuple[str, ...]]:
     """`select`'s evidence from the hits with the notes' errors masked out, those hits (the
-    answer's passages: hit i is [i + 1]), and the editor's notes the answer carries: on the
-    errors it would have said, and on the caveats (`keep`) of what it says."""
+    answer's passages: hit i is [i + 1]), and the editor's notes on the errors the answer
+    would have said."""
     if not any(h.chunk.errata for h in hits):  # the usual case: one selection
         return select(question, hits), tuple(hits), ()
-    left_out = would_say(select(question, hits).units, hits, kept=False)
+    said = would_say(select(question, hits).units, hits)
     clean = mask_hits(hits)
-    evidence = select(question, clean)
-    caveats = would_say(evidence.units, clean, kept=True)
-    return evidence, clean, tuple(dict.fromkeys(left_out + caveats))
+    return select(question, clean), clean, said

@@ -117,22 +117,25 @@ def ground(
     # A named thing the notes lack, and no section that asks this question: what we would
     # answer is about something else, so the whole question counts as not covered.
     off_topic = bool(terms.absent) and not evidence.same_question
+    # what the notes say here is wrong (errata): a refusal says so too, not only "nothing"
+    said = render([erratum(n, is_english(question)) for n in wrong])
+
+    def refused(text: str, reason: str) -> Grounding:
+        text = f"{text}\n{said}" if said else text
+        return Grounding(question, real, evidence, terms, composed, text, reason, wrong)
+
     if terms.refuse or off_topic:
         en = is_english(question)
         plain = [t for t in terms.absent if t not in terms.other_meaning]
         missing = keyterms.names(plain, en)
-        text = refusal(question, missing, keyterms.names(terms.other_meaning, en))
-        return Grounding(question, real, evidence, terms, composed, text, "missing_terms")
+        return refused(
+            refusal(question, missing, keyterms.names(terms.other_meaning, en)), "missing_terms"
+        )
     kind = missing_kind(question, "\n".join(_passages_of(evidence, real)))
     if kind is not None and not evidence.empty:
-        return Grounding(
-            question, real, evidence, terms, composed, refusal_kind(question, kind), "missing_kind"
-        )
+        return refused(refusal_kind(question, kind), "missing_kind")
     if evidence.empty or gate_refused:
-        # what the notes say here is wrong (errata): the refusal says so, not only "nothing"
-        said = render([erratum(n, is_english(question)) for n in wrong]) if evidence.empty else ""
-        text = refusal(question) + ("\n" + said if said else "")
-        return Grounding(question, real, evidence, terms, composed, text, "no_evidence", wrong)
+        return refused(refusal(question), "no_evidence")
     if terms.partial:
         extra = gap(question, keyterms.names(terms.absent, is_english(question)))
         composed = Composed((*composed.sentences, extra))

@@ -11,15 +11,15 @@ from service.evidence import select
 from service.grounding import finish, ground
 from service.keyterms import squash
 from service.support import SupportChecker
-from tests.service.grounding_data import FILE_000, FILE_001, FILE_004, hit, parroting_causes
+from tests.service.grounding_data import FILE_000, FILE_001, hit, parroting_causes
 
 BERT = "Bert由一个Transformer解码器组成。"
 BERT_NOTE = "是笔误：BERT 由 Transformer 编码器组成。"
 PEFT_NOTE = "这几节把 PEFT 解释成 Performance Estimation，与通行含义不符。"
 
 
-def _with(h: Hit, quote: str, note: str, keep: bool = False) -> Hit:
-    return replace(h, chunk=replace(h.chunk, errata=((quote, note, keep),)))
+def _with(h: Hit, quote: str, note: str) -> Hit:
+    return replace(h, chunk=replace(h.chunk, errata=((quote, note),)))
 
 
 def _bert_or_llama() -> Hit:
@@ -75,16 +75,6 @@ def test_masking_keeps_offsets_and_would_say_finds_the_overlap() -> None:
     assert len(clean.chunk.text) == len(h.chunk.text) and BERT not in clean.chunk.text
     assert would_say(select("LLaMA 用了多少 tokens 的语料", [h]).units, [h]) == (BERT_NOTE,)
     assert mask_hits([_peft_as_estimation()]) == ()
-
-
-def test_a_caveat_keeps_the_statement_and_adds_the_note() -> None:
-    note = "这两个数字的出处有争议。"
-    h = _with(hit(FILE_004, 91, 92, ("大模型【LLMs】", "9、大模型【LLMs】具有什么缺点？")),
-              "训练一个GPT-3模型需要消耗约30万美元", note, keep=True)  # fmt: skip
-    g = ground("训练一个 GPT-3 大概要花多少钱？", [h])
-    assert "30万美元" in g.composed.text.split("编者注")[0]
-    assert g.composed.text.rstrip().endswith("编者注：" + note)
-    assert mask_hits([h])[0] == h  # nothing blanked
 
 
 def test_a_question_only_a_wrong_section_answers_is_refused_with_the_note() -> None:
