@@ -102,15 +102,20 @@ def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
 
 
 def ground(
-    question: str, hits: Sequence[Hit], notes: str | None = None, gate_refused: bool = False
-) -> Grounding:
+    question: str, hits: Sequence[Hit], notes: str | None = None, gate_refused: bool = False,
+    errata: bool = True,
+) -> Grounding:  # fmt: skip
     """`notes`: the whole index's squashed text (`keyterms.squash`), to tell "not in these
     passages" from "not in the notes at all"; None judges by the passages alone.
     `gate_refused`: the score gate found nothing close; the refusal still names any key term
-    the notes lack."""
+    the notes lack. `errata=False`: the notes' reviewed errors count as evidence (what the
+    answer would be without them)."""
     real = tuple(h for h in hits if not h.chunk.hollow)
     # the notes' reviewed errors never become evidence; what they would have said is noted
-    evidence, real, wrong = select_correct(question, real, select_parts)
+    if errata:
+        evidence, real, wrong = select_correct(question, real, select_parts)
+    else:
+        evidence, wrong = select_parts(question, real), ()
     texts = [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in real]
     terms = keyterms.check(question, texts, notes)
     composed = compose(evidence, is_english(question), wrong)
@@ -121,7 +126,13 @@ def ground(
     said = render([erratum(n, is_english(question)) for n in wrong])
 
     def refused(text: str, reason: str) -> Grounding:
-        text = f"{text}\n{said}" if said else text
+        # the note only when the errata made this a refusal: without them it would have been
+        # answered (dev-058's GPT-3 figures); a question the notes never answer gets no note
+        # on whatever wrong sentence its closest hits hold (dev-096, Layer Norm's formula)
+        if said and ground(question, hits, notes, gate_refused, errata=False).refusal is None:
+            return Grounding(
+                question, real, evidence, terms, composed, f"{text}\n{said}", reason, wrong
+            )
         return Grounding(question, real, evidence, terms, composed, text, reason, wrong)
 
     if terms.refuse or off_topic:

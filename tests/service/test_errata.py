@@ -90,3 +90,9 @@ def test_a_wrong_section_that_only_pads_a_close_call_adds_no_note() -> None:
     hits = [parroting_causes(), replace(_peft_as_estimation(), score=0.5)]
     g = ground("为什么会出现 LLMs 复读机问题？", hits)
     assert g.refusal is None and "编者注" not in g.composed.text
+
+
+def test_a_question_the_notes_never_answer_gets_no_note() -> None:
+    # refused with or without the errata: the slip in its closest hit is no business of it
+    g = ground("FlashAttention 是怎么工作的？", [_bert_or_llama()])
+    assert g.refusal is not None and "编者注" not in g.refusal
