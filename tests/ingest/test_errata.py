@@ -61,6 +61,15 @@ def test_the_performance_estimation_sections_are_retracted_whole() -> None:
             assert all(u.isspace() for u in masked(c).text)
 
 
+def test_lora_block_goes_but_its_one_right_sentence_stays() -> None:
+    chunks = _marked(F001)
+    lora = [c for c in chunks if "LoRA 系列篇" in c.heading_path]
+    gone = {c.heading_path[-1] for c in lora if retracted(c)}
+    assert any("LoRA 的思路" in h for h in gone) and any("QLoRA 的特点" in h for h in gone)
+    (merge,) = {masked(c).text for c in lora if c.heading_path[-1].startswith("四、")}
+    assert "是的，LoRA权重可以合并到原模型中。" in merge and "量化和近似" not in merge
+
+
 def test_the_qkv_cache_line_is_blanked_but_the_kv_line_after_it_stays() -> None:
     chunks = _marked(F002)
     hit = [c for c in chunks if c.errata]
@@ -137,7 +146,7 @@ def test_a_heading_erratum_retracts_the_whole_block_and_nothing_beside_it() -> N
     # the sections before and after the block answer as before
     kept = {c.heading_path[-1] for c in chunks if not retracted(c)}
     assert any("三、提示学习 (Prompting) 有什么优点" in h for h in kept)
-    assert any("LoRA 的思路是什么" in h for h in kept)
+    assert any("为什么需要 提示学习" in h for h in kept)
 
 
 def test_an_erratum_has_a_quote_or_a_heading_not_both(tmp_path: Path) -> None:
