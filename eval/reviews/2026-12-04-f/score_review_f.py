@@ -16,11 +16,11 @@ from pathlib import Path
 HERE = Path(__file__).parent
 
 
-def main() -> None:
-    key = json.loads((HERE / "key.json").read_text(encoding="utf-8"))
+def main(here: Path = HERE, reviewers: tuple[int, ...] = (0, 1)) -> None:
+    key = json.loads((here / "key.json").read_text(encoding="utf-8"))
     got: dict[str, dict] = {}
-    for r in (0, 1):
-        for line in (HERE / f"out-{r}.jsonl").read_text(encoding="utf-8").splitlines():
+    for r in reviewers:
+        for line in (here / f"out-{r}.jsonl").read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             got[f"{row['item'].split('#')[0]}/{key[row['item']]}"] = row
     questions = sorted({k.split("/")[0] for k in got})
