@@ -1,4 +1,11 @@
-"""Score the sixth session's blind review: `python eval/reviews/2026-12-04-f/score_review_f.py`.
+"""Score the errata's blind reviews: `python eval/reviews/2026-12-04-f/score_review_f.py [DIR]`.
+
+DIR (default: this folder) is a round with key.json and out-*.jsonl; the later rounds use
+this scorer too: eval/reviews/2026-12-04-g (one reviewer, the 7 answers changed when the
+caveats went) and eval/reviews/2026-12-04-i (two reviewers, the 14 answers changed by the
+errata from the whole-set review ../2026-12-04-h). Each round's README.md says what A and B are.
+
+This folder's round:
 
 Two reviewers (independent agents, not the pipeline and not the eval judge) each read half of
 the 21 dev answers that changed between A (commit 1e8aeb0, before errata) and B (the errata
@@ -11,16 +18,17 @@ whether a learner would be misled. key.json says which item was which version.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
 
 
-def main(here: Path = HERE, reviewers: tuple[int, ...] = (0, 1)) -> None:
+def main(here: Path = HERE) -> None:
     key = json.loads((here / "key.json").read_text(encoding="utf-8"))
     got: dict[str, dict] = {}
-    for r in reviewers:
-        for line in (here / f"out-{r}.jsonl").read_text(encoding="utf-8").splitlines():
+    for out in sorted(here.glob("out-*.jsonl")):
+        for line in out.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             got[f"{row['item'].split('#')[0]}/{key[row['item']]}"] = row
     questions = sorted({k.split("/")[0] for k in got})
@@ -47,4 +55,4 @@ def main(here: Path = HERE, reviewers: tuple[int, ...] = (0, 1)) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
