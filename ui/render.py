@@ -24,6 +24,10 @@ CITE_RE = re.compile(r"\[(\d{1,3})\]")
 _WORD_CHAR_RE = re.compile(r"\w", re.UNICODE)
 HIGHLIGHT = "orange-background"
 CITE_STYLE = "blue-background"
+# The editor's note on an error of the notes (corpus/overrides.toml `errata`) is the
+# reviewers' correction, not a quote: a badge of its own so it doesn't read as the notes.
+NOTE_RE = re.compile(r"^(编者注|Editor's note)[：:]\s*")
+NOTE_STYLE = "orange-background"
 
 
 def _escape_inline(text: str) -> str:
@@ -42,6 +46,9 @@ def answer_markdown(text: str) -> str:
         line = line.strip()
         parts: list[str] = []
         pos = 0
+        if note := NOTE_RE.match(line):
+            parts.append(f":{NOTE_STYLE}[**{note.group(1)}**] ")
+            pos = note.end()
         for m in CITE_RE.finditer(line):
             parts.append(_escape_inline(line[pos : m.start()]))
             parts.append(f":{CITE_STYLE}[\\[{m.group(1)}\\]]")
