@@ -37,7 +37,9 @@ def test_answer_markdown_badges_citations_only() -> None:
 
 
 def test_an_editors_note_gets_its_own_badge_not_a_citation() -> None:
-    md = render.answer_markdown("LLaMA 用了 1.4T tokens[1]。\n编者注：笔记此处有误，BERT 是编码器。")
+    md = render.answer_markdown(
+        "LLaMA 用了 1.4T tokens[1]。\n编者注：笔记此处有误，BERT 是编码器。"
+    )
     first, note = md.split("  \n")
     assert f":{render.CITE_STYLE}[" in first and render.NOTE_STYLE not in first
     assert note.startswith(f":{render.NOTE_STYLE}[**编者注**] 笔记此处有误")
