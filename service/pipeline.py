@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncGenerator
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -27,6 +28,7 @@ from service.compose import refusal
 from service.events import AskEvent, DoneEvent, ErrorEvent, SourcesEvent, TokenEvent
 from service.gate import EvidenceGate
 from service.generators.base import GenerationRequest, Generator
+from service.glossary import load_glossary
 from service.grounding import evidence_request, finish, ground
 from service.index_holder import IndexHolder
 from service.keyterms import squash
@@ -74,6 +76,7 @@ class AskPipeline:
             settings.temperature,
         )
         self.checker = SupportChecker()
+        self.glossary = load_glossary(settings.corpus_dir)
         self._index: tuple[str, str | None, Sections] = ("", None, {})
         # The extractive generator has nothing to add to the extractive composition: with it,
         # the composed evidence is the answer and no generation slot is taken.
@@ -117,6 +120,8 @@ class AskPipeline:
             raise
         started = time.perf_counter()
         rw = rewrite(req.question, req.history)
+        # the notes' own term for what the question says in other words (corpus/glossary.toml)
+        rw = replace(rw, standalone=self.glossary.expand(rw.standalone))
         k = req.top_k or self.settings.top_k
         retriever = self.holder.get()
         hits, version, retrieve_s = await self.search(rw.standalone, k, retriever)

@@ -1,0 +1,49 @@
+"""The notes' own terms for what people say in other words (corpus/glossary.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import CorpusError
+from service.evidence import select
+from service.glossary import GLOSSARY_NAME, Glossary, load_glossary
+from tests.service.grounding_data import CORPUS, decoder_only, parroting_causes
+
+G = Glossary((("复读机", ("一直重复", "重复同一句")), ("幻觉", ("编造", "made-up"))))
+
+
+def test_a_phrase_adds_the_notes_term_once_and_keeps_the_question() -> None:
+    assert (
+        G.expand("为什么大模型会一直重复同一句话？") == "为什么大模型会一直重复同一句话？（复读机）"
+    )
+    assert (
+        G.expand("模型一直重复，还会编造内容？") == "模型一直重复，还会编造内容？（复读机、幻觉）"
+    )
+    assert G.expand("Why do LLMs give Made-Up answers?").endswith("（幻觉）")  # any case
+
+
+def test_no_phrase_or_the_term_already_there_changes_nothing() -> None:
+    assert G.expand("LoRA 的思路是什么？") == "LoRA 的思路是什么？"
+    assert G.expand("复读机问题为什么会一直重复？") == "复读机问题为什么会一直重复？"
+
+
+def test_the_added_term_finds_the_section_the_words_alone_miss() -> None:
+    hits = [decoder_only(), parroting_causes()]  # the decoder-only section ranked first
+    plain = select("为什么大模型会一直重复同一句话？", hits)
+    added = select(G.expand("为什么大模型会一直重复同一句话？"), hits)
+    assert "复读机" not in plain.heading and "复读机" in added.heading
+
+
+def test_the_corpus_glossary_loads() -> None:
+    g = load_glossary(CORPUS)
+    assert dict(g.terms)["复读机"] and g.expand("模型编造内容怎么办？").endswith("（幻觉）")
+
+
+def test_no_glossary_is_an_empty_one_and_a_bad_one_fails_in_one_line(tmp_path: Path) -> None:
+    assert load_glossary(tmp_path).expand("一直重复") == "一直重复"
+    (tmp_path / GLOSSARY_NAME).write_text("[[term]]\nnotes = '复读机'\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="needs `said`") as err:
+        load_glossary(tmp_path)
+    assert "\n" not in str(err.value)
