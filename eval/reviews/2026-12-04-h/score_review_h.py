@@ -3,9 +3,9 @@
 Four reviewers (independent agents, not the pipeline and not the eval judge) each read a
 quarter of the 95 answerable dev answers of commit 22d2a7e (errata applied), one version
 each, with ../2026-12-04-f/INSTRUCTIONS.md: points covered, sentences false by the
-reviewer's own knowledge (editor's notes included), misleading or not. With `--then DIR` (a
-later round that read some answers again, both versions, key.json in DIR), those answers'
-B readings replace these: the whole set at that round's B.
+reviewer's own knowledge (editor's notes included), misleading or not. With `--then DIR...`
+(later rounds that read some answers again, both versions, key.json in each DIR), those
+answers' B readings replace these, round after round: the whole set at the last round's B.
 """
 
 from __future__ import annotations
@@ -23,12 +23,15 @@ def _rows(path: Path) -> list[dict]:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--then", type=Path, help="a later round's folder (key.json, out-*.jsonl)")
+    p.add_argument(
+        "--then", type=Path, nargs="*", default=[],
+        help="later rounds' folders (key.json, out-*.jsonl), applied in order",
+    )  # fmt: skip
     args = p.parse_args()
     got = {r["item"]: r for i in range(4) for r in _rows(HERE / f"out-{i}.jsonl")}
-    if args.then:
-        key = json.loads((args.then / "key.json").read_text(encoding="utf-8"))
-        for out in sorted(args.then.glob("out-*.jsonl")):
+    for then in args.then:
+        key = json.loads((then / "key.json").read_text(encoding="utf-8"))
+        for out in sorted(then.glob("out-*.jsonl")):
             for r in _rows(out):
                 if key[r["item"]] == "B":
                     got[r["item"].split("#")[0]] = r
