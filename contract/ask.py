@@ -95,6 +95,11 @@ class Source(BaseModel):
     text: str
     score: float
     duplicates: list[str] = Field(default_factory=list)
+    errata: list[str] = Field(
+        default_factory=list,
+        description="Editor's notes on statements of this passage that the notes get wrong "
+        "(reviewed, corpus/overrides.toml); /ask never uses those statements as evidence.",
+    )
 
 
 class Timings(BaseModel):

@@ -108,4 +108,5 @@ def source_from_hit(n: int, hit: Hit) -> Source:
         text=c.text,
         score=round(hit.score, 6),
         duplicates=list(hit.duplicates),
+        errata=list(dict.fromkeys(note for _, note in c.errata)),
     )

@@ -83,6 +83,8 @@ def show_source(src: Source, claims: list[str], label: str) -> None:
             + render.escape_md(f"{src.file} · chars {src.start}–{src.end} · score {src.score:.2f}")
         )
         st.markdown(render.highlight_markdown(snip, snip_spans))
+        for note in src.errata:  # the notes are wrong somewhere in this passage
+            st.markdown(render.answer_markdown(f"编者注：{note}"))
         if snip != src.text or src.duplicates:
             with st.expander("Full passage"):
                 st.markdown(render.highlight_markdown(src.text, spans))

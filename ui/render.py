@@ -27,7 +27,7 @@ CITE_STYLE = "blue-background"
 # The editor's note on an error of the notes (corpus/overrides.toml `errata`) is the
 # reviewers' correction, not a quote: a badge of its own so it doesn't read as the notes.
 NOTE_RE = re.compile(r"^(编者注|Editor's note)[：:]\s*")
-NOTE_STYLE = "orange-background"
+NOTE_STYLE = "violet-background"
 
 
 def _escape_inline(text: str) -> str:

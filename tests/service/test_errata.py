@@ -10,6 +10,7 @@ from service.errata import mask_hits, would_say
 from service.evidence import select
 from service.grounding import finish, ground
 from service.keyterms import squash
+from service.respond import source_from_hit
 from service.support import SupportChecker
 from tests.service.grounding_data import FILE_000, FILE_001, hit, parroting_causes
 
@@ -96,3 +97,8 @@ def test_a_question_the_notes_never_answer_gets_no_note() -> None:
     # refused with or without the errata: the slip in its closest hit is no business of it
     g = ground("FlashAttention 是怎么工作的？", [_bert_or_llama()])
     assert g.refusal is not None and "编者注" not in g.refusal
+
+
+def test_a_source_carries_the_notes_on_its_errors() -> None:
+    assert source_from_hit(1, _bert_or_llama()).errata == [BERT_NOTE]
+    assert source_from_hit(1, parroting_causes()).errata == []

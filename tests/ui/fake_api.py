@@ -34,6 +34,7 @@ INDEX = "test-index-v1"
 # /info's defaults, unlike the service's own (5 and 20), so a test sees the page use them
 DEFAULT_TOP_K, MAX_TOP_K = 4, 12
 SCRIPT_PASSAGE = "危险示例：<script>alert('xss')</script> 和 **粗体** 不应被渲染。"
+ERRATUM = "这段示例说粗体不应被渲染，有误：它只是不被当作 HTML。"
 
 PASSAGES = [
     Source(
@@ -63,6 +64,7 @@ PASSAGES = [
         end=120,
         text=SCRIPT_PASSAGE,
         score=0.42,
+        errata=[ERRATUM],
     ),
 ]
 ANSWER_TOKENS = [

@@ -18,6 +18,7 @@ from tests.ui.fake_api import (
     create_fake_api,
     free_port,
 )
+from ui.render import NOTE_STYLE
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 pytestmark = pytest.mark.timeout(120)
@@ -135,6 +136,8 @@ def test_sources_only_mode_uses_search(app: AppTest, fake_api: FakeApiServer) ->
     assert fake_api.requests[-1]["path"] == "/search"
     assert "Sources only · 2 passages" in _captions(app)
     assert ":orange-background[" in _markdown(app)  # the query's words, highlighted
+    # a passage the notes get wrong shows the editor's note, with its own badge
+    assert f":{NOTE_STYLE}[**编者注**] " in _markdown(app)
 
 
 def test_script_in_answer_and_passage_is_text(app: AppTest) -> None:
