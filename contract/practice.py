@@ -65,6 +65,11 @@ class ContradictionOut(BaseModel):
 class ReferenceAnswer(BaseModel):
     text: str
     source: SourceRef
+    errata: list[str] = Field(
+        default_factory=list,
+        description="Editor's notes on statements of this answer that the notes get wrong; "
+        "those statements are left out of `text` and of the graded points.",
+    )
 
 
 class GradeResponse(BaseModel):

@@ -140,7 +140,9 @@ def practice_router() -> APIRouter:
                 ContradictionOut(sentence=c.sentence, point=c.point, reason=c.reason)
                 for c in result.contradictions
             ],
-            reference=ReferenceAnswer(text=entry.answer, source=source_ref(entry.source)),
+            reference=ReferenceAnswer(
+                text=entry.answer, source=source_ref(entry.source), errata=bank.errata(entry)
+            ),
             next_due=scheduled.card.due.isoformat(timespec="seconds"),
             interval_days=scheduled.card.interval_days,
         )

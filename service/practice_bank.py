@@ -97,6 +97,11 @@ class PracticeBank:
             self._points[entry.question_id] = found
         return found
 
+    def errata(self, entry: BankEntry) -> list[str]:
+        """The editor's notes on the wrong statements left out of this answer."""
+        chunks = (self.chunks[c] for c in entry.chunk_ids if c in self.chunks)
+        return list(dict.fromkeys(note for c in chunks for _, note in c.errata))
+
     def dice(self, words: set[str], entry: BankEntry) -> float:
         """Word overlap (Dice) of `words` (see ingest.bank.question_words) with a question."""
         theirs = self._words[entry.question_id]

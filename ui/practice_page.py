@@ -118,6 +118,8 @@ def show_grade(g: GradeResponse) -> None:
         st.markdown("**笔记的答案**")
         st.caption(render.escape_md(source_label(g.reference.source)))
         st.markdown(render.highlight_markdown(text, spans))
+        for note in g.reference.errata:  # what the notes get wrong here, left out above
+            st.markdown(render.answer_markdown(f"编者注：{note}"))
         if missed:
             st.caption("标亮的是你漏掉的要点。")
 

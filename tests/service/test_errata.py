@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.types import Hit
+from ingest.bank import build_bank
 from service.errata import mask_hits, would_say
 from service.evidence import select
 from service.grounding import finish, ground
 from service.keyterms import squash
+from service.practice_bank import PracticeBank
 from service.respond import source_from_hit
 from service.support import SupportChecker
 from tests.service.grounding_data import FILE_000, FILE_001, hit, parroting_causes
@@ -102,3 +104,11 @@ def test_a_question_the_notes_never_answer_gets_no_note() -> None:
 def test_a_source_carries_the_notes_on_its_errors() -> None:
     assert source_from_hit(1, _bert_or_llama()).errata == [BERT_NOTE]
     assert source_from_hit(1, parroting_causes()).errata == []
+
+
+def test_practice_leaves_the_slip_out_and_shows_the_note_with_the_reference() -> None:
+    chunk = _bert_or_llama().chunk
+    (entry,) = build_bank([chunk])  # as ingest calls it: the bank masks the slip itself
+    bank = PracticeBank("v1", [entry], [chunk])
+    assert BERT not in entry.answer and bank.errata(entry) == [BERT_NOTE]
+    assert not any("Bert由一个Transformer解码器" in u.text for u in bank.points(entry).units)

@@ -90,6 +90,7 @@ def test_grade_shapes_and_scores(app_factory: Callable[..., Any], index_dir: Pat
         "text": entry.answer,
         "source": {"file": "a.md", "heading_path": list(entry.source.heading_path),
                    "start": entry.source.start, "end": entry.source.end},
+        "errata": [],
     }  # fmt: skip
     due = datetime.fromisoformat(full["next_due"])
     assert full["interval_days"] == 1.0 and abs(

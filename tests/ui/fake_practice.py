@@ -33,6 +33,9 @@ INTERVAL_DAYS = 1.0
 NEXT_DUE = "2030-01-02T00:00:00+00:00"
 
 
+ERRATUM = "笔记另一处把温度说反了：温度越高随机性越大。"
+
+
 @dataclass(frozen=True)
 class FakeQuestion:
     question_id: str
@@ -165,7 +168,7 @@ def add_practice_routes(app: FastAPI, denied: Callable[[Request], Response | Non
             score=score,
             points=points,
             contradictions=contradictions,
-            reference=ReferenceAnswer(text=q.reference, source=q.source()),
+            reference=ReferenceAnswer(text=q.reference, source=q.source(), errata=[ERRATUM]),
             next_due=NEXT_DUE,
             interval_days=INTERVAL_DAYS,
         )

@@ -16,7 +16,7 @@ from tests.ui.fake_api import FakeApiServer, create_fake_api
 from ui.client import ApiError, ClientSettings
 from ui.practice_client import PracticeClient
 from ui.practice_page import due_label, topic_labels
-from ui.render import HIGHLIGHT
+from ui.render import HIGHLIGHT, NOTE_STYLE
 
 PAGE = """
 from ui.practice_page import practice_page
@@ -104,6 +104,8 @@ def test_page_question_answer_points_and_progress(api: FakeApiServer) -> None:
     raw = "\n".join(m.value for m in at.main.markdown)
     assert f":{HIGHLIGHT}[缺乏多样性的训练数据" in raw
     assert f":{HIGHLIGHT}[数据偏差" not in raw  # covered: not highlighted
+    # what the notes get wrong there, as the editor's note under the reference
+    assert f":{NOTE_STYLE}[**编者注**] 笔记另一处把温度说反了" in raw
     captions = _plain("\n".join(c.value for c in at.main.caption))
     assert "000_fake.txt · 大语言模型基础 › LLMs复读机问题" in captions
     assert "标亮的是你漏掉的要点" in captions
