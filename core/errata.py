@@ -4,6 +4,7 @@ them masked. Recorded by ingest/errata.py, masked out of the evidence by service
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 
@@ -18,6 +19,11 @@ def quote_pattern(quote: str) -> re.Pattern[str]:
     """The quote's characters in order, any whitespace between them: the cleaner and the
     chunker may re-wrap a line, and a reviewer copies from the file as an editor shows it."""
     return re.compile(r"\s*".join(re.escape(ch) for ch in re.sub(r"\s+", "", quote)))
+
+
+def notes(chunks: Iterable[Chunk]) -> list[str]:
+    """The editor's notes on these chunks' errors, each once, in order."""
+    return list(dict.fromkeys(note for c in chunks for _, note in c.errata))
 
 
 def retracted(chunk: Chunk) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from core.errata import masked, retracted
+from core.errata import masked, notes, retracted
 from core.errors import IndexNotReady, NotFound
 from core.text import split_units
 from core.types import Chunk
@@ -85,8 +85,7 @@ class PracticeBank:
         if cached is not None:
             return cached
         # the notes' reviewed errors (core/errata.py) are no point to learn
-        found_chunks = (self.chunks[c] for c in entry.chunk_ids if c in self.chunks)
-        chunks = [masked(c) for c in found_chunks if not retracted(c)]
+        chunks = [masked(c) for c in self._chunks(entry) if not retracted(c)]
         # A lead-in that only announces the list ("原因主要有以下几点：") states nothing a
         # learner could say: the answer shows it, grading doesn't count it.
         units = tuple(
@@ -97,10 +96,12 @@ class PracticeBank:
             self._points[entry.question_id] = found
         return found
 
+    def _chunks(self, entry: BankEntry) -> list[Chunk]:
+        return [self.chunks[c] for c in entry.chunk_ids if c in self.chunks]
+
     def errata(self, entry: BankEntry) -> list[str]:
         """The editor's notes on the wrong statements left out of this answer."""
-        chunks = (self.chunks[c] for c in entry.chunk_ids if c in self.chunks)
-        return list(dict.fromkeys(note for c in chunks for _, note in c.errata))
+        return notes(self._chunks(entry))
 
     def dice(self, words: set[str], entry: BankEntry) -> float:
         """Word overlap (Dice) of `words` (see ingest.bank.question_words) with a question."""

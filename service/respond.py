@@ -9,6 +9,7 @@ from typing import Literal
 
 from contract.ask import AskResponse, EvidenceOut, RemovedSentence, Source, SupportFigure, Timings
 from contract.practice import RelatedQuestion
+from core.errata import notes
 from core.types import Hit
 from service.gate import GateDecision
 from service.generators.base import GenerationRequest
@@ -108,5 +109,5 @@ def source_from_hit(n: int, hit: Hit) -> Source:
         text=c.text,
         score=round(hit.score, 6),
         duplicates=list(hit.duplicates),
-        errata=list(dict.fromkeys(note for _, note in c.errata)),
+        errata=notes([c]),
     )

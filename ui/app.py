@@ -84,7 +84,7 @@ def show_source(src: Source, claims: list[str], label: str) -> None:
         )
         st.markdown(render.highlight_markdown(snip, snip_spans))
         for note in src.errata:  # the notes are wrong somewhere in this passage
-            st.markdown(render.answer_markdown(f"编者注：{note}"))
+            st.markdown(render.editor_note(note))
         if snip != src.text or src.duplicates:
             with st.expander("Full passage"):
                 st.markdown(render.highlight_markdown(src.text, spans))

@@ -119,7 +119,7 @@ def show_grade(g: GradeResponse) -> None:
         st.caption(render.escape_md(source_label(g.reference.source)))
         st.markdown(render.highlight_markdown(text, spans))
         for note in g.reference.errata:  # what the notes get wrong here, left out above
-            st.markdown(render.answer_markdown(f"编者注：{note}"))
+            st.markdown(render.editor_note(note))
         if missed:
             st.caption("标亮的是你漏掉的要点。")
 

@@ -39,6 +39,11 @@ def escape_md(text: str) -> str:
     return highlight_markdown(text, [])
 
 
+def editor_note(note: str) -> str:
+    """An editor's note on an error of the notes, with its badge (as in an answer's last line)."""
+    return f":{NOTE_STYLE}[**编者注**] {_escape_inline(note)}"
+
+
 def answer_markdown(text: str) -> str:
     """An answer as safe markdown, its [n] markers styled as citation badges."""
     lines: list[str] = []
