@@ -22,12 +22,19 @@ from core.types import Hit
 from service.keyterms import key_terms
 
 MIN_PART_CHARS = 4  # "为什么？" alone is no part: it leans on the sentence before
+_ASIDE = re.compile(r"[（(][^（）()]*[）)]")  # a bracketed aside alone, asking nothing
 
 
 def question_parts(question: str) -> list[str]:
     """The question's parts, split after each question mark; [question] when it has one part."""
-    parts = [p.strip() for p in re.split(r"(?<=[？?])", question)]
-    parts = [p for p in parts if len(p) >= MIN_PART_CHARS]
+    parts: list[str] = []
+    for p in (p.strip() for p in re.split(r"(?<=[？?])", question)):
+        if parts and _ASIDE.fullmatch(
+            p
+        ):  # "…？（复读机）": the glossary's gloss of the part before
+            parts[-1] += p
+        elif len(p) >= MIN_PART_CHARS:
+            parts.append(p)
     return parts if len(parts) >= 2 else [question]
 
 

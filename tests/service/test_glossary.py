@@ -39,6 +39,7 @@ def test_the_added_term_finds_the_section_the_words_alone_miss() -> None:
 def test_the_corpus_glossary_loads() -> None:
     g = load_glossary(CORPUS)
     assert dict(g.terms)["复读机"] and g.expand("模型编造内容怎么办？").endswith("（幻觉）")
+    assert g.expand("怎么检测模型编造的内容？").endswith("（幻觉、度量）")  # "如何度量幻觉?"
 
 
 def test_no_glossary_is_an_empty_one_and_a_bad_one_fails_in_one_line(tmp_path: Path) -> None:

@@ -28,6 +28,14 @@ def test_one_part_is_the_question_itself() -> None:
     assert question_parts("LoRA 的思路是什么？") == ["LoRA 的思路是什么？"]
     # "为什么？" alone is too short to be a part
     assert question_parts("大模型会幻觉。为什么？") == ["大模型会幻觉。为什么？"]
+    # the glossary's gloss after the question mark asks nothing of its own
+    assert question_parts("为什么大模型会一直重复同一句话？（复读机）") == [
+        "为什么大模型会一直重复同一句话？（复读机）"
+    ]
+    assert question_parts("QLoRA 的思路是什么？LoRA 有哪些局限？（复读机）") == [
+        "QLoRA 的思路是什么？",
+        "LoRA 有哪些局限？（复读机）",
+    ]
 
 
 def test_a_part_that_names_nothing_reads_with_what_came_before() -> None:
