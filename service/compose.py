@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.text import REFUSAL_EN, REFUSAL_ZH, TERMINAL, ends_sentence, is_english
+from core.text import REFUSAL_EN, REFUSAL_ZH, TERMINAL, ends_sentence
 from service.evidence import Evidence
 
 
@@ -58,28 +58,28 @@ def render(sentences: tuple[Sentence, ...] | list[Sentence]) -> str:
     return "\n".join(lines)
 
 
-def refusal(question: str, missing: str = "", other: str = "") -> str:
+def refusal(english: bool, missing: str = "", other: str = "") -> str:
     """The plain "not in the notes", naming what is missing when we know it, and the acronyms
     the notes use with another meaning (`other`)."""
     if missing:
-        if is_english(question):
+        if english:
             also = f" (their {other} means something else)" if other else ""
             return f"The notes do not cover {missing}{also}."
         also = f"（笔记里的 {other} 是另一个意思）" if other else ""
         return f"笔记里没有关于 {missing} 的内容{also}。"
-    return REFUSAL_EN if is_english(question) else REFUSAL_ZH
+    return REFUSAL_EN if english else REFUSAL_ZH
 
 
-def refusal_kind(question: str, kind: str) -> str:
+def refusal_kind(english: bool, kind: str) -> str:
     """The notes discuss the topic but don't give what the question asks for."""
-    if is_english(question):
+    if english:
         return f"The notes discuss this topic but do not give {kind}."
     return f"笔记里有相关内容，但没有给出{kind}。"
 
 
-def gap(question: str, missing: str) -> Sentence:
+def gap(english: bool, missing: str) -> Sentence:
     """The part of a partly covered question that the notes don't answer."""
-    if is_english(question):
+    if english:
         return Sentence(f"The notes do not cover {missing}.", ())
     return Sentence(f"笔记里没有关于 {missing} 的内容。", ())
 

@@ -63,6 +63,7 @@ class Grounding:
     refusal: str | None  # the refusal text, when the answer is "not in the notes"
     reason: str | None  # "no_evidence" | "missing_terms" | "missing_kind"
     errata: tuple[str, ...] = ()  # editor's notes on the notes' errors the answer leaves out
+    english: bool = False  # the user wrote in English: what we add is said in English
 
     @property
     def passages(self) -> dict[int, str]:
@@ -103,13 +104,16 @@ def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
 
 def ground(
     question: str, hits: Sequence[Hit], notes: str | None = None, gate_refused: bool = False,
-    errata: bool = True,
+    errata: bool = True, english: bool | None = None,
 ) -> Grounding:  # fmt: skip
     """`notes`: the whole index's squashed text (`keyterms.squash`), to tell "not in these
     passages" from "not in the notes at all"; None judges by the passages alone.
+    `english`: the language of what the user typed, when `question` is not only their words
+    (the glossary adds the notes' Chinese terms to "Why does it keep repeating itself?").
     `gate_refused`: the score gate found nothing close; the refusal still names any key term
     the notes lack. `errata=False`: the notes' reviewed errors count as evidence (what the
     answer would be without them)."""
+    en = is_english(question) if english is None else english
     real = tuple(h for h in hits if not h.chunk.hollow)
     # the notes' reviewed errors never become evidence; what they would have said is noted
     if errata:
@@ -118,39 +122,36 @@ def ground(
         evidence, wrong = select_parts(question, real), ()
     texts = [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in real]
     terms = keyterms.check(question, texts, notes)
-    composed = compose(evidence, is_english(question), wrong)
+    composed = compose(evidence, en, wrong)
     # A named thing the notes lack, and no section that asks this question: what we would
     # answer is about something else, so the whole question counts as not covered.
     off_topic = bool(terms.absent) and not evidence.same_question
     # what the notes say here is wrong (errata): a refusal says so too, not only "nothing"
-    said = render([erratum(n, is_english(question)) for n in wrong])
+    said = render([erratum(n, en) for n in wrong])
 
     def refused(text: str, reason: str) -> Grounding:
         # the note only when the errata made this a refusal: without them it would have been
         # answered (dev-058's GPT-3 figures); a question the notes never answer gets no note
         # on whatever wrong sentence its closest hits hold (dev-096, Layer Norm's formula)
         if said and ground(question, hits, notes, gate_refused, errata=False).refusal is None:
-            return Grounding(
-                question, real, evidence, terms, composed, f"{text}\n{said}", reason, wrong
-            )
-        return Grounding(question, real, evidence, terms, composed, text, reason, wrong)
+            text = f"{text}\n{said}"
+        return Grounding(question, real, evidence, terms, composed, text, reason, wrong, en)
 
     if terms.refuse or off_topic:
-        en = is_english(question)
         plain = [t for t in terms.absent if t not in terms.other_meaning]
         missing = keyterms.names(plain, en)
         return refused(
-            refusal(question, missing, keyterms.names(terms.other_meaning, en)), "missing_terms"
+            refusal(en, missing, keyterms.names(terms.other_meaning, en)), "missing_terms"
         )
     kind = missing_kind(question, "\n".join(_passages_of(evidence, real)))
     if kind is not None and not evidence.empty:
-        return refused(refusal_kind(question, kind), "missing_kind")
+        return refused(refusal_kind(en, kind), "missing_kind")
     if evidence.empty or gate_refused:
-        return refused(refusal(question), "no_evidence")
+        return refused(refusal(en), "no_evidence")
     if terms.partial:
-        extra = gap(question, keyterms.names(terms.absent, is_english(question)))
+        extra = gap(en, keyterms.names(terms.absent, en))
         composed = Composed((*composed.sentences, extra))
-    return Grounding(question, real, evidence, terms, composed, None, None, wrong)
+    return Grounding(question, real, evidence, terms, composed, None, None, wrong, en)
 
 
 def evidence_request(g: Grounding, builder: PromptBuilder) -> GenerationRequest:
@@ -188,10 +189,10 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
         if any(v.reason != "gap" for v in good) and len(good) >= MIN_KEPT_SHARE * len(verdicts):
             kept = [Sentence(v.sentence, v.cites) for v in good]
             if g.evidence.closest:  # nor that its evidence is only the closest section
-                kept.insert(0, closest(g.evidence.closest, is_english(g.question)))
+                kept.insert(0, closest(g.evidence.closest, g.english))
             if g.terms.partial:  # the draft can't know what the key-term check found
-                kept.append(gap(g.question, keyterms.names(g.terms.absent, is_english(g.question))))
-            kept += [erratum(note, is_english(g.question)) for note in g.errata]
+                kept.append(gap(g.english, keyterms.names(g.terms.absent, g.english)))
+            kept += [erratum(note, g.english) for note in g.errata]
             verified = len(good) / len(verdicts)
     if not kept:  # extractive, or the draft fell back: the composition, checked too
         composed = g.composed.sentences
@@ -212,5 +213,5 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
     for s in kept:
         cited.extend(n for n in s.cites if n not in cited)
     if not any(s.cites for s in kept):
-        return Final(refusal(g.question), (), tuple(removed), support)
+        return Final(refusal(g.english), (), tuple(removed), support)
     return Final(render(kept), tuple(cited), tuple(removed), support)

@@ -22,6 +22,7 @@ from contract.ask import AskRequest, AskResponse
 from core.embedders import EMBEDDING_THREAD
 from core.errors import GeneratorBusy, GeneratorTimeout, NotesQAError, WithSources
 from core.settings import Settings
+from core.text import is_english
 from core.types import Hit
 from service.citations import StreamingCitationFilter, says_not_covered
 from service.compose import refusal
@@ -45,7 +46,7 @@ from service.support import SupportChecker
 
 def refusal_sentence(question: str) -> str:
     """The plain "not in the notes", in the question's language."""
-    return refusal(question)
+    return refusal(is_english(question))
 
 
 class AskPipeline:
@@ -128,7 +129,8 @@ class AskPipeline:
         decision = self.gate.decide(hits, rw.standalone)
         notes, sections = self.index_facts(retriever)
         hits = complete_sections(hits, sections)  # the top sections' parts the search left out
-        g = ground(rw.standalone, hits, notes, gate_refused=decision.refuse)
+        # said in the language the user typed, not that of the notes' terms the glossary added
+        g = ground(rw.standalone, hits, notes, decision.refuse, english=is_english(rw.question))
         request = None
         if g.refusal is None and self.use_llm:
             request = evidence_request(g, self.builder)
@@ -144,7 +146,7 @@ class AskPipeline:
         assert g.refusal is None
         if draft is not None and says_not_covered(draft, 0) and len(draft) < 80:
             # The LLM read the evidence and found no answer in it: trust the refusal.
-            return Outcome(refusal(g.question), True, "model", (), generate_s)
+            return Outcome(refusal(g.english), True, "model", (), generate_s)
         final = finish(g, self.checker, draft)
         by_n = {s.n: s for s in plan.sources}
         citations = tuple(by_n[n] for n in final.cited if n in by_n)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import CorpusError
+from core.text import has_cjk
 from service.evidence import select
 from service.glossary import GLOSSARY_NAME, Glossary, load_glossary
 from tests.service.grounding_data import CORPUS, decoder_only, parroting_causes
@@ -48,3 +49,16 @@ def test_no_glossary_is_an_empty_one_and_a_bad_one_fails_in_one_line(tmp_path: P
     with pytest.raises(CorpusError, match="needs `said`") as err:
         load_glossary(tmp_path)
     assert "\n" not in str(err.value)
+
+
+def test_an_english_question_stays_english_after_the_notes_term_is_added() -> None:
+    from core.text import REFUSAL_EN
+    from service.grounding import ground
+
+    q = G.expand("Why does the model keep giving made-up answers?")
+    assert q.endswith("（幻觉）")  # the search reads the notes' term ...
+    # ... and what we add ourselves is said in the language the user typed
+    assert ground(q, [], english=True).refusal == REFUSAL_EN
+    hits = [decoder_only(), parroting_causes()]
+    remarks = [s.text for s in ground(q, hits, english=True).composed.sentences if s.remark]
+    assert remarks and all(not has_cjk(r.split(":")[0]) for r in remarks)  # "the closest: …"

@@ -81,7 +81,7 @@ def test_an_acronym_the_notes_gloss_otherwise_counts_as_absent() -> None:
 
 
 def test_the_refusal_says_the_notes_mean_something_else() -> None:
-    text = refusal("GQA（grouped-query attention）是什么？", "grouped-query attention", "GQA")
+    text = refusal(False, "grouped-query attention", "GQA")
     assert text == "笔记里没有关于 grouped-query attention 的内容（笔记里的 GQA 是另一个意思）。"
-    en = refusal("What is GQA (grouped-query attention)?", "grouped-query attention", "GQA")
+    en = refusal(True, "grouped-query attention", "GQA")
     assert en == "The notes do not cover grouped-query attention (their GQA means something else)."
