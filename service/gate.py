@@ -51,13 +51,17 @@ class EvidenceGate:
         self.min_coverage = min_coverage
         self.min_bm25 = min_bm25
 
-    def decide(self, hits: Sequence[Hit], question: str = "") -> GateDecision:
+    def decide(
+        self, hits: Sequence[Hit], question: str = "", english: bool | None = None
+    ) -> GateDecision:
+        """`english`: the user wrote in English, when `question` also holds the notes' Chinese
+        terms that the glossary added (the English floor applies: the words are English)."""
         real = evidence(hits)
         feats: dict[str, float] = {"n_hits": float(len(hits)), "n_evidence": float(len(real))}
         if not real:
             return GateDecision(True, "no_evidence", feats)
         top = real[0]  # hits come ranked by fused score
-        cjk = has_cjk(question)
+        cjk = has_cjk(question) if english is None else not english
         feats.update(
             top_dense=top.dense_score or 0.0,
             top_bm25=top.bm25_score or 0.0,

@@ -8,11 +8,13 @@ brackets ("…（复读机）"), once; the words the user typed stay as they are
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import CorpusError
+from core.text import is_english
 
 GLOSSARY_NAME = "glossary.toml"
 
@@ -24,11 +26,21 @@ class Glossary:
     def expand(self, question: str) -> str:
         """`question`, with the notes' term of each phrase it uses, in brackets at the end."""
         low = question.lower()
+        english = is_english(question)
         add = [
             term for term, said in self.terms
-            if term not in question and any(p.lower() in low for p in said)
+            if term not in question and any(_uses(low, p.lower(), english) for p in said)
         ]  # fmt: skip
         return f"{question}（{'、'.join(add)}）" if add else question
+
+
+def _uses(low: str, phrase: str, english: bool) -> bool:
+    """A Chinese phrase anywhere; an English one in an English question only (a Chinese one
+    uses the notes' words already, and their English terms as the notes write them), from the
+    start of a word ("cache" in "cached", not "format" in "information")."""
+    if not phrase.isascii():
+        return phrase in low
+    return english and re.search(r"(?<![a-z0-9])" + re.escape(phrase), low) is not None
 
 
 def load_glossary(corpus_dir: Path) -> Glossary:

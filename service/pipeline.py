@@ -126,11 +126,11 @@ class AskPipeline:
         k = req.top_k or self.settings.top_k
         retriever = self.holder.get()
         hits, version, retrieve_s = await self.search(rw.standalone, k, retriever)
-        decision = self.gate.decide(hits, rw.standalone)
+        english = is_english(rw.question)  # what the user typed, before the glossary's terms
+        decision = self.gate.decide(hits, rw.standalone, english)
         notes, sections = self.index_facts(retriever)
         hits = complete_sections(hits, sections)  # the top sections' parts the search left out
-        # said in the language the user typed, not that of the notes' terms the glossary added
-        g = ground(rw.standalone, hits, notes, decision.refuse, english=is_english(rw.question))
+        g = ground(rw.standalone, hits, notes, decision.refuse, english=english)
         request = None
         if g.refusal is None and self.use_llm:
             request = evidence_request(g, self.builder)

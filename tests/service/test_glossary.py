@@ -62,3 +62,20 @@ def test_an_english_question_stays_english_after_the_notes_term_is_added() -> No
     hits = [decoder_only(), parroting_causes()]
     remarks = [s.text for s in ground(q, hits, english=True).composed.sentences if s.remark]
     assert remarks and all(not has_cjk(r.split(":")[0]) for r in remarks)  # "the closest: …"
+
+
+def test_english_words_expand_english_questions_only_and_from_the_start_of_a_word() -> None:
+    g = Glossary((("缓存", ("cache",)), ("数据格式", ("format",)), ("微调", ("fine-tun",))))
+    assert g.expand("What does GPT keep in the KV cache?").endswith("（缓存）")
+    assert g.expand("How is fine-tuning done?").endswith("（微调）")  # a stem covers its forms
+    assert g.expand("What information does it keep?") == "What information does it keep?"
+    # a Chinese question writes English terms as the notes do: nothing to add
+    assert g.expand("KV cache 里存了什么？") == "KV cache 里存了什么？"
+
+
+def test_the_corpus_glossary_gives_english_questions_the_notes_terms() -> None:
+    g = load_glossary(CORPUS)
+    q = "What is the difference between fine-tuning and parameter-efficient fine-tuning?"
+    assert {"微调", "参数高效", "区别"} <= set(
+        g.expand(q).rsplit("（", 1)[1].rstrip("）").split("、")
+    )

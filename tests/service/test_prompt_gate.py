@@ -121,6 +121,8 @@ def test_gate_decisions() -> None:
     assert low.features["top_dense"] == pytest.approx(0.75)
     # the same cosine passes for an English question: cross-lingual cosines run lower
     assert not gate.decide([_hit("x", dense=0.75, bm25=1.0)], "What is it?").refuse
+    # ... also once the glossary has added the notes' Chinese term to the English words
+    assert not gate.decide([_hit("x", dense=0.75, bm25=1.0)], "What is it?（微调）", True).refuse
     assert not gate.decide([_hit("x", dense=0.85, bm25=0.0)], "问题").refuse  # meaning matches
     assert not gate.decide([_hit("x", dense=0.5, bm25=4.0)], "问题").refuse  # exact terms match
     # the top non-hollow hit decides, even when a hollow one ranks above it
