@@ -35,6 +35,14 @@ MD_ESCAPE_RE = re.compile(r"\\([_*&#\[\]()`~|<>])")
 MD_LINK_RE = re.compile(r"\[([^\]]*)\]\((?:<)?https?://[^)]*\)")
 BARE_URL_RE = re.compile(r"\(?<?https?://[^\s)>\]]+>?\)?")
 QUESTION_MARK_RE = re.compile(r"[?？]")
+# A PDF page break that cut a sentence: the page's last line stops mid-word ("…放弃回答的答案赋
+# 予中低分"), and after blank lines the next page goes on ("数，不正确的答案…") or repeats the
+# word's tail first ("…可能会产生不同的输出。" / "出。温度为 0 将始终…"). Read apart, a point
+# loses its second half and a fragment reads as a sentence of its own. A cut line reads as prose
+# (a comma in it, this long at least), and the next text line opens with a Chinese character.
+PAGE_CUT_MIN_CHARS = 40
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+REPEATED_TAIL_RE = re.compile(r"[\u4e00-\u9fff]{1,3}。")
 WORD_RE = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 
 
@@ -171,4 +179,39 @@ def clean_lines(lines: list[Line]) -> list[Line]:
                 out.append(replace(line, dropped="url" if "http" in text else "html"))
             else:
                 out.append(line if cleaned == text else replace(line, text=cleaned))
-    return _mark_question_lists(out)
+    return _join_page_breaks(_mark_question_lists(out))
+
+
+def _continued(last: str, line: str) -> str | None:
+    """`last` with `line` joined on, when a page break cut one sentence in two; else None."""
+    a, b = last.rstrip(), line.strip()
+    if len(a) < PAGE_CUT_MIN_CHARS or a.lstrip().startswith("#") or not CJK_RE.match(b):
+        return None
+    tail = REPEATED_TAIL_RE.match(b)
+    if tail and a.endswith(tail.group(0)):
+        return a + b[tail.end() :]
+    if "，" in a and CJK_RE.match(a[-1]):
+        return a + b
+    return None
+
+
+def _join_page_breaks(lines: list[Line]) -> list[Line]:
+    """Join the two halves of a sentence a page break cut (blank lines between them): the
+    first line takes the text, the second is dropped as "page_break"."""
+    out = list(lines)
+    last: int | None = None  # the last kept text line
+    in_fence = False
+    for i, line in enumerate(out):
+        if FENCE_RE.match(line.text):
+            in_fence, last = not in_fence, None
+            continue
+        if in_fence or line.dropped or not line.text.strip():
+            continue
+        if last is not None and i - last > 1 and out[last].text.strip()[:1] != "|":
+            joined = _continued(out[last].text, line.text)
+            if joined is not None:
+                out[last] = replace(out[last], text=joined)
+                out[i] = replace(line, dropped="page_break")
+                continue
+        last = i
+    return out

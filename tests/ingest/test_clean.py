@@ -166,3 +166,36 @@ def test_code_comments_with_dots_are_not_toc() -> None:
     # 004:296 ends in "...." but has no page number
     line = "# 3)入库检索，官方使用的Pinecone,他提供一个后台管理界面 | 用户需求太大，不好用了已经，一直加载中...."
     assert _reasons(line) == [None]
+
+
+# 000_92dbb6eadc19f86a.txt:515-520: a page break cut "中低分数" in two.
+CUT = (
+    "- 2) **强化学习更容易解决幻觉问题**: 有监督学习算法非常容易使得求知型查询产生幻觉。而使用强化"
+    "学习方法，则可以通过定制奖励函数，将正确答案赋予非常高的分数，放弃回答的答案赋予中低分"
+)
+CUT_REST = "数，不正确的答案赋予非常高的负分，使得模型学会依赖内部知识选择放弃回答，从而在一定程度上缓解模型幻觉问题。"
+# 000_92dbb6eadc19f86a.txt:472-476: the next page repeats the last word's tail first.
+REPEAT = "- Temperature：用于调整随机从生成模型中抽样的程度，使得相同的提示可能会产生不同的输出。"
+REPEAT_REST = "出。温度为 0 将始终产生相同的输出，该参数设置越高随机性越大。"
+
+
+def test_a_sentence_cut_by_a_page_break_is_joined_again() -> None:
+    rows = _clean(CUT, "", "", " ", CUT_REST)
+    assert rows[0] == (None, CUT + CUT_REST)
+    assert rows[-1][0] == "page_break"
+    rows = _clean(REPEAT, "", "", REPEAT_REST)
+    assert rows[0] == (None, REPEAT + REPEAT_REST[2:])  # the repeated "出。" once
+    assert rows[-1][0] == "page_break"
+
+
+def test_lines_that_only_look_cut_stay_apart() -> None:
+    # 004_0654c56c1556bb94.txt:220-222: a label line (no comma) before a new paragraph
+    label = "langchain.PromptTemplate: langchain中的提示模板类"
+    para = "根据不同的下游任务设计不同的prompt模板，然后填入内容，生成新的prompt。"
+    assert _reasons(label, "", para) == [None, None, None]
+    # a whole sentence, then a new paragraph; a heading; no blank line between
+    assert _reasons(REPEAT, "", "因此，对幻觉的容忍度取决于具体的应用场景。") == [None, None, None]
+    assert _reasons("## " + CUT[2:], "", CUT_REST) == [None, None, None]
+    assert _reasons(CUT, CUT_REST) == [None, None]
+    # a list item or a number after the break is a new point
+    assert _reasons(CUT, "", "- 3) 强化学习可以更好的解决多轮对话奖励累积问题")[2] is None
