@@ -33,6 +33,12 @@ MIN_EXTRA_SCORE = 3.0  # three shared bigrams, or an English term and a bigram
 MIN_FOCUS_SCORE = 3.0  # what the question asks beyond its heading: three bigrams, or a term
 MAX_INTRODUCED = 4  # unlisted lines a "…：" point brings along (a formula's variables)
 ITEM_CHARS = 160  # an item and its second sentence; beyond that it turns into a paragraph
+# ... unless the question asks about that very point ("强化学习为什么更容易解决幻觉问题？" and
+# the item "强化学习更容易解决幻觉问题：…"): its title holds this share of what the question
+# asks beyond the section's heading, and the point comes whole, up to this many more sentences
+# (its third one says how: the reward for abstaining).
+ASKED_ITEM_SHARE = 0.6
+MAX_ASKED_REST = 4
 DUPLICATE = 0.7  # bigram Jaccard above which two units are the same point
 
 
@@ -117,6 +123,8 @@ def section_units(
     else:
         picked = dedupe(units, prose)
     picked += _introduced(units, picked)
+    if extras:
+        picked += _asked_item(units, picked, focus)
     # A fact the question asks for can sit deeper in the section ("…动用了440张A100共训练了
     # 9.5天" is an item's second sentence): the best-matching other sentences join, in order.
     best = max((u.score for u in units), default=0.0)
@@ -163,6 +171,28 @@ def _item_rest(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[Ev
             and len(u.text) + len(nxt.text) <= ITEM_CHARS
         ):  # fmt: skip
             out.append(nxt)
+    return out
+
+
+def _asked_item(
+    units: list[EvidenceUnit], picked: list[EvidenceUnit], focus: frozenset[str]
+) -> list[EvidenceUnit]:
+    """The rest of the one listed point the question asks about (see ASKED_ITEM_SHARE)."""
+    if not focus:
+        return []
+    share = {
+        u: weight(focus & features(re.split(r"[：:]", u.text, maxsplit=1)[0]))
+        for u in picked if u.item
+    }  # fmt: skip
+    best = max(share, key=share.__getitem__, default=None)
+    if best is None or share[best] < max(MIN_FOCUS_SCORE, ASKED_ITEM_SHARE * weight(focus)):
+        return []
+    out: list[EvidenceUnit] = []
+    for u in units[units.index(best) + 1 :]:
+        if not u.rest or len(out) >= MAX_ASKED_REST:
+            break
+        if u not in picked:
+            out.append(u)
     return out
 
 

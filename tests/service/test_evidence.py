@@ -223,3 +223,20 @@ def test_subsections_answer_the_question_heading_above_them_together() -> None:
     assert lines[0].startswith("Prefix LM（前缀语言模型）和Causal LM（因果语言模型）")
     assert [ln[:4] for ln in lines[1:]] == ["- 而在", "- Ca"]
     assert "Prefix LM在Encoder部分采用Auto Encoding" in lines[1]
+
+
+def test_the_point_the_question_asks_about_comes_whole() -> None:
+    # 000, "1. 简单介绍强化学习？": its second item is the question; its third sentence (after
+    # the page break ingest joins again, 515 + 520) says how RL rewards abstaining
+    text = "\n".join(
+        [lines(FILE_000, 506, 514), lines(FILE_000, 515, 515) + lines(FILE_000, 520, 520),
+         lines(FILE_000, 522, 522)]
+    )  # fmt: skip
+    heading = ("大模型面试宝典", "强化学习", "1. 简单介绍强化学习？")
+    rl = Hit(Chunk("rl", FILE_000, heading, text, 5060, 5060 + len(text)), 0.9, 0.9, 3.0)
+    asked = select("强化学习为什么更容易解决幻觉问题？", [rl]).units
+    assert any("放弃回答的答案赋予中低分数" in u.text for u in asked)
+    # a question about the whole section keeps each point to its first sentences
+    whole = select("强化学习在大语言模型上有什么重要作用？", [rl]).units
+    assert not any("放弃回答的答案赋予中低分数" in u.text for u in whole)
+    assert sum(u.item for u in whole) == 3
