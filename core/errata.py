@@ -47,13 +47,20 @@ def masked(chunk: Chunk) -> Chunk:
     """The chunk with each sentence (or list item) that holds a wrong quote blanked out,
     character for character, so every other sentence keeps its offsets (citations point into
     the file): a quote may be a clause, and the rest of its sentence would read as something
-    else."""
+    else. A wrong item's first sentence takes the rest of its item too: alone, the next one
+    ("对于多分类任务，通常使用one-hot编码…" after "标签数据是…标签或类别") would read as a point of
+    its own, built on the wrong one."""
     spans = [(a - chunk.start, b - chunk.start) for a, b, _ in wrong_spans(chunk)]
     if not spans:
         return chunk
     text = chunk.text
+    item_wrong, prev_end = False, -1
     for u in split_units(chunk.text):
-        if any(a < u.end and u.start < b for a, b in spans):
+        same_item = prev_end >= 0 and not u.item and "\n" not in chunk.text[prev_end : u.start]
+        prev_end = u.end
+        wrong = any(a < u.end and u.start < b for a, b in spans)
+        item_wrong = (wrong and u.item) or (item_wrong and same_item)
+        if wrong or item_wrong:
             text = text[: u.start] + " " * (u.end - u.start) + text[u.end :]
     for a, b in spans:  # and the quote itself, wherever the splitter cut
         text = text[:a] + " " * (b - a) + text[b:]

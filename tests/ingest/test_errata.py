@@ -88,6 +88,24 @@ def test_a_quote_across_a_line_break_is_found() -> None:
     assert masked(out).text.endswith("其余。")
 
 
+def test_a_wrong_items_first_sentence_takes_the_rest_of_its_item() -> None:
+    # 003's SFT format (eval/reviews/2026-12-04-i): without its head, the one-hot sentence
+    # would read as a point of its own
+    text = (
+        "- 标签数据：标签数据是与输入数据对应的标签或类别。对于多分类任务，通常使用one-hot编码。\n"
+        "- 数据集划分：数据集通常需要划分为训练集、验证集和测试集。"
+    )
+    c = Chunk("c1", "f.txt", ("T", "Q?"), text, 0, len(text))
+    (out,) = mark_errata([c], [Erratum("标签数据是与输入数据对应的标签或类别", "note")], "f.txt")
+    clean = masked(out).text
+    assert "one-hot" not in clean and "标签或类别" not in clean
+    assert "数据集通常需要划分为训练集、验证集和测试集。" in clean and len(clean) == len(text)
+    # a wrong second sentence takes only itself
+    (out,) = mark_errata([c], [Erratum("通常使用one-hot编码", "note")], "f.txt")
+    clean = masked(out).text
+    assert "one-hot" not in clean and "标签数据是与输入数据对应的标签或类别。" in clean
+
+
 def test_a_section_erratum_takes_every_chunk_of_that_section_only() -> None:
     path = ("T", "Q?")
     chunks = [
