@@ -29,9 +29,8 @@ def question_parts(question: str) -> list[str]:
     """The question's parts, split after each question mark; [question] when it has one part."""
     parts: list[str] = []
     for p in (p.strip() for p in re.split(r"(?<=[？?])", question)):
-        if parts and _ASIDE.fullmatch(
-            p
-        ):  # "…？（复读机）": the glossary's gloss of the part before
+        # "…？（复读机）": the glossary's gloss belongs to the part before
+        if parts and _ASIDE.fullmatch(p):
             parts[-1] += p
         elif len(p) >= MIN_PART_CHARS:
             parts.append(p)
