@@ -154,17 +154,21 @@ def ground(
     return Grounding(question, real, evidence, terms, composed, None, None, wrong, en)
 
 
-def evidence_request(g: Grounding, builder: PromptBuilder) -> GenerationRequest:
+def evidence_request(
+    g: Grounding, builder: PromptBuilder, asked: str | None = None
+) -> GenerationRequest:
     """The LLM sees only the evidence units, grouped under their passage numbers: it may
     condense, merge and translate them, and has nothing else to draw facts from. The builder
-    applies the character cap and the context window's token budget."""
+    applies the character cap and the context window's token budget. `asked`: the question in
+    the user's words, without the notes' terms the glossary added for the search (the model
+    answers in the question's language)."""
     by_n: dict[int, list[str]] = {}
     heads: dict[int, tuple[str, ...]] = {}
     for u in g.evidence.units:
         by_n.setdefault(u.n, []).append(u.text)
         heads[u.n] = u.heading_path
     passages = [Passage(n, "\n".join(t), heads[n]) for n, t in sorted(by_n.items())]
-    return builder.fit(g.question, passages)[0]
+    return builder.fit(asked or g.question, passages)[0]
 
 
 def _level(verified: float, terms: float, same_question: bool) -> str:

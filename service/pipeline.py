@@ -121,6 +121,7 @@ class AskPipeline:
             raise
         started = time.perf_counter()
         rw = rewrite(req.question, req.history)
+        asked = rw.standalone  # the user's words, for the model
         # the notes' own term for what the question says in other words (corpus/glossary.toml)
         rw = replace(rw, standalone=self.glossary.expand(rw.standalone))
         k = req.top_k or self.settings.top_k
@@ -133,7 +134,7 @@ class AskPipeline:
         g = ground(rw.standalone, hits, notes, decision.refuse, english=english)
         request = None
         if g.refusal is None and self.use_llm:
-            request = evidence_request(g, self.builder)
+            request = evidence_request(g, self.builder, asked)
         if g.refusal is not None:  # the closest passages, so the user sees them
             sources = tuple(source_from_hit(i + 1, h) for i, h in enumerate(hits))
         else:

@@ -169,3 +169,14 @@ def test_prompt_fits_a_small_context_window(app_factory, Fake, on_topic) -> None
     with app_factory(Fake("见[1]。"), prompt_passage_chars=500) as (client, gen):
         client.post("/ask", json={"question": on_topic, "top_k": 10})
         assert sum(len(p.text) for p in gen.requests[0].passages) <= 501
+
+
+def test_the_model_gets_the_users_words_and_the_search_the_notes_term(app_factory, Fake) -> None:
+    # corpus/glossary.toml gives "repeating itself" the notes' 复读机 for the search; the model
+    # answers in the question's language, so it reads the question as the user wrote it
+    q = "Why does the model keep repeating itself?"
+    with app_factory(Fake("资料中没有相关信息。")) as (client, gen):
+        body = client.post("/ask", json={"question": q}).json()
+        assert body["question_used"].endswith("（复读机）")
+        assert gen.requests and gen.requests[0].question == q
+        assert "复读机" in gen.requests[0].passages[0].text
