@@ -23,10 +23,15 @@ GAP_REMARK = re.compile(
     r"|(?:笔记|资料|文档)(?:里|中|内)?(?:并)?(?:没有|未)(?:关于|涉及|提到|提及|覆盖|写到|包含)"
     r"|无法(?:根据|从).{0,12}(?:回答|找到)"
     r"|(?:do|does|did) not (?:cover|mention|contain|say)|(?:don't|doesn't) (?:cover|mention|say)"
-    r"|not covered|no relevant information"
-    # the composer's closest-section line ("…没有找到明确对应这个问题的一节…", "I found no section…")
-    r"|没有找到明确对应|found no section of the notes",
+    r"|not covered|no relevant information",
     re.IGNORECASE,
+)
+# The composer's closest-section line, whole: it quotes headings, and a heading's own "？"
+# ("…最接近的「…」、「为什么BERT选择mask掉15%这个比例的词，可以是其他的比例吗？」：") would
+# cut it into a "claim".
+CLOSEST_LINE = re.compile(
+    r"^.*(?:没有找到明确对应这个问题的一节|found no section of the notes).*$",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
@@ -62,7 +67,7 @@ def split_claims(text: str) -> list[Claim]:
     lead-ins that end with a colon ("原因如下：") and the model's "the notes don't say" remarks,
     which are statements about the notes rather than claims to verify."""
     claims: list[Claim] = []
-    text = EDITOR_NOTE.sub("", text)
+    text = CLOSEST_LINE.sub("", EDITOR_NOTE.sub("", text))
     for a, b in sentence_spans(text):
         piece = text[a:b]
         cites: list[int] = []

@@ -59,6 +59,9 @@ def test_marker_variants_and_lists() -> None:
         # the closest-section line (dev-092): the "?" of a quoted heading must not end it
         'I found no section of the notes that clearly asks this; the closest: "LangChain 包含哪些'
         ' 核心概念?", "为何现在的大模型大部分是Decoder only结构":',
+        # ... and in Chinese (dev-046), the heading's "？" inside 「」
+        "笔记里没有找到明确对应这个问题的一节，以下取自最接近的「3. BERT 的掩码策略」、"
+        "「为什么BERT选择mask掉15%这个比例的词，可以是其他的比例吗？」：",
     ],
 )
 def test_no_checkable_claim(text: str) -> None:
