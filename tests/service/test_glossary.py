@@ -79,3 +79,5 @@ def test_the_corpus_glossary_gives_english_questions_the_notes_terms() -> None:
     assert {"微调", "参数高效", "区别"} <= set(
         g.expand(q).rsplit("（", 1)[1].rstrip("）").split("、")
     )
+    # a stem is no trap for longer words: "cons" would fire on "consider" and "context"
+    assert "缺点" not in g.expand("What should I consider about the context window?")
