@@ -54,12 +54,10 @@ def masked(chunk: Chunk) -> Chunk:
     if not spans:
         return chunk
     text = chunk.text
-    item_wrong, prev_end = False, -1
+    item_wrong = False
     for u in split_units(chunk.text):
-        same_item = prev_end >= 0 and not u.item and "\n" not in chunk.text[prev_end : u.start]
-        prev_end = u.end
         wrong = any(a < u.end and u.start < b for a, b in spans)
-        item_wrong = (wrong and u.item) or (item_wrong and same_item)
+        item_wrong = (wrong and u.item) or (item_wrong and u.rest)
         if wrong or item_wrong:
             text = text[: u.start] + " " * (u.end - u.start) + text[u.end :]
     for a, b in spans:  # and the quote itself, wherever the splitter cut

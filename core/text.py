@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # CJK Unified Ideographs, extension A and the compatibility block: what "Chinese" means here.
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -230,6 +230,7 @@ class Unit:
     start: int
     end: int
     item: bool  # starts a list item ("- 1) **数据偏差：**…")
+    rest: bool = False  # a later sentence on that item's own line: it goes on with the item
 
 
 def split_units(text: str) -> list[Unit]:
@@ -247,12 +248,14 @@ def split_units(text: str) -> list[Unit]:
         marker = _ITEM.match(line)
         item = bool(marker and marker.group(0).strip())
         body_start = marker.end() if marker else 0
-        cut = body_start
+        cut, first = body_start, len(units)
         for m in _SENT_END.finditer(line, body_start):
             if m.start() > cut:
                 _add(units, line, cut, m.start(), line_start, item and cut == body_start)
                 cut = m.start()
         _add(units, line, cut, len(line), line_start, item and cut == body_start)
+        if len(units) > first + 1 and units[first].item:
+            units[first + 1 :] = [replace(u, rest=True) for u in units[first + 1 :]]
     return units
 
 

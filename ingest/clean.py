@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from core.text import CJK
 from core.types import Line
 
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
@@ -41,8 +42,7 @@ QUESTION_MARK_RE = re.compile(r"[?？]")
 # loses its second half and a fragment reads as a sentence of its own. A cut line reads as prose
 # (a comma in it, this long at least), and the next text line opens with a Chinese character.
 PAGE_CUT_MIN_CHARS = 40
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-REPEATED_TAIL_RE = re.compile(r"[\u4e00-\u9fff]{1,3}。")
+REPEATED_TAIL_RE = re.compile(CJK.pattern + "{1,3}。")
 WORD_RE = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 
 
@@ -185,12 +185,12 @@ def clean_lines(lines: list[Line]) -> list[Line]:
 def _continued(last: str, line: str) -> str | None:
     """`last` with `line` joined on, when a page break cut one sentence in two; else None."""
     a, b = last.rstrip(), line.strip()
-    if len(a) < PAGE_CUT_MIN_CHARS or a.lstrip().startswith("#") or not CJK_RE.match(b):
+    if len(a) < PAGE_CUT_MIN_CHARS or a.lstrip().startswith("#") or not CJK.match(b):
         return None
     tail = REPEATED_TAIL_RE.match(b)
     if tail and a.endswith(tail.group(0)):
         return a + b[tail.end() :]
-    if "，" in a and CJK_RE.match(a[-1]):
+    if "，" in a and CJK.match(a[-1]):
         return a + b
     return None
 

@@ -60,11 +60,7 @@ class EvidenceUnit:
 def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
     c = hit.chunk
     out = []
-    prev_end, item_line = -1, False
     for u in split_units(c.text):
-        same_line = prev_end >= 0 and "\n" not in c.text[prev_end : u.start]
-        item_line = item_line if same_line else u.item
-        prev_end = u.end
         if u.text[-1] in "？?":  # a question restated in the body answers nothing
             continue
         own = weight(q & features(u.text))
@@ -73,7 +69,7 @@ def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
         out.append(
             EvidenceUnit(
                 n, u.text, c.chunk_id, c.doc_id, c.heading_path, c.start + u.start,
-                c.start + u.end, u.item, score, rest=same_line and item_line,
+                c.start + u.end, u.item, score, rest=u.rest,
             )
         )  # fmt: skip
     return out
