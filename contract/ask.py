@@ -161,12 +161,15 @@ class AskResponse(BaseModel):
 
     answer: str | None = Field(description="null only when the gate refused before generation.")
     refused: bool
-    refusal_reason: Literal["no_evidence", "missing_terms", "missing_kind", "model"] | None = Field(
+    refusal_reason: (
+        Literal["no_evidence", "missing_terms", "missing_kind", "notes_wrong", "model"] | None
+    ) = Field(
         None,
         description="no_evidence: nothing relevant found; missing_terms: the notes never "
         "mention what the question names (see missing_terms); missing_kind: the notes discuss "
-        "it but don't give what was asked for (a formula, a number, model names); model: the "
-        "LLM said so.",
+        "it but don't give what was asked for (a formula, a number, model names); notes_wrong: "
+        "the notes' answer is a reviewed error, left out, and the answer gives the editor's "
+        "correction; model: the LLM said so.",
     )
     missing_terms: list[str] = Field(
         default_factory=list, description="Key terms of the question absent from the notes."

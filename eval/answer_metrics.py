@@ -99,14 +99,23 @@ def _block(
     ok = [(i, r) for i, r in pairs if r.error is None]
     unans = [r for i, r in ok if not i.answerable]
     ans = [r for i, r in ok if i.answerable]
+    right = [r for i, r in ok if i.answerable and not i.notes_wrong]
+    wrong = [r for i, r in ok if i.answerable and i.notes_wrong]
     out: dict[str, Any] = {
         "n": len(pairs),
         "errors": len(pairs) - len(ok),
         "refusal_rate_unanswerable": _rate(sum(r.refused for r in unans), len(unans)),
         "false_refusal_rate": _rate(sum(r.refused for r in ans), len(ans)),
+        # the same, over the questions whose notes' answer is not a reviewed error
+        "false_refusal_rate_notes_right": _rate(sum(r.refused for r in right), len(right)),
+        # questions only a wrong answer of the notes answers: withheld, with the correction
+        "notes_wrong": len(wrong),
+        "notes_wrong_withheld_corrected": sum(
+            r.refused and bool(editor_notes(r.answer)) for r in wrong
+        ),
         "refused_by_reason": {
             reason: sum(1 for _, r in ok if r.refused and r.refusal_reason == reason)
-            for reason in ("no_evidence", "model")
+            for reason in ("no_evidence", "missing_terms", "missing_kind", "notes_wrong", "model")
         },
         "latency_ms": {
             "retrieve": percentiles([r.retrieve_ms for _, r in ok]),

@@ -18,6 +18,10 @@ class EvalItem(BaseModel, frozen=True):
     evidence: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     answer_points: tuple[str, ...] = ()
+    # The notes answer this question, but their answer is a reviewed error (corpus/overrides.toml
+    # `errata`); what it is, in a few words. The right response withholds that answer and
+    # corrects it, so a refusal here is counted apart from the false refusals.
+    notes_wrong: str = ""
 
     @property
     def answerable(self) -> bool:

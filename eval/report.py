@@ -86,8 +86,12 @@ def render_markdown(report: dict[str, Any], rows: Sequence[Mapping[str, Any]] | 
             "",
             *answers_table(ans),
             "",
-            f"Refused by the gate: {ans['refused_by_reason']['no_evidence']}; "
-            f"by the model: {ans['refused_by_reason']['model']}.",
+            "Refused, by reason: "
+            + ", ".join(f"{k} {v}" for k, v in ans["refused_by_reason"].items())
+            + ".",
+            f"Questions whose notes' answer is a reviewed error: {ans['notes_wrong']}, "
+            f"withheld with the editor's correction: {ans['notes_wrong_withheld_corrected']}; "
+            f"false refusals without them: {_f(ans['false_refusal_rate_notes_right'], pct=True)}.",
         ]
         if "claims" in ans:
             out += [

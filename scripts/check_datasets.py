@@ -135,10 +135,15 @@ def check_dev(rows: list[dict], corpus: dict, rep: Report) -> None:
     covered: set[str] = set()
     for r in rows:
         where = f"dev {r.get('id')}"
-        keys = set(r)
+        keys = set(r) - {"notes_wrong"}  # optional: the notes' answer is a reviewed error
         if keys != DEV_KEYS:
             rep.bad(where, f"keys {sorted(keys)} != {sorted(DEV_KEYS)}")
             continue
+        if "notes_wrong" in r and (
+            r["kind"] == "unanswerable" or not isinstance(r["notes_wrong"], str)
+            or not r["notes_wrong"].strip()
+        ):  # fmt: skip
+            rep.bad(where, "notes_wrong must say what is wrong, on an answerable item")
         q, kind, ev, src, pts = (
             r[k] for k in ("question", "kind", "evidence", "sources", "answer_points")
         )

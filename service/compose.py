@@ -70,6 +70,15 @@ def refusal(english: bool, missing: str = "", other: str = "") -> str:
     return REFUSAL_EN if english else REFUSAL_ZH
 
 
+def notes_wrong(english: bool) -> str:
+    """The notes answer this, but their answer is a reviewed error (corpus/overrides.toml
+    `errata`): said instead of "not in the notes", which would be untrue; the editor's notes
+    that follow give the correction."""
+    if english:
+        return "The notes' answer to this is wrong, so it is left out."
+    return "笔记对这个问题的回答有误，没有采用。"
+
+
 def refusal_kind(english: bool, kind: str) -> str:
     """The notes discuss the topic but don't give what the question asks for."""
     if english:

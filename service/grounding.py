@@ -23,6 +23,7 @@ from service.compose import (
     compose,
     erratum,
     gap,
+    notes_wrong,
     refusal,
     refusal_kind,
     render,
@@ -61,7 +62,7 @@ class Grounding:
     terms: keyterms.TermCoverage
     composed: Composed  # the extractive answer; also the fallback
     refusal: str | None  # the refusal text, when the answer is "not in the notes"
-    reason: str | None  # "no_evidence" | "missing_terms" | "missing_kind"
+    reason: str | None  # "no_evidence" | "missing_terms" | "missing_kind" | "notes_wrong"
     errata: tuple[str, ...] = ()  # editor's notes on the notes' errors the answer leaves out
     english: bool = False  # the user wrote in English: what we add is said in English
 
@@ -130,11 +131,12 @@ def ground(
     said = render([erratum(n, en) for n in wrong])
 
     def refused(text: str, reason: str) -> Grounding:
-        # the note only when the errata made this a refusal: without them it would have been
-        # answered (dev-058's GPT-3 figures); a question the notes never answer gets no note
-        # on whatever wrong sentence its closest hits hold (dev-096, Layer Norm's formula)
+        # Only the errata made this a refusal: the notes answer it, wrongly (dev-058's GPT-3
+        # figures), so say that, with the correction, not "not in the notes". A question the
+        # notes never answer gets no note on whatever wrong sentence its closest hits hold
+        # (dev-096, Layer Norm's formula).
         if said and ground(question, hits, notes, gate_refused, errata=False).refusal is None:
-            text = f"{text}\n{said}"
+            text, reason = f"{notes_wrong(en)}\n{said}", "notes_wrong"
         return Grounding(question, real, evidence, terms, composed, text, reason, wrong, en)
 
     if terms.refuse or off_topic:

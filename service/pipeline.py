@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncGenerator
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from contract.ask import AskRequest, AskResponse
 from core.embedders import EMBEDDING_THREAD
@@ -159,10 +159,8 @@ class AskPipeline:
         g = plan.grounding
         assert g.refusal is not None
         reason: RefusalReason = "no_evidence"
-        if g.reason == "missing_terms":
-            reason = "missing_terms"
-        elif g.reason == "missing_kind":
-            reason = "missing_kind"
+        if g.reason in ("missing_terms", "missing_kind", "notes_wrong"):
+            reason = cast(RefusalReason, g.reason)
         return Outcome(g.refusal, True, reason, (), 0.0)
 
     def response(self, plan: Plan, out: Outcome, request_id: str) -> AskResponse:

@@ -16,7 +16,7 @@ from service.generators.base import GenerationRequest
 from service.grounding import Final, Grounding
 from service.rewrite import Rewrite
 
-RefusalReason = Literal["no_evidence", "missing_terms", "missing_kind", "model"]
+RefusalReason = Literal["no_evidence", "missing_terms", "missing_kind", "notes_wrong", "model"]
 
 
 @dataclass(frozen=True)

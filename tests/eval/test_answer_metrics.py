@@ -153,7 +153,11 @@ def test_exact_rates(run: tuple[list[AnswerRecord], Path]) -> None:
     assert report["n"] == 5 and report["errors"] == 0
     assert report["refusal_rate_unanswerable"] == 0.5  # u1 of u1, u2
     assert report["false_refusal_rate"] == 0.3333  # a3 of a1-a3
-    assert report["refused_by_reason"] == {"no_evidence": 1, "model": 1}
+    assert report["refused_by_reason"] == {
+        "no_evidence": 1, "missing_terms": 0, "missing_kind": 0, "notes_wrong": 0, "model": 1
+    }  # fmt: skip
+    # no item says its notes are wrong: the two false-refusal figures agree
+    assert report["false_refusal_rate_notes_right"] == 0.3333 and report["notes_wrong"] == 0
     assert report["claims"] == 4 and report["answers_judged"] == 3  # a1 2, a2 1, u2 1
     assert report["hallucination_rate"] == 0.5  # a1's second claim, u2's claim
     assert report["answers_with_hallucination"] == 0.6667  # a1, u2 of a1, a2, u2
@@ -242,3 +246,26 @@ def test_claims_are_judged_against_the_passages_the_answer_cites() -> None:
         judge_one(judge, item, rec.model_copy(update={"answer": "LoRA 只训练低秩矩阵。"}))
     )
     assert [p for _, p in j.claims] == [0.9] and j.cited == []
+
+
+def test_a_question_whose_notes_are_wrong_is_counted_apart() -> None:
+    """Withholding the notes' wrong answer, with the editor's correction, is the right response
+    there: it is reported on its own, and the other false-refusal figure leaves it out."""
+    right = EvalItem(id="r", question="q1", kind="specific", answer_points=("p",))
+    wrong = EvalItem(id="w", question="q2", kind="specific", answer_points=("p",),
+                     notes_wrong="the notes' figure is another model's")  # fmt: skip
+    bare = EvalItem(id="b", question="q3", kind="specific", answer_points=("p",), notes_wrong="x")
+    recs = [
+        AnswerRecord(id="r", kind="specific", question="q1", answer="p[1]。", citations=[1]),
+        AnswerRecord(id="w", kind="specific", question="q2", refused=True,
+                     refusal_reason="notes_wrong",
+                     answer="笔记对这个问题的回答有误，没有采用。\n编者注：数字不是这个模型的。"),
+        # refused without saying what is wrong: withheld, but not corrected
+        AnswerRecord(id="b", kind="specific", question="q3", refused=True,
+                     refusal_reason="no_evidence", answer="资料中没有相关信息。"),
+    ]  # fmt: skip
+    report = score_answers([right, wrong, bare], recs)
+    assert report["false_refusal_rate"] == 0.6667  # the issue's figure: every answerable item
+    assert report["false_refusal_rate_notes_right"] == 0.0
+    assert (report["notes_wrong"], report["notes_wrong_withheld_corrected"]) == (2, 1)
+    assert report["refused_by_reason"]["notes_wrong"] == 1

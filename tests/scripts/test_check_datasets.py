@@ -66,3 +66,15 @@ def test_shipped_judge_set_is_split_by_type(tmp_path: Any) -> None:
         assert abs(calib - test) <= 2, typ
     system = [r for r in rows if r["source"].startswith("system:")]
     assert {r["supported"] for r in system} == {True, False}
+
+
+def test_notes_wrong_is_optional_and_must_say_what() -> None:
+    item = {"id": "dev-001", "question": "q", "kind": "unanswerable", "evidence": [],
+            "sources": [], "answer_points": []}  # fmt: skip
+    rep = cd.Report()
+    cd.check_dev([item, {**item, "id": "dev-002", "notes_wrong": "the figure is not GPT-3's"}],
+                 {}, rep)  # fmt: skip
+    # on an unanswerable item it makes no sense: the notes answer nothing there
+    assert [p for p in rep.problems if "notes_wrong" in p] == [
+        "dev dev-002: notes_wrong must say what is wrong, on an answerable item"
+    ]

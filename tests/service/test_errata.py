@@ -80,12 +80,19 @@ def test_masking_keeps_offsets_and_would_say_finds_the_overlap() -> None:
     assert mask_hits([_peft_as_estimation()]) == ()
 
 
-def test_a_question_only_a_wrong_section_answers_is_refused_with_the_note() -> None:
+def test_a_question_only_a_wrong_section_answers_says_so_with_the_note() -> None:
     # the index's text (`notes`) still mentions PEFT: the notes raise it, their answer is wrong
     notes = squash(_peft_as_estimation().chunk.text + _peft_advantages().chunk.text)
     g = ground("介绍一下 PEFT？", [_peft_as_estimation()], notes)
-    assert g.reason == "no_evidence" and g.refusal is not None
-    assert g.refusal.splitlines() == ["资料中没有相关信息。", "编者注：" + PEFT_NOTE]
+    # not "not in the notes", which would be untrue: the notes' answer is wrong, and why
+    assert g.reason == "notes_wrong" and g.refusal is not None
+    assert g.refusal.splitlines() == [
+        "笔记对这个问题的回答有误，没有采用。",
+        "编者注：" + PEFT_NOTE,
+    ]
+    g = ground("What is PEFT?", [_peft_as_estimation()], notes, english=True)
+    assert g.refusal is not None and g.reason == "notes_wrong"
+    assert g.refusal.startswith("The notes' answer to this is wrong, so it is left out.\n")
 
 
 def test_a_wrong_section_that_only_pads_a_close_call_adds_no_note() -> None:
