@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.text import REFUSAL_EN, REFUSAL_ZH, TERMINAL, ends_sentence
+from core.text import REFUSAL_EN, REFUSAL_ZH, TERMINAL, ends_sentence, sentence_spans
 from service.evidence import Evidence
 
 
@@ -32,14 +32,25 @@ class Composed:
         return render(self.sentences)
 
 
+def _marked(text: str, marks: str) -> str:
+    """The marker before each full stop: "…训练目标[1]。". A unit of the notes can hold more
+    than one sentence as answers are split ("…幻觉. tokenization是…": the notes' split needs a
+    capital after ". "), and every one of them gets the marker, so none reads as uncited."""
+    if not marks:
+        return text
+    out, pos = [], 0
+    for a, b in sentence_spans(text):
+        body = text[a:b].rstrip(TERMINAL + "：: ")
+        out += [text[pos:a], body, marks, text[a + len(body) : b]]
+        pos = b
+    return "".join(out) + text[pos:]
+
+
 def render(sentences: tuple[Sentence, ...] | list[Sentence]) -> str:
     lines: list[str] = []
     prose: list[str] = []
     for s in sentences:
-        marks = "".join(f"[{n}]" for n in s.cites)
-        # the marker goes before the sentence's own full stop: "…训练目标[1]。"
-        body = s.text.rstrip(TERMINAL + "：:")
-        marked = body + marks + s.text[len(body) :]
+        marked = _marked(s.text, "".join(f"[{n}]" for n in s.cites))
         if s.remark:  # a line of its own
             lines += ["".join(prose), marked] if prose else [marked]
             prose = []

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from core.text import sentence_spans
 from core.types import Hit
-from service.compose import compose
+from service.compose import Sentence, compose, render
 from service.evidence import select
 from service.grounding import finish, ground
 from service.support import SupportChecker
@@ -99,3 +100,18 @@ def test_a_line_the_notes_cut_at_a_comma_ends_without_it() -> None:
     text = "每次进行完全的softmax会有非常大的计算量, 很耗时(每次预测一个token都需要O(|V|)的时间复杂度),"
     unit = EvidenceUnit(1, text, "c", "f", ("h",), 0, len(text), False, 1.0)
     assert compose(Evidence((unit,), False, "h")).text.endswith("的时间复杂度)[1].")
+
+
+def test_every_sentence_of_a_unit_carries_the_marker() -> None:
+    # one unit of the notes (their split wants a capital after ". "), two sentences of the
+    # answer: the first must not read as uncited (dev-049's GGUF file names)
+    line = (
+        'Y(例如 K, K_S, K_M, K_L, 0)代表量化类型和级别. "K" 表示使用了 K-Quants 量化,  "K_S", '
+        '"K_M", "K_L"  是 K-Quants 的不同变体 (Small, Medium, Large), "0" 或没有字母可能表示更基础的'
+        "量化方法."
+    )
+    text = render([Sentence(line, (1,))])
+    assert text.startswith('Y(例如 K, K_S, K_M, K_L, 0)代表量化类型和级别[1]. "K" 表示')
+    assert text.endswith("更基础的量化方法[1].")
+    assert all("[1]" in text[a:b] for a, b in sentence_spans(text))
+    assert render([Sentence("LoRA 只训练低秩矩阵。", (1, 2))]) == "LoRA 只训练低秩矩阵[1][2]。"
