@@ -233,6 +233,15 @@ class Unit:
     rest: bool = False  # a later sentence on that item's own line: it goes on with the item
 
 
+# A sentence that opens on a word pointing back ("它的核心思想…", "这样可以…", "此外, 还有…")
+# reads right only after the sentence it points to.
+_LEANS_BACK = re.compile(r"^\s*(?:它|他们|这|那些|此外|上述|其)")
+
+
+def leans_back(sentence: str) -> bool:
+    return bool(_LEANS_BACK.match(sentence))
+
+
 def split_units(text: str) -> list[Unit]:
     """Split into sentences, keeping list items whole up to their first sentence end.
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.text import bigrams, split_units
+from core.text import bigrams, leans_back, split_units
 from core.types import Hit
 from service.overlap import features, weight
 
@@ -131,6 +131,7 @@ def section_units(
     picked += [u for u in extra[:extras] if not is_duplicate(u, picked)]
     if extras:
         picked += _focused(units, picked, focus)
+    picked += item_heads(units, picked)
     order = {u: i for i, u in enumerate(units)}  # the notes' order, chunk after chunk
     return sorted(picked, key=lambda u: order[u])
 
@@ -170,6 +171,20 @@ def _item_rest(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[Ev
     return out
 
 
+def item_heads(units: Sequence[EvidenceUnit], picked: Sequence[EvidenceUnit]) -> list[EvidenceUnit]:
+    """The first sentence of each item whose later sentence was picked alone (a deeper match):
+    without it, "这些拷贝也不使用git fork" would read as part of the point before it (dev-020)."""
+    out: list[EvidenceUnit] = []
+    for u in picked:
+        i = units.index(u)
+        while i > 0 and units[i].rest:
+            i -= 1
+        head = units[i]
+        if head is not u and head not in picked and head not in out:
+            out.append(head)
+    return out
+
+
 def _asked_item(
     units: list[EvidenceUnit], picked: list[EvidenceUnit], focus: frozenset[str]
 ) -> list[EvidenceUnit]:
@@ -193,13 +208,20 @@ def _asked_item(
 
 
 def new_points(units: Sequence[EvidenceUnit], kept: Sequence[EvidenceUnit]) -> list[EvidenceUnit]:
-    """`units` that say something `kept` doesn't; an item's second sentence goes with its item."""
+    """`units` that say something `kept` doesn't; an item's second sentence goes with its item.
+    A repeat stays when the next sentence leans on it: another note's "LangChain 是一个…框架" said
+    twice reads better than its "它的核心思想是…" with nothing for 它 to point to (dev-033)."""
     out: list[EvidenceUnit] = []
     dropped = False
-    for u in units:
+    for i, u in enumerate(units):
         if u.rest and dropped:
             continue
-        dropped = is_duplicate(u, kept)
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        leaned_on = (
+            nxt is not None and nxt.n == u.n and leans_back(nxt.text)
+            and not is_duplicate(nxt, kept)
+        )  # fmt: skip
+        dropped = is_duplicate(u, kept) and not leaned_on
         if not dropped:
             out.append(u)
     return out

@@ -240,3 +240,28 @@ def test_the_point_the_question_asks_about_comes_whole() -> None:
     whole = select("强化学习在大语言模型上有什么重要作用？", [rl]).units
     assert not any("放弃回答的答案赋予中低分数" in u.text for u in whole)
     assert sum(u.item for u in whole) == 3
+
+
+def test_a_later_sentence_of_an_item_never_comes_without_its_first() -> None:
+    # 000, 5: four listed problems of PEFT; the fourth item's second sentence ("这些拷贝…")
+    # matches the question, and alone it read as part of the point before it (dev-020)
+    problems = hit(FILE_000, 411, 418, ("大模型面试宝典", "5. 当前高效微调技术存在的一些问题"))
+    ev = select("git fork 难以找出改了哪里", [problems])
+    texts = [u.text for u in ev.units]
+    copies = next(i for i, t in enumerate(texts) if t.startswith("这些拷贝也不使用git fork"))
+    assert copies > 0 and "代码实现可读性差" in texts[copies - 1] and ev.units[copies].rest
+
+
+def test_a_repeat_stays_when_the_next_sentence_points_back_to_it() -> None:
+    from service.section_units import new_points, units_of
+
+    # 001, 1.: "LangChain 是一个…框架…。它的核心思想是…": the first sentence is one the answer
+    # already has (000's copy), the second leans on it (dev-033)
+    langchain = hit(FILE_001, 646, 646, ("大模型（LLMs）langchain面", "1. 什么是 LangChain?"))
+    units = units_of(2, langchain, set())
+    said = [u for u in units if "LangChain 是一个基于语言模型的框架" in u.text]
+    assert said and units[units.index(said[0]) + 1].text.startswith("它的核心思想")
+    kept = new_points(units, said)
+    assert kept[:2] == units[units.index(said[0]) : units.index(said[0]) + 2]
+    # without a sentence pointing back, a repeat is still left out
+    assert new_points(said, said) == []
