@@ -24,7 +24,11 @@ NUMBER = re.compile(r"(?<![A-Za-z0-9\-.])\d+(?:[.,/]\d+)*\s*(?:%|万|亿|千|百
 LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[\-_.+][A-Za-z0-9]+)*\+*")
 
 # Sentence ends; list items also start a unit. A colon ends a lead-in ("原因如下：").
-_SENT_END = re.compile(r"(?<=[。！？；!?])|(?<=[.!?;])\s+(?=[A-Z\u4e00-\u9fff])")
+# ". " ends a sentence before a capital or a Chinese character, and after a Chinese character
+# before anything ("…出现幻觉. tokenization是…"): an English "e.g. x" or "vs. y" runs on.
+_SENT_END = re.compile(
+    r"(?<=[。！？；!?])|(?<=[.!?;])\s+(?=[A-Z\u4e00-\u9fff])|(?<=[\u4e00-\u9fff][.!?;])\s+(?=\S)"
+)
 _ITEM = re.compile(r"^\s*(?:[-*+•●○■◆]\s*)?(?:\d{1,2}[.)、）]|[(（]\d{1,2}[)）])?\s*")
 _BOLD = re.compile(r"\*\*|__")
 TERMINAL = "。！？；!?.…"

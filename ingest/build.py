@@ -67,7 +67,9 @@ def chunker_code_hash() -> str:
     here = Path(__file__).resolve().parent
     names: tuple[str, ...] = ("load.py", "clean.py", "structure.py", "orphans.py", "chunk.py")
     names += ("overrides.py", "errata.py", "dedup.py", "bank.py")
-    names += ("../core/errata.py",)  # the practice bank masks the notes' errors with it
+    # the practice bank masks the notes' errors with core/errata.py and splits its sentences
+    # (as the cleaner finds Chinese text) with core/text.py
+    names += ("../core/errata.py", "../core/text.py")
     return sha256_text(
         "".join((here / n).read_text(encoding="utf-8") for n in names if (here / n).exists())
     )[:16]

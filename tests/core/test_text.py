@@ -39,6 +39,20 @@ def test_split_units_keeps_items_and_offsets() -> None:
         assert CAUSES[u.start : u.end].replace("**", "").endswith(u.text[-6:])
 
 
+def test_a_chinese_sentence_ends_at_a_full_stop_before_english() -> None:
+    # 002's tokenization item: "…出现幻觉. tokenization是…" is two sentences, so an erratum on
+    # the second leaves the first (the answer to "BPE 为什么可能导致幻觉"); "e.g. the" runs on
+    line = (
+        "- BPE可能会造成大模型幻觉, 相反语义单位的Token越零碎, 越有可能出现幻觉. "
+        "tokenization是一个平衡问题, 语义越完整, 幻觉出现的概率越低."
+    )
+    first, second = (u.text for u in split_units(line))
+    assert first.startswith("BPE") and first.endswith("出现幻觉.")
+    assert second.startswith("tokenization是一个平衡问题")
+    assert len(split_units("Subword methods, e.g. the BPE merges, are common.")) == 1
+    assert len(split_units('Y代表量化类型和级别. "K" 表示使用了 K-Quants 量化.')) == 2
+
+
 def test_split_units_skips_headings_and_crumbs() -> None:
     units = split_units("#### 4.2 为什么会出现 LLMs 复读机问题？\n|---|---|\n答：\n正文在这里。")
     assert [u.text for u in units] == ["正文在这里。"]
