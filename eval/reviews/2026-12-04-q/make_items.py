@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
 from check_datasets import PASSAGE_MAX, PASSAGE_MIN, load_corpus, squash  # noqa: E402
+
 from eval.claims import split_claims  # noqa: E402
 
 PAIRS = 60
