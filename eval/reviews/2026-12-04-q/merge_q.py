@@ -1,4 +1,4 @@
-"""Add round q's pairs to the judge set: `python eval/reviews/2026-12-04-q/merge.py`.
+"""Add round q's pairs to the judge set: `python eval/reviews/2026-12-04-q/merge_q.py`.
 
 Each item gives two pairs: the system's claim with the annotator's label (type `verbatim`, the
 extractive composer's sentences being the notes' own; dropped if the annotator found it

@@ -1,5 +1,5 @@
 """Judge pairs that look like what the judge scores: `python eval/reviews/2026-12-04-q/
-make_items.py BANK_RUN DEV_RUN OUT`.
+make_items_q.py BANK_RUN DEV_RUN OUT`.
 
 The judge set's passages are short (mean 214 characters, at most 570), while on the dev set the
 judge reads each claim beside all the passages its answer cites (often three). This draws

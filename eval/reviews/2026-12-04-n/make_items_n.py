@@ -1,4 +1,4 @@
-"""Build this round's blind items: `python eval/reviews/2026-12-04-n/make_items.py RUN_DIR KEY`.
+"""Build this round's blind items: `python eval/reviews/2026-12-04-n/make_items_n.py RUN_DIR KEY`.
 
 RUN_DIR is an `eval.run` output (its cache/answers.jsonl). Every claim of every answered dev
 question (eval/claims.py's split, the one the LLM judge scores), paired with the text of the
