@@ -226,6 +226,17 @@ def numbers(text: str) -> list[str]:
     return [m.group(0).replace(" ", "") for m in NUMBER.finditer(text)]
 
 
+# A count in Chinese numerals ("五种", "两个阶段"): a fact like "5 种". 一 is left out ("一种方法"
+# is an article), and so is 几 ("几个" counts nothing).
+_COUNT = re.compile(
+    r"(?<![一二三四五六七八九十两第])[二三四五六七八九十两]+\s*(?:种|个|类|项|点|步|层|条|倍|大|部分|方面|阶段)"
+)
+
+
+def counts(text: str) -> list[str]:
+    return [m.group(0).replace(" ", "") for m in _COUNT.finditer(text)]
+
+
 @dataclass(frozen=True)
 class Unit:
     """A sentence or list item; `start`/`end` index the text it was split from."""

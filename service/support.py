@@ -24,6 +24,7 @@ from core.text import (
     EN_STOPWORDS,
     NOT_COVERED,
     bigrams,
+    counts,
     has_cjk,
     latin_terms,
     numbers,
@@ -125,7 +126,7 @@ class SupportChecker:
             return Verdict(bare, cites, False, "uncited", 0.0)
         cited = "\n".join(passages[n] for n in cites)
         hay = squash(cited)
-        hard = [t for t in latin_terms(bare) if len(t) > 1] + numbers(bare)
+        hard = [t for t in latin_terms(bare) if len(t) > 1] + numbers(bare) + counts(bare)
         if any(squash(t) not in hay for t in hard):
             return Verdict(bare, cites, False, "unknown_term", 0.0)
         closest = _closest(bare, cited)

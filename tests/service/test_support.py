@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.support import SupportChecker, sentences
-from tests.service.grounding_data import bf16, decoder_only, parroting_causes
+from tests.service.grounding_data import FILE_000, bf16, decoder_only, hit, parroting_causes
 
 CHECK = SupportChecker()
 
@@ -20,6 +20,17 @@ def test_a_sentence_from_the_passage_is_supported() -> None:
 def test_swapped_numbers_are_not() -> None:
     v = CHECK.verdict("bf16 用 9bit 表示指数[1]。", (1,), _p(bf16()))
     assert not v.supported and v.reason == "unknown_term"
+
+
+def test_a_count_in_chinese_numerals_is_a_number_too() -> None:
+    # 000: "RLHF…一般分为以下三个步骤："; "四个步骤" and "两个阶段" are counts it never gives
+    rlhf = hit(FILE_000, 527, 527, ("大模型面试宝典", "2. 简单介绍一下 RLHF?"))
+    assert CHECK.verdict("RLHF一般分为以下三个步骤[1]。", (1,), _p(rlhf)).supported
+    for wrong in ("RLHF一般分为以下四个步骤[1]。", "RLHF一般分为两个阶段[1]。"):
+        v = CHECK.verdict(wrong, (1,), _p(rlhf))
+        assert not v.supported and v.reason == "unknown_term", wrong
+    # "一种" is an article, not a count: no term of the passage's to find
+    assert CHECK.verdict("RLHF是一种强化学习，一般分为以下三个步骤[1]。", (1,), _p(rlhf)).supported
 
 
 def test_an_invented_english_sentence_gets_no_citation() -> None:
