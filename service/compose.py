@@ -34,8 +34,9 @@ class Composed:
 
 def _marked(text: str, marks: str) -> str:
     """The marker before each full stop: "…训练目标[1]。". A unit of the notes can hold more
-    than one sentence as answers are split ("…幻觉. tokenization是…": the notes' split needs a
-    capital after ". "), and every one of them gets the marker, so none reads as uncited."""
+    than one sentence as answers are split (the answer splitter cuts at every ". ", the notes'
+    split not before a quote: "…级别. \"K\" 表示…"), and every one gets the marker, so none
+    reads as uncited."""
     if not marks:
         return text
     out, pos = [], 0

@@ -179,8 +179,8 @@ def item_heads(units: Sequence[EvidenceUnit], picked: Sequence[EvidenceUnit]) ->
         i = units.index(u)
         while i > 0 and units[i].rest:
             i -= 1
-        head = units[i]
-        if head is not u and head not in picked and head not in out:
+        head = units[i]  # a chunk can open inside an item: then there is no head to add
+        if not head.rest and head is not u and head not in picked and head not in out:
             out.append(head)
     return out
 

@@ -103,8 +103,8 @@ def test_a_line_the_notes_cut_at_a_comma_ends_without_it() -> None:
 
 
 def test_every_sentence_of_a_unit_carries_the_marker() -> None:
-    # one unit of the notes (their split wants a capital after ". "), two sentences of the
-    # answer: the first must not read as uncited (dev-049's GGUF file names)
+    # one unit, two sentences of the answer: the first must not read as uncited (dev-049's
+    # GGUF file names, when the notes' split did not cut before the quote)
     line = (
         'Y(例如 K, K_S, K_M, K_L, 0)代表量化类型和级别. "K" 表示使用了 K-Quants 量化,  "K_S", '
         '"K_M", "K_L"  是 K-Quants 的不同变体 (Small, Medium, Large), "0" 或没有字母可能表示更基础的'
