@@ -85,3 +85,10 @@ def test_the_refusal_says_the_notes_mean_something_else() -> None:
     assert text == "笔记里没有关于 grouped-query attention 的内容（笔记里的 GQA 是另一个意思）。"
     en = refusal(True, "grouped-query attention", "GQA")
     assert en == "The notes do not cover grouped-query attention (their GQA means something else)."
+
+
+def test_spoken_scaffolding_is_no_key_term() -> None:
+    # "到底…拿来干嘛" asks; it names nothing the notes could lack, and counted, it put a good
+    # answer's support at "low" (key terms 0.4)
+    terms = [t.text for t in key_terms("LangChain 这个框架到底是拿来干嘛的？")]
+    assert "LangChain" in terms and not {"到底", "拿来", "干嘛"} & set(terms)
