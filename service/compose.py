@@ -6,6 +6,7 @@ don't; it is the answer on its own, and the fallback whenever an LLM's text fail
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from core.text import REFUSAL_EN, REFUSAL_ZH, TERMINAL, ends_sentence, sentence_spans
@@ -47,26 +48,36 @@ def _marked(text: str, marks: str) -> str:
     return "".join(out) + text[pos:]
 
 
+# An English sentence after a sentence that ends on "." (the notes quote LangChain's docs):
+# "…framework[1]. Indexes are…", not "…framework[1].Indexes are…". Chinese runs on.
+_LATIN_START = re.compile(r"^[A-Za-z0-9`\"'(]")
+
+
+def _join(before: str, after: str) -> str:
+    gap = " " if before and before[-1] in ".!?;:" and _LATIN_START.match(after) else ""
+    return before + gap + after
+
+
 def render(sentences: tuple[Sentence, ...] | list[Sentence]) -> str:
     lines: list[str] = []
-    prose: list[str] = []
+    prose = ""
     for s in sentences:
         marked = _marked(s.text, "".join(f"[{n}]" for n in s.cites))
         if s.remark:  # a line of its own
-            lines += ["".join(prose), marked] if prose else [marked]
-            prose = []
+            lines += [prose, marked] if prose else [marked]
+            prose = ""
             continue
         if s.cont and lines and lines[-1].startswith("- ") and not prose:
-            lines[-1] += marked
+            lines[-1] = _join(lines[-1], marked)
         elif s.point:
             if prose:
-                lines.append("".join(prose))
-                prose = []
+                lines.append(prose)
+                prose = ""
             lines.append(f"- {marked}")
         else:
-            prose.append(marked)
+            prose = _join(prose, marked)
     if prose:
-        lines.append("".join(prose))
+        lines.append(prose)
     return "\n".join(lines)
 
 

@@ -115,3 +115,15 @@ def test_every_sentence_of_a_unit_carries_the_marker() -> None:
     assert text.endswith("更基础的量化方法[1].")
     assert all("[1]" in text[a:b] for a, b in sentence_spans(text))
     assert render([Sentence("LoRA 只训练低秩矩阵。", (1, 2))]) == "LoRA 只训练低秩矩阵[1][2]。"
+
+
+def test_english_sentences_of_one_paragraph_keep_their_space() -> None:
+    # the notes quote LangChain's docs in English (dev-068); Chinese sentences run on
+    english = [Sentence("Indexes and Retrievers are components.", (1,)),
+               Sentence("Indexes are used to store data.", (1,))]  # fmt: skip
+    assert (
+        render(english)
+        == "Indexes and Retrievers are components[1]. Indexes are used to store data[1]."
+    )
+    chinese = [Sentence("LoRA 冻结预训练权重。", (1,)), Sentence("LoRA 只训练低秩矩阵。", (1,))]
+    assert render(chinese) == "LoRA 冻结预训练权重[1]。LoRA 只训练低秩矩阵[1]。"
