@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_
 
 from contract.practice import RelatedQuestion
 
+# Why an answer is a refusal: the one list (the service and the eval's tallies read it here).
+RefusalReason = Literal["no_evidence", "missing_terms", "missing_kind", "notes_wrong", "model"]
+
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20
 MAX_TURN_CHARS = 4000  # a pasted earlier answer fits; a pasted book does not
@@ -161,9 +164,7 @@ class AskResponse(BaseModel):
 
     answer: str | None = Field(description="null only when the gate refused before generation.")
     refused: bool
-    refusal_reason: (
-        Literal["no_evidence", "missing_terms", "missing_kind", "notes_wrong", "model"] | None
-    ) = Field(
+    refusal_reason: RefusalReason | None = Field(
         None,
         description="no_evidence: nothing relevant found; missing_terms: the notes never "
         "mention what the question names (see missing_terms); missing_kind: the notes discuss "

@@ -10,11 +10,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 from tqdm import tqdm
 
+from contract.ask import RefusalReason
 from eval.answers import AnswerRecord
 from eval.claims import Claim, editor_notes, split_claims, strip_markers
 from eval.dataset import EvalItem
@@ -115,7 +116,7 @@ def _block(
         ),
         "refused_by_reason": {
             reason: sum(1 for _, r in ok if r.refused and r.refusal_reason == reason)
-            for reason in ("no_evidence", "missing_terms", "missing_kind", "notes_wrong", "model")
+            for reason in get_args(RefusalReason)
         },
         "latency_ms": {
             "retrieve": percentiles([r.retrieve_ms for _, r in ok]),

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-from contract.ask import AskResponse, EvidenceOut, RemovedSentence, Source, SupportFigure, Timings
+from contract.ask import (
+    AskResponse,
+    EvidenceOut,
+    RefusalReason,
+    RemovedSentence,
+    Source,
+    SupportFigure,
+    Timings,
+)
 from contract.practice import RelatedQuestion
 from core.errata import notes
 from core.types import Hit
@@ -15,8 +22,6 @@ from service.gate import GateDecision
 from service.generators.base import GenerationRequest
 from service.grounding import Final, Grounding
 from service.rewrite import Rewrite
-
-RefusalReason = Literal["no_evidence", "missing_terms", "missing_kind", "notes_wrong", "model"]
 
 
 @dataclass(frozen=True)

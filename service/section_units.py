@@ -212,16 +212,13 @@ def new_points(units: Sequence[EvidenceUnit], kept: Sequence[EvidenceUnit]) -> l
     A repeat stays when the next sentence leans on it: another note's "LangChain 是一个…框架" said
     twice reads better than its "它的核心思想是…" with nothing for 它 to point to (dev-033)."""
     out: list[EvidenceUnit] = []
+    dup = [is_duplicate(u, kept) for u in units] + [True]  # past the end: nothing leans
     dropped = False
     for i, u in enumerate(units):
         if u.rest and dropped:
             continue
-        nxt = units[i + 1] if i + 1 < len(units) else None
-        leaned_on = (
-            nxt is not None and nxt.n == u.n and leans_back(nxt.text)
-            and not is_duplicate(nxt, kept)
-        )  # fmt: skip
-        dropped = is_duplicate(u, kept) and not leaned_on
+        leaned_on = not dup[i + 1] and units[i + 1].n == u.n and leans_back(units[i + 1].text)
+        dropped = dup[i] and not leaned_on
         if not dropped:
             out.append(u)
     return out
