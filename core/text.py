@@ -246,6 +246,12 @@ class Unit:
     end: int
     item: bool  # starts a list item ("- 1) **数据偏差：**…")
     rest: bool = False  # a later sentence on that item's own line: it goes on with the item
+    # The nested list item this line sits under (its first unit's `start`), or -1: the notes
+    # nest points under points ("- 1 预训练语言模型" over "- 首先, 使用大量的文本数据…").
+    parent: int = -1
+    # An item that only names what the lines under it say ("- LoRA的基本原理与核心思想"): a
+    # sub-heading written as a list item, no statement of its own.
+    label: bool = False
 
 
 # A sentence that opens on a word pointing back ("它的核心思想…", "这样可以…", "此外, 还有…")
@@ -265,32 +271,52 @@ def split_units(text: str) -> list[Unit]:
     """
     units: list[Unit] = []
     pos = 0
+    open_items: list[tuple[int, int]] = []  # (indent, first unit's start) of enclosing items
     for line in text.split("\n"):
         line_start, pos = pos, pos + len(line) + 1
         if not line.strip() or line.lstrip().startswith("#"):
             continue
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        while open_items and open_items[-1][0] >= indent:
+            open_items.pop()
+        parent = open_items[-1][1] if open_items else -1
         marker = _ITEM.match(line)
         item = bool(marker and marker.group(0).strip())
         body_start = marker.end() if marker else 0
         cut, first = body_start, len(units)
         for m in _SENT_END.finditer(line, body_start):
             if m.start() > cut:
-                _add(units, line, cut, m.start(), line_start, item and cut == body_start)
+                _add(units, line, cut, m.start(), line_start, item and cut == body_start, parent)
                 cut = m.start()
-        _add(units, line, cut, len(line), line_start, item and cut == body_start)
+        _add(units, line, cut, len(line), line_start, item and cut == body_start, parent)
         if len(units) > first + 1 and units[first].item:
             units[first + 1 :] = [replace(u, rest=True) for u in units[first + 1 :]]
-    return units
+        if item and len(units) > first:
+            open_items.append((indent, units[first].start))
+    # a one-unit item with no punctuation that has lines under it is a sub-heading
+    parents = {u.parent for u in units}
+    return [
+        replace(u, label=True)
+        if u.item and u.start in parents and not _STATES.search(u.text)
+        else u
+        for u in units
+    ]  # fmt: skip
 
 
-def _add(units: list[Unit], line: str, a: int, b: int, offset: int, item: bool) -> None:
+_STATES = re.compile(r"[。！？；.!?：:，,]")
+
+
+def _add(
+    units: list[Unit], line: str, a: int, b: int, offset: int, item: bool, parent: int
+) -> None:
     raw = line[a:b]
     stripped = raw.strip()
     if len(stripped) < 4 or set(stripped) <= set("|-:=* "):
         return
     lead = len(raw) - len(raw.lstrip())
     text = _BOLD.sub("", stripped).strip()
-    units.append(Unit(text, offset + a + lead, offset + a + lead + len(stripped), item))
+    start = offset + a + lead
+    units.append(Unit(text, start, start + len(stripped), item, parent=parent))
 
 
 def ends_sentence(text: str) -> str:

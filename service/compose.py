@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from core.text import REFUSAL_EN, REFUSAL_ZH, TERMINAL, ends_sentence, sentence_spans
 from service.evidence import Evidence
 
+MAX_LEVEL = 2  # nesting deeper than three levels reads as noise in a chat answer
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -22,6 +24,7 @@ class Sentence:
     # the composer's own line about the notes ("另一份笔记…的回答："): a line of its own; it
     # states nothing about the topic, so the support check has nothing to check in it
     remark: bool = False
+    level: int = 0  # a point nested under the point above it (the notes' nested lists)
 
 
 @dataclass(frozen=True)
@@ -67,13 +70,18 @@ def render(sentences: tuple[Sentence, ...] | list[Sentence]) -> str:
             lines += [prose, marked] if prose else [marked]
             prose = ""
             continue
-        if s.cont and lines and lines[-1].startswith("- ") and not prose:
+        if s.cont and lines and lines[-1].lstrip().startswith("- ") and not prose:
             lines[-1] = _join(lines[-1], marked)
+        elif s.level and not s.point:  # a line of its own, under the point above
+            if prose:
+                lines.append(prose)
+                prose = ""
+            lines.append(f"{'  ' * s.level}{marked}")
         elif s.point:
             if prose:
                 lines.append(prose)
                 prose = ""
-            lines.append(f"- {marked}")
+            lines.append(f"{'  ' * s.level}- {marked}")
         else:
             prose = _join(prose, marked)
     if prose:
@@ -148,12 +156,21 @@ def compose(evidence: Evidence, english: bool = False, errata: tuple[str, ...] =
     units = list(evidence.units)
     out: list[Sentence] = [closest(evidence.closest, english)] if evidence.closest else []
     has_items = sum(u.item for u in units) >= 2
+    # a point under another point of the answer is nested under it, as in the notes
+    levels: dict[tuple[str, int], int] = {}
+    for u in units:
+        if has_items and u.item:
+            up = levels.get((u.file, u.parent), -1)
+            levels[(u.file, u.start)] = min(up + 1, MAX_LEVEL)
     for i, u in enumerate(units):
         if u.other_note and (i == 0 or units[i - 1].other_note != u.other_note):
             out.append(other_note(u.other_note, english))
         lead_in = u.text[-1] in "：:" and i > 0  # introduces the points after it: keep the colon
-        # a line the notes cut at a comma ends without it
-        text = u.text if lead_in else ends_sentence(u.text.rstrip("：:,，、 "))
+        # a line the notes cut at a comma ends without it; a sub-heading introduces its lines
+        text = (
+            u.text if lead_in else u.text + "：" if u.label
+            else ends_sentence(u.text.rstrip("：:,，、 "))
+        )  # fmt: skip
         # a deeper sentence of a listed point stays with that point
         cont = (
             has_items
@@ -164,6 +181,11 @@ def compose(evidence: Evidence, english: bool = False, errata: tuple[str, ...] =
             and (units[i - 1].n == u.n or u.rest)
             and (units[i - 1].item or out[-1].cont)
         )
-        out.append(Sentence(text, (u.n,), point=has_items and u.item, cont=cont))
+        point = has_items and u.item
+        # a line under a point that does not go on with it ("…主要包括以下几个步骤:") is
+        # indented below that point, so the points it introduces stay nested
+        under = levels.get((u.file, u.parent), -1) + 1 if not cont else 0
+        level = levels.get((u.file, u.start), 0) if point else under
+        out.append(Sentence(text, (u.n,), point=point, cont=cont, level=level))
     out += [erratum(note, english) for note in errata]
     return Composed(tuple(out))

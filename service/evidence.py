@@ -32,6 +32,7 @@ from service.section_units import (
     first_points,
     is_duplicate,
     item_heads,
+    label_bodies,
     new_points,
     section_units,
     units_of,
@@ -147,7 +148,8 @@ def _from_section(
     # Not a question section (a topic's prose, split evenly): only its sentences that match.
     ranked = sorted((u for u in units if u.score > 0), key=lambda u: -u.score)
     picked = dedupe(ranked, MAX_SCORED)
-    return sorted(picked + item_heads(units, picked), key=units.index)
+    picked += item_heads(units, picked)
+    return sorted(picked + label_bodies(units, picked), key=units.index)
 
 
 def answer_points(question: str, chunks: Sequence[Chunk]) -> list[EvidenceUnit]:

@@ -55,6 +55,8 @@ class EvidenceUnit:
     score: float
     other_note: str = ""  # another note's title: its answer to the same question (they differ)
     rest: bool = False  # a list item's next sentence, on the item's own line
+    parent: int = -1  # the start of the list item it is nested under, or -1
+    label: bool = False  # an item that only names what the lines under it say
 
 
 def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
@@ -70,6 +72,7 @@ def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
             EvidenceUnit(
                 n, u.text, c.chunk_id, c.doc_id, c.heading_path, c.start + u.start,
                 c.start + u.end, u.item, score, rest=u.rest,
+                parent=c.start + u.parent if u.parent >= 0 else -1, label=u.label,
             )
         )  # fmt: skip
     return out
@@ -132,6 +135,7 @@ def section_units(
     if extras:
         picked += _focused(units, picked, focus)
     picked += item_heads(units, picked)
+    picked += label_bodies(units, picked)
     order = {u: i for i, u in enumerate(units)}  # the notes' order, chunk after chunk
     return sorted(picked, key=lambda u: order[u])
 
@@ -182,6 +186,21 @@ def item_heads(units: Sequence[EvidenceUnit], picked: Sequence[EvidenceUnit]) ->
         head = units[i]  # a chunk can open inside an item: then there is no head to add
         if not head.rest and head is not u and head not in picked and head not in out:
             out.append(head)
+    return out
+
+
+def label_bodies(
+    units: Sequence[EvidenceUnit], picked: Sequence[EvidenceUnit]
+) -> list[EvidenceUnit]:
+    """The first line under each picked sub-heading that has none of its lines picked: "- 9 评估
+    与监控" alone says nothing (dev-050); its line "评估阶段一般会将模型恢复为FP32格式…" does."""
+    out: list[EvidenceUnit] = []
+    for u in picked:
+        if not u.label or any(p.parent == u.start and p.file == u.file for p in picked):
+            continue
+        body = next((b for b in units if b.parent == u.start and b.file == u.file), None)
+        if body is not None and body not in picked and body not in out:
+            out.append(body)
     return out
 
 

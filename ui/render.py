@@ -48,8 +48,10 @@ def answer_markdown(text: str) -> str:
     """An answer as safe markdown, its [n] markers styled as citation badges."""
     lines: list[str] = []
     for line in text.replace("\r", "").split("\n"):
+        # a nested point keeps its depth: markdown drops leading spaces, not em spaces
+        depth = (len(line) - len(line.lstrip(" "))) // 2
         line = line.strip()
-        parts: list[str] = []
+        parts: list[str] = ["\u2003" * depth] if depth else []
         pos = 0
         if note := NOTE_RE.match(line):
             parts.append(f":{NOTE_STYLE}[**{note.group(1)}**] ")

@@ -8,6 +8,7 @@ from core.text import (
     REFUSAL_EN,
     REFUSAL_ZH,
     ZH_STOPWORDS,
+    Unit,
     bigrams,
     has_cjk,
     is_english,
@@ -16,6 +17,7 @@ from core.text import (
     sentence_spans,
     split_units,
 )
+from tests.service.grounding_data import FILE_002, lines
 
 CAUSES = (
     "- 1) **数据偏差：**大型语言模型通常是通过预训练阶段使用大规模无标签数据进行训练的。"
@@ -108,3 +110,21 @@ def test_not_covered_is_about_the_notes_not_a_negative_fact() -> None:
     # 001's own sentence: a negative fact about LangChain, not a remark about the notes
     assert not NOT_COVERED.search("LangChain是一个独特的框架，目前没有直接的替代方案。")
     assert not NOT_COVERED.search("Bert 训练预料主要为以英语为主的拉丁语系，不包含中日韩文。")
+
+
+def test_a_nested_item_knows_its_parent_and_a_bare_item_over_lines_is_a_sub_heading() -> None:
+    # 002, Q12: "- RLHF 完整训练过程" names what the lines under it say; its steps nest
+    text = lines(FILE_002, 244, 251)
+    units = split_units(text)
+
+    def unit(start: str) -> Unit:
+        return next(u for u in units if u.text.startswith(start))
+
+    top, step = unit("RLHF 完整训练过程"), unit("1 预训练语言模型")
+    assert top.label and top.parent == -1
+    assert step.label and step.parent == top.start  # over its own two lines
+    first = unit("首先, 使用大量的文本数据")
+    assert first.item and not first.label and first.parent == step.start
+    assert unit("RLHF 完整训练过程主要包括").parent == top.start  # an unlisted line under it
+    # an item that says something is no sub-heading, whatever is under it
+    assert not any(u.label for u in split_units("- 训练过程: 分三步\n    - 预训练。"))

@@ -11,7 +11,7 @@ from service.compose import Sentence, compose, render
 from service.evidence import select
 from service.grounding import finish, ground
 from service.support import SupportChecker
-from tests.service.grounding_data import FILE_001, decoder_only, hit
+from tests.service.grounding_data import FILE_001, FILE_002, decoder_only, hit
 from tests.service.test_evidence import _alternatives
 
 QUESTION = "LangChain 有没有替代方案？"
@@ -127,3 +127,19 @@ def test_english_sentences_of_one_paragraph_keep_their_space() -> None:
     )
     chinese = [Sentence("LoRA 冻结预训练权重。", (1,)), Sentence("LoRA 只训练低秩矩阵。", (1,))]
     assert render(chinese) == "LoRA 冻结预训练权重[1]。LoRA 只训练低秩矩阵[1]。"
+
+
+def test_nested_points_stay_nested_under_their_sub_heading() -> None:
+    # 002, Q12: the steps sit under "RLHF 完整训练过程", each step over its own lines
+    rlhf = hit(FILE_002, 244, 255, ("大模型面试宝典", "Q12 RLHF完整训练过程是什么?"))
+    text = compose(select("RLHF 完整训练过程是什么？", [rlhf])).text
+    assert "- RLHF 完整训练过程[1]：\n  RLHF 完整训练过程主要包括以下几个步骤[1]:" in text
+    assert "\n  - 1 预训练语言模型 (Pre-trained Language Model)[1]：\n    - 首先, " in text
+    assert "\n  - 2 监督微调 (Supervised Fine-tuning)[1]：\n    - 在预训练模型的基础上" in text
+
+
+def test_a_sub_heading_brings_the_line_under_it() -> None:
+    # 002, Q21: "- 9 评估与监控" alone says nothing; the line under it does
+    mixed = hit(FILE_002, 511, 516, ("大模型面试宝典", "Q21 半精度训练, 混合精度训练都是什么?"))
+    text = compose(select("混合精度训练是什么？", [mixed])).text
+    assert "- 9 评估与监控[1]：和半精度训练一样, 评估阶段一般会将模型恢复为FP32格式" in text

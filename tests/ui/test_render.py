@@ -34,6 +34,8 @@ def test_answer_markdown_badges_citations_only() -> None:
     assert md.count(f":{render.CITE_STYLE}[") == 2
     assert "\\<b\\>x\\<\\/b\\>" in md
     assert md.endswith("  \n\\- 项")
+    nested = render.answer_markdown("- 步骤[1]：\n  - 首先[1]。\n    - 其次[1]。").split("  \n")
+    assert nested[1].startswith("\u2003\\- 首先") and nested[2].startswith("\u2003\u2003\\- ")
 
 
 def test_an_editors_note_gets_its_own_badge_not_a_citation() -> None:
