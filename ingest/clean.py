@@ -185,7 +185,12 @@ def clean_lines(lines: list[Line]) -> list[Line]:
 def _continued(last: str, line: str) -> str | None:
     """`last` with `line` joined on, when a page break cut one sentence in two; else None."""
     a, b = last.rstrip(), line.strip()
-    if len(a) < PAGE_CUT_MIN_CHARS or a.lstrip().startswith("#") or not CJK.match(b):
+    if len(a) < PAGE_CUT_MIN_CHARS or a.lstrip().startswith("#"):
+        return None
+    # an English sentence cut between two words ("…key concepts in the LangChain" / "framework.")
+    if re.search(r"[a-z]$", a) and re.match(r"[a-z]", b):
+        return a + " " + b
+    if not CJK.match(b):
         return None
     tail = REPEATED_TAIL_RE.match(b)
     if tail and a.endswith(tail.group(0)):

@@ -17,7 +17,7 @@ from core.text import (
     sentence_spans,
     split_units,
 )
-from tests.service.grounding_data import FILE_002, lines
+from tests.service.grounding_data import FILE_001, FILE_002, lines
 
 CAUSES = (
     "- 1) **数据偏差：**大型语言模型通常是通过预训练阶段使用大规模无标签数据进行训练的。"
@@ -128,3 +128,14 @@ def test_a_nested_item_knows_its_parent_and_a_bare_item_over_lines_is_a_sub_head
     assert unit("RLHF 完整训练过程主要包括").parent == top.start  # an unlisted line under it
     # an item that says something is no sub-heading, whatever is under it
     assert not any(u.label for u in split_units("- 训练过程: 分三步\n    - 预训练。"))
+
+
+def test_code_is_no_statement_and_its_introduction_goes_with_it() -> None:
+    # 001, the Output Parsers example: a passage with the whole block, and one that starts
+    # inside it (the chunker cuts between lines), where only the prose after it is kept
+    whole = [u.text for u in split_units(lines(FILE_001, 751, 781))]
+    assert not any("OutputParser()" in t or "print(" in t or "example to" in t for t in whole)
+    # the prose before and after the example, in order
+    assert [t.split()[0] for t in whole[:3]] == ["Output", "They", "In"]
+    inside = [u.text for u in split_units(lines(FILE_001, 763, 781))]
+    assert inside[0].startswith("In the above example")

@@ -177,6 +177,8 @@ CUT_REST = "数，不正确的答案赋予非常高的负分，使得模型学�
 # 000_92dbb6eadc19f86a.txt:472-476: the next page repeats the last word's tail first.
 REPEAT = "- Temperature：用于调整随机从生成模型中抽样的程度，使得相同的提示可能会产生不同的输出。"
 REPEAT_REST = "出。温度为 0 将始终产生相同的输出，该参数设置越高随机性越大。"
+EN_CUT = "The output parser provides the parsed output. We can then further process it as"
+EN_CUT_REST = "needed. Output Parsers provide a flexible way to handle the output."
 
 
 def test_a_sentence_cut_by_a_page_break_is_joined_again() -> None:
@@ -185,6 +187,10 @@ def test_a_sentence_cut_by_a_page_break_is_joined_again() -> None:
     assert rows[-1][0] == "page_break"
     rows = _clean(REPEAT, "", "", REPEAT_REST)
     assert rows[0] == (None, REPEAT + REPEAT_REST[2:])  # the repeated "出。" once
+    assert rows[-1][0] == "page_break"
+    # 001_c14bfeaf169b6fab.txt:779-781: an English sentence cut between two words
+    rows = _clean(EN_CUT, "", EN_CUT_REST)
+    assert rows[0] == (None, EN_CUT + " " + EN_CUT_REST)
     assert rows[-1][0] == "page_break"
 
 
