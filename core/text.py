@@ -283,7 +283,8 @@ def split_units(text: str) -> list[Unit]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
-        while open_items and open_items[-1][0] >= indent:
+        # nested only past the item's marker, as markdown reads it: " - " under "- " is a sibling
+        while open_items and indent < open_items[-1][0] + 2:
             open_items.pop()
         parent = open_items[-1][1] if open_items else -1
         marker = _ITEM.match(line)

@@ -103,3 +103,23 @@ def missing_kind(question: str, evidence_text: str) -> str | None:
         if ask.pattern.search(question) and not ask.present(evidence_text, question):
             return ask.zh if has_cjk(question) else ask.en
     return None
+
+
+# "X 是什么？", "什么是 X？", "X 是怎么定义的？", "What is X?": a question about what one thing is
+_WHAT_IS = re.compile(
+    r"^\s*(?:什么是|何为|何谓|what\s+(?:is|are)\s+(?:an?\s+|the\s+)?)"
+    r"(?P<a>[^？?，,。]{2,30}?)\s*[？?]?\s*$"
+    r"|^\s*(?P<b>[^？?，,。]{2,30}?)\s*(?:是什么|是啥|(?:是|的是)?指(?:的是)?(?:什么|啥)|是什么意思"
+    r"|什么意思|是怎么定义的|怎么定义|如何定义|的定义是什么)[？?]?\s*$"
+    r"|^\s*what\s+does\s+(?P<c>[^?]{2,30}?)\s+(?:mean|stand\s+for)\s*\??\s*$",
+    re.I,
+)
+
+
+def defined(question: str) -> str | None:
+    """The thing a "what is X" question asks about, or None."""
+    m = _WHAT_IS.match(question)
+    if not m:
+        return None
+    # the thing's name, without the quotes a question may put around it ("“数据瓶颈”现象")
+    return re.sub(r"[“”\"'「」‘’]", "", m.group("a") or m.group("b") or m.group("c")).strip()

@@ -143,6 +143,16 @@ def closest(headings: tuple[str, ...], english: bool) -> Sentence:
     return Sentence(text, (), remark=True)
 
 
+def mentioned(name: str, english: bool) -> Sentence:
+    """Says the notes have no section on `name`, and no sentence that opens on it: what follows
+    are the places that mention it."""
+    if english:
+        return Sentence(
+            f"The notes have no section on {name}; it is mentioned here:", (), remark=True
+        )
+    return Sentence(f"笔记没有专门讲 {name}，以下是提到它的地方：", (), remark=True)
+
+
 def erratum(note: str, english: bool) -> Sentence:
     """A reviewer's note on what the notes get wrong here (corpus/overrides.toml `errata`),
     said instead of the wrong statement: marked as the editor's, not as the notes' words."""
@@ -155,6 +165,8 @@ def compose(evidence: Evidence, english: bool = False, errata: tuple[str, ...] =
     on each error of the notes that the answer leaves out, last."""
     units = list(evidence.units)
     out: list[Sentence] = [closest(evidence.closest, english)] if evidence.closest else []
+    if evidence.mentions:
+        out.append(mentioned(evidence.mentions, english))
     has_items = sum(u.item for u in units) >= 2
     # a point under another point of the answer is nested under it, as in the notes
     levels: dict[tuple[str, int], int] = {}

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from core.types import Chunk, Hit
-from service.asks import asked
+from service.asks import asked, defined
 from service.keyterms import key_terms, squash
+from service.naming import defines, key, naming
 from service.overlap import features, heading_match
 from service.section_units import (
     MAX_POINTS,
@@ -74,6 +75,9 @@ class Evidence:
     # No heading asks the question and the search could hardly tell the answering section from
     # the next: their headings, for a line that says the answer is the closest the notes have.
     closest: tuple[str, ...] = ()
+    # A "what is X" question the notes answer only with sentences that mention X: X, for a line
+    # that says so, so that "例如困惑度, 交叉熵, …" doesn't read as a definition of 交叉熵.
+    mentions: str = ""
 
     @property
     def empty(self) -> bool:
@@ -227,6 +231,14 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     for r in ranked:
         firsts.setdefault(section_key(r[4].chunk), r)
     ranked = list(firsts.values())
+    # "X是什么？" that no section is about (its heading would name X): the sentences naming X
+    name = defined(question)
+    if name and not any(key(name) in key(h) for h in ranked[0][4].chunk.heading_path):
+        by_name = naming(name, per_hit, q)
+        if by_name:
+            first = by_name[0].heading_path[-1] if by_name[0].heading_path else ""
+            mentions = "" if defines(name, by_name) else name
+            return Evidence(tuple(by_name), False, first, mentions=mentions)
     for i, (same, score, _neg, n, hit) in enumerate(ranked[:2]):
         if hit.chunk.heading_path in families:
             parent = hit.chunk.heading_path[:-1]

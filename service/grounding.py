@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from core.text import is_english
 from core.types import Hit
 from service import keyterms
-from service.asks import missing_kind
+from service.asks import defined, missing_kind
 from service.compose import (
     Composed,
     Sentence,
@@ -31,6 +31,7 @@ from service.compose import (
 from service.errata import select_correct
 from service.evidence import Evidence, EvidenceUnit, select
 from service.generators.base import GenerationRequest, Passage
+from service.naming import key
 from service.parts import question_parts
 from service.prompt import PromptBuilder
 from service.support import SupportChecker, Verdict, sentences
@@ -103,6 +104,16 @@ def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
     return [h.chunk.text for i, h in enumerate(hits) if i + 1 in ns]
 
 
+def _named(question: str, evidence: Evidence) -> bool:
+    """A question that asks what one thing is, and a sentence of the evidence that names it
+    ("困惑度是什么？" and "…困惑度是模型预测的单词的逆概率的几何平均值."): such a short question
+    scores low on meaning against a whole passage, yet the notes answer it."""
+    name = defined(question)
+    if name is None:
+        return False
+    return any(key(name) in key(u.text) for u in evidence.units)
+
+
 def ground(
     question: str, hits: Sequence[Hit], notes: str | None = None, gate_refused: bool = False,
     errata: bool = True, english: bool | None = None,
@@ -148,7 +159,7 @@ def ground(
     kind = missing_kind(question, "\n".join(_passages_of(evidence, real)))
     if kind is not None and not evidence.empty:
         return refused(refusal_kind(en, kind), "missing_kind")
-    if evidence.empty or gate_refused:
+    if evidence.empty or (gate_refused and not _named(question, evidence)):
         return refused(refusal(en), "no_evidence")
     if terms.partial:
         extra = gap(en, keyterms.names(terms.absent, en))

@@ -34,6 +34,7 @@ from service.grounding import evidence_request, finish, ground
 from service.index_holder import IndexHolder
 from service.keyterms import squash
 from service.limiter import GenerationLimiter, Ticket
+from service.naming import lookup
 from service.observer import AskObserver
 from service.parts import search_parts
 from service.prompt import PromptBuilder
@@ -131,6 +132,7 @@ class AskPipeline:
         decision = self.gate.decide(hits, rw.standalone, english)
         notes, sections = self.index_facts(retriever)
         hits = complete_sections(hits, sections)  # the top sections' parts the search left out
+        hits += lookup(rw.standalone, hits, sections)  # "X是什么？": the passages that name X
         g = ground(rw.standalone, hits, notes, decision.refuse, english=english)
         request = None
         if g.refusal is None and self.use_llm:

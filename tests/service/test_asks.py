@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.asks import missing_kind
+from service.asks import defined, missing_kind
 from tests.service.grounding_data import bf16, decoder_only
 
 
@@ -48,3 +48,13 @@ def test_a_speed_up_needs_a_factor() -> None:
     assert missing_kind(question, text) == "the speed-up figure"
     assert missing_kind(question, "It is 2-3x faster.") is None
     assert missing_kind("量化能加速多少？", "INT8 量化推理速度提升约 2 倍。") is None
+
+
+def test_what_a_question_asks_to_define() -> None:
+    assert defined("困惑度是什么？") == "困惑度"
+    assert defined("什么是 LoRA？") == "LoRA"
+    assert defined("What is a knowledge graph?") == "knowledge graph"
+    assert defined("困惑度是怎么定义的？") == "困惑度"
+    # two things, a reason or a comparison: not a question about what one thing is
+    assert defined("张量并行和流水线并行有什么区别？") is None
+    assert defined("LoRA 为什么能让训练变快？") is None

@@ -1,0 +1,55 @@
+"""A question about what one thing is, answered by the sentences that name it when no section
+is about it (service/evidence.py `_naming`), even when the score gate finds nothing close."""
+
+from __future__ import annotations
+
+from service.compose import compose
+from service.evidence import select
+from service.grounding import ground
+from service.naming import lookup
+from service.sections import group_sections
+from tests.service.grounding_data import FILE_001, FILE_002, hit
+
+SCALING_LAW = ("大模型面试宝典", "Q26 Scaling Law是什么?")
+MIXED = ("大模型面试宝典", "Q21 半精度训练, 混合精度训练都是什么?")
+EVALUATE = ("大模型面试宝典", "Q4 如何评估LLM的性能")
+
+
+def test_the_sentence_that_names_it_answers_not_a_section_sharing_a_word() -> None:
+    # the search puts "Scaling Law是什么?" first; Loss Scaling is a mixed-precision step
+    hits = [hit(FILE_002, 623, 627, SCALING_LAW, 0.95), hit(FILE_002, 505, 512, MIXED, 0.6)]
+    ev = select("Loss Scaling是什么？", hits)
+    assert ev.units and all(u.n == 2 for u in ev.units)
+    text = compose(ev).text
+    assert text.startswith("6 梯度缩放(Loss Scaling)[2]：在混合精度训练中")
+    assert "Scaling Law" not in text and "笔记没有专门讲" not in text  # its item names it
+
+
+def test_a_term_only_mentioned_is_said_to_be_only_mentioned() -> None:
+    ev = select("交叉熵是什么？", [hit(FILE_002, 182, 190, EVALUATE)])
+    assert ev.mentions == "交叉熵"
+    text = compose(ev).text
+    assert text.startswith("笔记没有专门讲 交叉熵，以下是提到它的地方：\n例如困惑度, 交叉熵")
+
+
+def test_the_gate_does_not_refuse_a_term_a_sentence_names() -> None:
+    hits = [hit(FILE_002, 182, 190, EVALUATE)]
+    g = ground("困惑度是什么？", hits, gate_refused=True)
+    assert g.refusal is None and "几何平均值" in g.composed.text
+    # a question of another form, or a term no sentence names, is still refused
+    assert ground("困惑度越低说明什么？", hits, gate_refused=True).refusal is not None
+    other = [hit(FILE_001, 753, 760, ("LangChain", "Output Parsers"))]
+    assert ground("曝光偏差是什么？", other, gate_refused=True).refusal is not None
+
+
+def test_a_passage_the_search_missed_is_looked_up_by_the_name() -> None:
+    # "分布式假设是什么？": the search finds "分布式训练"; the name is under Word2Vec
+    oom = hit(FILE_001, 1765, 1772, ("大模型（LLMs）训练集面", "样本量规模增大，训练出现OOM错"))
+    w2v = hit(FILE_002, 556, 565, ("大模型面试宝典", "Q25 Word2Vec是什么?"), 0.1)
+    found = lookup("分布式假设是什么？", [oom], group_sections([oom.chunk, w2v.chunk]))
+    assert [h.chunk.chunk_id for h in found] == [w2v.chunk.chunk_id]
+    assert found[0].score <= oom.score  # below every hit the search found
+    assert lookup("分布式训练是什么？", [oom], group_sections([oom.chunk, w2v.chunk])) == []
+    assert lookup("为什么要用分布式假设？", [oom], group_sections([w2v.chunk])) == []
+    text = compose(select("分布式假设是什么？", [oom, *found])).text
+    assert "单词的意义由它在上下文中的使用定义" in text and "分布式训练" not in text
