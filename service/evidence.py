@@ -39,6 +39,7 @@ from service.section_units import (
     units_of,
 )
 from service.sections import MAX_SECTION_CHUNKS, section_key
+from service.subject import about
 
 __all__ = ["Evidence", "EvidenceUnit", "answer_points", "select"]
 
@@ -64,6 +65,10 @@ SAME_HEADING = 0.8  # heading match between two sections: the same question
 MAX_OTHER = 4  # another note's answer to the same question: its lead and three points
 OTHER_SHARE = 0.25  # its best unit's match with the question, against the answer's best
 MAX_FAMILY_UNITS = 3  # from each subsection of a question section: its lead and two points
+# Hits that name what a "what is X" question asks about, from which X is the topic's common word
+# (dev sets: "什么是 Transformer？" 5 of 5 hits, "什么是微调？" 6 of 6; the 30 terms of
+# eval/datasets/terms.jsonl at most 3, but for "量化" 5)
+COMMON_NAME = 4
 HEADING_WEIGHT = 0.5  # heading match added to the fused score (0–1) when picking the section
 
 
@@ -78,6 +83,9 @@ class Evidence:
     # A "what is X" question the notes answer only with sentences that mention X: X, for a line
     # that says so, so that "例如困惑度, 交叉熵, …" doesn't read as a definition of 交叉熵.
     mentions: str = ""
+    # what the notes say of the one thing the question names (service/naming.py, subject.py):
+    # found by the name, so the score gate's "nothing close" doesn't stand
+    by_name: bool = False
 
     @property
     def empty(self) -> bool:
@@ -233,12 +241,23 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     ranked = list(firsts.values())
     # "X是什么？" that no section is about (its heading would name X): the sentences naming X
     name = defined(question)
-    if name and not any(key(name) in key(h) for h in ranked[0][4].chunk.heading_path):
+    if (
+        name and not any(key(name) in key(h) for h in ranked[0][4].chunk.heading_path)
+        # a word nearly every hit says is the topic's own word ("Transformer", "微调"): the
+        # sentences naming it say nothing in particular about it
+        and sum(key(name) in key(h.chunk.text) for _, h in per_hit) < COMMON_NAME
+    ):  # fmt: skip
         by_name = naming(name, per_hit, q)
         if by_name:
             first = by_name[0].heading_path[-1] if by_name[0].heading_path else ""
             mentions = "" if defines(name, by_name) else name
-            return Evidence(tuple(by_name), False, first, mentions=mentions)
+            return Evidence(tuple(by_name), False, first, mentions=mentions, by_name=True)
+    # a question about one listed point ("温度参数有什么作用？") that no heading asks: that point
+    if not ranked[0][0]:
+        points = about(question, per_hit, q)
+        if points:
+            first = points[0].heading_path[-1] if points[0].heading_path else ""
+            return Evidence(tuple(points), False, first, by_name=True)
     for i, (same, score, _neg, n, hit) in enumerate(ranked[:2]):
         if hit.chunk.heading_path in families:
             parent = hit.chunk.heading_path[:-1]

@@ -23,6 +23,7 @@ from service.compose import (
     compose,
     erratum,
     gap,
+    mentioned,
     notes_wrong,
     refusal,
     refusal_kind,
@@ -159,7 +160,7 @@ def ground(
     kind = missing_kind(question, "\n".join(_passages_of(evidence, real)))
     if kind is not None and not evidence.empty:
         return refused(refusal_kind(en, kind), "missing_kind")
-    if evidence.empty or (gate_refused and not _named(question, evidence)):
+    if evidence.empty or (gate_refused and not (evidence.by_name or _named(question, evidence))):
         return refused(refusal(en), "no_evidence")
     if terms.partial:
         extra = gap(en, keyterms.names(terms.absent, en))
@@ -207,6 +208,8 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
             kept = [Sentence(v.sentence, v.cites) for v in good]
             if g.evidence.closest:  # nor that its evidence is only the closest section
                 kept.insert(0, closest(g.evidence.closest, g.english))
+            if g.evidence.mentions:  # nor that the notes only mention what it asks about
+                kept.insert(0, mentioned(g.evidence.mentions, g.english))
             if g.terms.partial:  # the draft can't know what the key-term check found
                 kept.append(gap(g.english, keyterms.names(g.terms.absent, g.english)))
             kept += [erratum(note, g.english) for note in g.errata]

@@ -55,19 +55,26 @@ def naming(name: str, per_hit: list[tuple[int, Hit]], q: set[str]) -> list[Evide
         ][: MAX_NAMED - len(taken)]  # fmt: skip
         if not found:
             continue
-        found += [
-            v for v in units
-            if v not in found and "|" not in v.text  # a table row's cells read as nothing
-            and (v.parent in {u.start for u in found if u.item}
-                 or (v.rest and units[units.index(v) - 1] in found))
-        ][:MAX_INTRODUCED]  # fmt: skip
-        groups.append(sorted(found + item_heads(units, found), key=units.index))
+        groups.append(whole_items(units, found))
         taken += groups[-1]
         if len(taken) >= MAX_NAMED:
             break
     if any(defines(name, g) for g in groups):
         groups = [g for g in groups if defines(name, g)]
     return [u for g in groups for u in g]
+
+
+def whole_items(units: list[EvidenceUnit], found: list[EvidenceUnit]) -> list[EvidenceUnit]:
+    """`found` with the rest of their items, in the notes' order: the sentences on an item's
+    line, the lines under it (up to MAX_INTRODUCED; a table row's cells read as nothing), and
+    the first sentence of an item `found` only continues."""
+    picked = {u.start for u in found if u.item}
+    more = [
+        v for i, v in enumerate(units)
+        if v not in found and "|" not in v.text
+        and (v.parent in picked or (v.rest and i and units[i - 1] in found))
+    ][:MAX_INTRODUCED]  # fmt: skip
+    return sorted([*found, *more, *item_heads(units, found)], key=units.index)
 
 
 def defines(name: str, units: Sequence[EvidenceUnit]) -> bool:

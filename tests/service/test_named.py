@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from service.compose import compose
 from service.evidence import select
-from service.grounding import ground
+from service.grounding import finish, ground
 from service.naming import lookup
 from service.sections import group_sections
+from service.support import SupportChecker
 from tests.service.grounding_data import FILE_001, FILE_002, hit
 
 SCALING_LAW = ("大模型面试宝典", "Q26 Scaling Law是什么?")
@@ -53,3 +54,31 @@ def test_a_passage_the_search_missed_is_looked_up_by_the_name() -> None:
     assert lookup("为什么要用分布式假设？", [oom], group_sections([w2v.chunk])) == []
     text = compose(select("分布式假设是什么？", [oom, *found])).text
     assert "单词的意义由它在上下文中的使用定义" in text and "分布式训练" not in text
+
+
+CONTINUE = ("大模型（LLMs）微调面", "领域模型Continue PreTrain 数据选取？")
+FORGETTING = ("大模型（LLMs）微调面", "微调后的模型出现能力劣化，灾难性遗忘是怎么回事？")
+
+
+def test_a_question_about_one_listed_point_gets_that_point() -> None:
+    # "伪标签" is the third point of "数据选取"; the question asks how it is made
+    hits = [hit(FILE_001, 440, 447, CONTINUE)]
+    ev = select("伪标签怎么生成？", hits)
+    assert ev.by_name and [u.text[:4] for u in ev.units] == ["伪标签：", "例如，可"]
+    # the English gloss names the point as well ("重播缓冲区（Replay Buffer）")
+    ev = select("Replay Buffer 有什么作用？", [hit(FILE_001, 567, 574, FORGETTING)])
+    assert ev.units[0].text.startswith("重播缓冲区（Replay Buffer）：")
+    assert all("弹性权重" not in u.text for u in ev.units)
+
+
+def test_a_question_that_asks_more_than_the_point_is_no_question_about_it() -> None:
+    hits = [hit(FILE_001, 440, 447, CONTINUE)]
+    assert not select("领域模型继续预训练时伪标签和领域专家标注怎么取舍？", hits).by_name
+    assert not select("Continue PreTrain 的数据选取有哪些方法？", hits).by_name
+
+
+def test_a_checked_llm_draft_also_says_the_notes_only_mention_it() -> None:
+    g = ground("交叉熵是什么？", [hit(FILE_002, 182, 190, EVALUATE)])
+    draft = "困惑度是模型预测的单词的逆概率的几何平均值[1]。"
+    lines = finish(g, SupportChecker(), draft).text.split("\n")
+    assert lines[0] == "笔记没有专门讲 交叉熵，以下是提到它的地方：" and "几何平均值" in lines[1]
