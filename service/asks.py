@@ -116,10 +116,17 @@ _WHAT_IS = re.compile(
 )
 
 
+_POINTING = re.compile(
+    r"\s*(?:(?:这个|这种|这一|该)(?:指标|概念|方法|技术|参数|词)?(?:又|到底|究竟)?|又|到底|究竟)$"
+)
+
+
 def defined(question: str) -> str | None:
     """The thing a "what is X" question asks about, or None."""
     m = _WHAT_IS.match(question)
     if not m:
         return None
-    # the thing's name, without the quotes a question may put around it ("“数据瓶颈”现象")
-    return re.sub(r"[“”\"'「」‘’]", "", m.group("a") or m.group("b") or m.group("c")).strip()
+    # the thing's name, without the quotes a question may put around it ("“数据瓶颈”现象") and
+    # the words that only point at it ("困惑度这个指标又是怎么定义的？")
+    name = re.sub(r"[“”\"'「」‘’]", "", m.group("a") or m.group("b") or m.group("c")).strip()
+    return _POINTING.sub("", name).strip() or None

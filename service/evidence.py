@@ -250,7 +250,7 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         by_name = naming(name, per_hit, q)
         if by_name:
             first = by_name[0].heading_path[-1] if by_name[0].heading_path else ""
-            mentions = "" if defines(name, by_name) else name
+            mentions = "" if defines(name, (u.text for u in by_name)) else name
             return Evidence(tuple(by_name), False, first, mentions=mentions, by_name=True)
     # a question about one listed point ("温度参数有什么作用？") that no heading asks: that point
     if not ranked[0][0]:

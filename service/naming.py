@@ -9,11 +9,13 @@ answer is the sentences that name the thing, with the rest of their item.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from core.text import split_units
 from core.types import Hit
 from service.asks import defined
 from service.keyterms import squash
+from service.parts import question_parts
 from service.section_units import (
     MAX_INTRODUCED,
     EvidenceUnit,
@@ -59,8 +61,8 @@ def naming(name: str, per_hit: list[tuple[int, Hit]], q: set[str]) -> list[Evide
         taken += groups[-1]
         if len(taken) >= MAX_NAMED:
             break
-    if any(defines(name, g) for g in groups):
-        groups = [g for g in groups if defines(name, g)]
+    if any(defines(name, (u.text for u in g)) for g in groups):
+        groups = [g for g in groups if defines(name, (u.text for u in g))]
     return [u for g in groups for u in g]
 
 
@@ -77,29 +79,34 @@ def whole_items(units: list[EvidenceUnit], found: list[EvidenceUnit]) -> list[Ev
     return sorted([*found, *more, *item_heads(units, found)], key=units.index)
 
 
-def defines(name: str, units: Sequence[EvidenceUnit]) -> bool:
-    """Some unit says what `name` is: it opens on the name ("蕴含率: 该指标定义为…", "`CBOW`…"),
-    glosses it ("梯度缩放(Loss Scaling)", "…, 即"数据瓶颈"现象"), or goes on "X是…", "X指…", "X（…）是…"; else the notes
-    only mention it ("例如困惑度, 交叉熵, …")."""
+def defines(name: str, texts: Iterable[str]) -> bool:
+    """Some sentence says what `name` is: it opens on the name ("蕴含率: 该指标定义为…",
+    "`CBOW`…"), glosses it ("梯度缩放(Loss Scaling)", "…, 即"数据瓶颈"现象"), or goes on "X是…",
+    "X指…", "X（…）是…"; else the notes only mention it ("例如困惑度, 交叉熵, …")."""
     k = re.escape(key(name))
     opens = re.compile(
         rf"^[(（\d]*{k}|[(（]{k}[)）]|即{k}|{k}(?:[(（][^)）]*[)）])?(?:是|指|即|:|：)"
     )
-    return any(opens.search(key(u.text)) for u in units)
+    return any(opens.search(key(t)) for t in texts)
 
 
 def lookup(question: str, hits: Sequence[Hit], sections: Sections) -> list[Hit]:
-    """Passages that name what a "what is X" question asks about, when no hit does: the search
-    ranks a short question by meaning, and "分布式假设是什么？" found the "分布式训练" sections
-    first, not "基础假设(分布式假设)" under Word2Vec. Up to MAX_FOUND, in the notes' order, scored
-    below every hit (they were not found by the search)."""
-    name = defined(question)
-    if name is None or any(key(name) in key(h.chunk.text) for h in hits):
-        return []
+    """Passages that name what a "what is X" question (or part of one) asks about, when no hit
+    says what it is: the search ranks a short question by meaning, and "分布式假设是什么？" found the
+    "分布式训练" sections first, not "基础假设(分布式假设)" under Word2Vec. Up to MAX_FOUND for
+    each name, in the notes' order, scored below every hit (the search did not find them)."""
     floor = min((h.score for h in hits), default=0.0)
     have = {h.chunk.chunk_id for h in hits}
-    found = [
-        c for chunks in sections.values() for c in chunks
-        if c.chunk_id not in have and key(name) in key(c.text)
-    ]  # fmt: skip
-    return [Hit(c, floor, None, None) for c in found[:MAX_FOUND]]
+    out: list[Hit] = []
+    for part in question_parts(question):
+        name = defined(part)
+        said = [u.text for h in [*hits, *out] for u in split_units(h.chunk.text)]
+        if name is None or defines(name, said):  # a hit says what it is already
+            continue
+        found = [
+            c for chunks in sections.values() for c in chunks
+            if c.chunk_id not in have and key(name) in key(c.text)
+        ]  # fmt: skip
+        out += [Hit(c, floor, None, None) for c in found[:MAX_FOUND]]
+        have.update(c.chunk_id for c in found[:MAX_FOUND])
+    return out

@@ -55,6 +55,8 @@ def test_what_a_question_asks_to_define() -> None:
     assert defined("什么是 LoRA？") == "LoRA"
     assert defined("What is a knowledge graph?") == "knowledge graph"
     assert defined("困惑度是怎么定义的？") == "困惑度"
+    assert defined("困惑度这个指标又是怎么定义的？") == "困惑度"  # words that only point at it
+    assert defined("温度参数是怎么定义的？") == "温度参数"  # …but a name's own last word stays
     # two things, a reason or a comparison: not a question about what one thing is
     assert defined("张量并行和流水线并行有什么区别？") is None
     assert defined("LoRA 为什么能让训练变快？") is None

@@ -82,3 +82,15 @@ def test_a_checked_llm_draft_also_says_the_notes_only_mention_it() -> None:
     draft = "困惑度是模型预测的单词的逆概率的几何平均值[1]。"
     lines = finish(g, SupportChecker(), draft).text.split("\n")
     assert lines[0] == "笔记没有专门讲 交叉熵，以下是提到它的地方：" and "几何平均值" in lines[1]
+
+
+def test_a_part_that_asks_what_a_thing_is_gets_its_definition_looked_up() -> None:
+    # dev-094: the hits mention 困惑度 ("…自动评估指标如困惑度（perplexity）来衡量") without
+    # saying what it is; the definition sits under "如何评估LLM的性能"
+    aspects = hit(FILE_001, 1816, 1819, ("大模型（LLMs）评测面", "大模型怎么评测？"))
+    evaluate = hit(FILE_002, 182, 190, EVALUATE)
+    question = "大模型评测有哪些方法？困惑度这个指标又是怎么定义的？"
+    found = lookup(question, [aspects], group_sections([aspects.chunk, evaluate.chunk]))
+    assert [h.chunk.chunk_id for h in found] == [evaluate.chunk.chunk_id]
+    # a hit that says what it is already: nothing to look up
+    assert lookup(question, [aspects, evaluate], group_sections([evaluate.chunk])) == []
