@@ -123,7 +123,8 @@ _POINTING = re.compile(
 
 def defined(question: str) -> str | None:
     """The thing a "what is X" question asks about, or None."""
-    m = _WHAT_IS.match(question)
+    # the notes' terms the glossary added to the question for the search ("…?（梯度）")
+    m = _WHAT_IS.match(re.sub(r"(?<=[？?])\s*（[^（）]*）\s*$", "", question))
     if not m:
         return None
     # the thing's name, without the quotes a question may put around it ("“数据瓶颈”现象") and
