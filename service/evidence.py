@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from core.types import Chunk, Hit
 from service.asks import asked, defined
 from service.keyterms import key_terms, squash
-from service.naming import defines, key, naming
+from service.naming import key, naming
 from service.overlap import features, heading_match
 from service.section_units import (
     MAX_POINTS,
@@ -247,10 +247,10 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         # sentences naming it say nothing in particular about it
         and sum(key(name) in key(h.chunk.text) for _, h in per_hit) < COMMON_NAME
     ):  # fmt: skip
-        by_name = naming(name, per_hit, q)
+        by_name, said = naming(name, per_hit, q)
         if by_name:
             first = by_name[0].heading_path[-1] if by_name[0].heading_path else ""
-            mentions = "" if defines(name, (u.text for u in by_name)) else name
+            mentions = "" if said else name
             return Evidence(tuple(by_name), False, first, mentions=mentions, by_name=True)
     # a question about one listed point ("温度参数有什么作用？") that no heading asks: that point
     if not ranked[0][0]:

@@ -26,6 +26,7 @@ from service.section_units import (
 from service.sections import Sections
 
 MAX_FOUND = 2  # passages added by the lookup: the definition and one more mention
+MAX_TERM = 8  # Chinese characters of a term glossed in English: "重播缓冲区", "梯度裁剪"
 MAX_NAMED = 4  # sentences that name it: as many as a scored answer takes (evidence.MAX_SCORED)
 
 
@@ -38,22 +39,53 @@ def key(text: str) -> str:
     return _QUOTES.sub("", squash(text))
 
 
-def naming(name: str, per_hit: list[tuple[int, Hit]], q: set[str]) -> list[EvidenceUnit]:
-    """What the notes say of a thing a "what is X" question names (`name`), when no section is
-    about it: the sentences that name it, passage by passage in the search's order, each with
-    the rest of its item: the sentences on its line, the lines under it ("负采样(`Negative
+def aliases(name: str, texts: Sequence[str]) -> list[str]:
+    """`name` and what the notes call it in the other language, from their own glosses:
+    "困惑度（perplexity）" makes "困惑度" a name for "perplexity", and "梯度裁剪 (Gradient
+    Clipping)" "Gradient Clipping" one for "梯度裁剪". Of the Chinese run before a gloss, the
+    longest ending the notes also use elsewhere ("困惑度", not "自动评估指标如困惑度")."""
+    words = r"\s*".join(map(re.escape, name.split()))
+    out = [name]
+    blob = "\n".join(texts)
+    before = re.compile(rf"([\u4e00-\u9fff]{{2,12}})\s*[（(]\s*[`*]*{words}[`*]*\s*[)）]", re.I)
+    after = re.compile(rf"{words}\s*[（(]\s*[`*]*([A-Za-z][\w \-]{{2,40}}?)[`*]*\s*[)）]", re.I)
+    rest = before.sub(" ", blob)  # the notes without the glossed spots
+    for m in before.finditer(blob):
+        run = m.group(1)
+        # a term starts after a non-Chinese character: the glossed run itself ("- 负采样(`Negative
+        # Sampling`)"), else its longest ending the notes write so elsewhere ("例如困惑度, …")
+        if len(run) <= MAX_TERM and not re.match(
+            r"[\u4e00-\u9fff]", blob[m.start() - 1 : m.start()]
+        ):
+            out.append(run)
+            continue
+        ends = (run[i:] for i in range(len(run) - 1))
+        out += [e for e in ends if re.search(r"(?<![\u4e00-\u9fff])" + re.escape(e), rest)][:1]
+    out += [m.group(1).strip() for m in after.finditer(blob)]
+    return list(dict.fromkeys(n for n in out if len(key(n)) >= 2))
+
+
+def naming(
+    name: str, per_hit: list[tuple[int, Hit]], q: set[str]
+) -> tuple[list[EvidenceUnit], bool]:
+    """What the notes say of a thing a "what is X" question names (`name`, or what the notes
+    call it in the other language), when no section is about it, and whether some of it says
+    what the thing is: the sentences that name it, passage by passage in the search's order,
+    each with the rest of its item: the sentences on its line, the lines under it ("负采样(`Negative
     Sampling`):" and its two points), its item's first sentence. When some passage says what
     it is, passages that only mention it are left out ("在线学习平台" beside "在线学习是一种增量
     学习的方法"). "Loss Scaling是什么？" is answered by the mixed-precision item "6 梯度缩放(Loss
     Scaling)", not the section "Scaling Law是什么?" that shares a word with it."""
-    name = key(name)
+    names = aliases(name, [h.chunk.text for _, h in per_hit])
+    keys = [key(n) for n in names]
     groups: list[list[EvidenceUnit]] = []
     taken: list[EvidenceUnit] = []
     for n, h in per_hit:
         units = units_of(n, h, q)
         found = [
             u for u in units
-            if name in key(u.text) and "|" not in u.text and not is_duplicate(u, taken)
+            if any(k in key(u.text) for k in keys) and "|" not in u.text
+            and not is_duplicate(u, taken)
         ][: MAX_NAMED - len(taken)]  # fmt: skip
         if not found:
             continue
@@ -61,9 +93,8 @@ def naming(name: str, per_hit: list[tuple[int, Hit]], q: set[str]) -> list[Evide
         taken += groups[-1]
         if len(taken) >= MAX_NAMED:
             break
-    if any(defines(name, (u.text for u in g)) for g in groups):
-        groups = [g for g in groups if defines(name, (u.text for u in g))]
-    return [u for g in groups for u in g]
+    defining = [g for g in groups if any(defines(x, (u.text for u in g)) for x in names)]
+    return [u for g in (defining or groups) for u in g], bool(defining)
 
 
 def whole_items(units: list[EvidenceUnit], found: list[EvidenceUnit]) -> list[EvidenceUnit]:
@@ -85,7 +116,7 @@ def defines(name: str, texts: Iterable[str]) -> bool:
     "X指…", "X（…）是…"; else the notes only mention it ("例如困惑度, 交叉熵, …")."""
     k = re.escape(key(name))
     opens = re.compile(
-        rf"^[(（\d]*{k}|[(（]{k}[)）]|即{k}|{k}(?:[(（][^)）]*[)）])?(?:是|指|即|:|：)"
+        rf"^[(（\d]*{k}|^[^，,。；]{{0,14}}[(（]{k}[)）]|即{k}|{k}(?:[(（][^)）]*[)）])?(?:是|指|即|:|：)"
     )
     return any(opens.search(key(t)) for t in texts)
 
@@ -98,14 +129,18 @@ def lookup(question: str, hits: Sequence[Hit], sections: Sections) -> list[Hit]:
     floor = min((h.score for h in hits), default=0.0)
     have = {h.chunk.chunk_id for h in hits}
     out: list[Hit] = []
+    every = [c for chunks in sections.values() for c in chunks]
     for part in question_parts(question):
         name = defined(part)
+        if name is None:
+            continue
+        names = aliases(name, [c.text for c in every])
         said = [u.text for h in [*hits, *out] for u in split_units(h.chunk.text)]
-        if name is None or defines(name, said):  # a hit says what it is already
+        if any(defines(n, said) for n in names):  # a hit says what it is already
             continue
         found = [
-            c for chunks in sections.values() for c in chunks
-            if c.chunk_id not in have and key(name) in key(c.text)
+            c for c in every
+            if c.chunk_id not in have and any(key(n) in key(c.text) for n in names)
         ]  # fmt: skip
         out += [Hit(c, floor, None, None) for c in found[:MAX_FOUND]]
         have.update(c.chunk_id for c in found[:MAX_FOUND])

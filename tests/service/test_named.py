@@ -6,10 +6,10 @@ from __future__ import annotations
 from service.compose import compose
 from service.evidence import select
 from service.grounding import finish, ground
-from service.naming import lookup
+from service.naming import aliases, defines, lookup
 from service.sections import group_sections
 from service.support import SupportChecker
-from tests.service.grounding_data import FILE_001, FILE_002, hit
+from tests.service.grounding_data import FILE_001, FILE_002, hit, lines
 
 SCALING_LAW = ("大模型面试宝典", "Q26 Scaling Law是什么?")
 MIXED = ("大模型面试宝典", "Q21 半精度训练, 混合精度训练都是什么?")
@@ -94,3 +94,19 @@ def test_a_part_that_asks_what_a_thing_is_gets_its_definition_looked_up() -> Non
     assert [h.chunk.chunk_id for h in found] == [evaluate.chunk.chunk_id]
     # a hit that says what it is already: nothing to look up
     assert lookup(question, [aspects, evaluate], group_sections([evaluate.chunk])) == []
+
+
+def test_the_notes_own_glosses_name_a_thing_in_the_other_language() -> None:
+    texts = [
+        lines(FILE_001, 1816, 1819),  # "…自动评估指标如困惑度（perplexity）来衡量"
+        lines(FILE_002, 182, 190),  # "例如困惑度, 交叉熵, 困惑度是…"
+        lines(FILE_001, 571, 571),  # "1. 重播缓冲区（Replay Buffer）：…"
+    ]
+    assert aliases("perplexity", texts) == ["perplexity", "困惑度"]  # not "指标如困惑度"
+    assert aliases("Replay Buffer", texts) == ["Replay Buffer", "重播缓冲区"]
+    # an English question finds the Chinese definition, and the passing gloss is no definition
+    assert not defines("perplexity", [lines(FILE_001, 1818, 1818)])
+    evaluate = hit(FILE_002, 182, 190, EVALUATE)
+    aspects = hit(FILE_001, 1816, 1819, ("大模型（LLMs）评测面", "大模型怎么评测？"))
+    text = compose(select("What is perplexity?", [aspects, evaluate])).text
+    assert "几何平均值" in text and "语法和流畅度" not in text
