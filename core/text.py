@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from core.code_lines import FENCE, code_lines
+
 # CJK Unified Ideographs, extension A and the compatibility block: what "Chinese" means here.
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -272,12 +274,12 @@ def split_units(text: str) -> list[Unit]:
     units: list[Unit] = []
     pos = 0
     open_items: list[tuple[int, int]] = []  # (indent, first unit's start) of enclosing items
-    code = _code_lines(text.split("\n"))
+    code = code_lines(text.split("\n"))
     for k, line in enumerate(text.split("\n")):
         line_start, pos = pos, pos + len(line) + 1
         if k in code:
             # a line that only introduces a program ("Here's an example…:") has nothing left
-            if _FENCE.match(line) and units and units[-1].text[-1] in "：:" and k - 1 not in code:
+            if FENCE.match(line) and units and units[-1].text[-1] in "：:" and k - 1 not in code:
                 units.pop()
             continue
         if not line.strip() or line.lstrip().startswith("#"):
@@ -311,31 +313,6 @@ def split_units(text: str) -> list[Unit]:
 
 
 _STATES = re.compile(r"[。！？；.!?：:，,]")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-
-
-def _code_lines(lines: list[str]) -> set[int]:
-    """The lines of fenced code blocks, fences included: a program line by line, each with its
-    own citation, is no statement (dev-035 quoted "parser = OutputParser()[3]."). Only when the
-    fences pair up: a passage can start or end inside a block, and then which fence opens is
-    unknown, so nothing is taken for code."""
-    fences = [k for k, line in enumerate(lines) if _FENCE.match(line)]
-    fenced = (
-        {k for a, b in zip(fences[::2], fences[1::2], strict=True) for k in range(a, b + 1)}
-        if len(fences) % 2 == 0
-        else set(fences)
-    )
-    # ... so a line that reads as Python is code wherever it stands
-    return fenced | {k for k, line in enumerate(lines) if _CODE.match(line) and not has_cjk(line)}
-
-
-# A line of Python: a keyword that opens a statement, an assignment to a lower-case name ("llm =
-# OpenAI(…)", not the notes' "C = 6ND"), or a bare call ("print(processed_output)").
-_CODE = re.compile(
-    r"^\s*(?:(?:def|class|return|import|from|print|async|await|raise)\b|@\w"
-    r"|[a-z_][a-z0-9_]*(?:\.[a-z_]\w*|\[[^\]]*\])*\s*=\s*[A-Za-z_\"'\[{(]"
-    r"|[a-z_][\w.]*\(.*\)\s*;?\s*$)"
-)
 
 
 def _add(

@@ -96,7 +96,8 @@ def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
             said.add(u.text)
             units.append(u)
     same = all(ev.same_question for ev in found) and bool(units)
-    return Evidence(tuple(units), same, found[0].heading)
+    by_name = any(ev.by_name for ev in found)  # a part about one thing the notes name
+    return Evidence(tuple(units), same, found[0].heading, by_name=by_name)
 
 
 def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
