@@ -18,7 +18,7 @@ from service.overlap import features, weight
 from service.section_units import EvidenceUnit, is_duplicate, units_of
 
 MIN_TITLE = 3  # squashed characters: "伪标签", "topk"; two ("方法", "目标") name no one thing
-MAX_TITLE = 30  # a longer head is a sentence, not a title
+MAX_TITLE = 30  # a longer head (its gloss aside) is a sentence, not a title
 # What the question says beyond the titles: the asking words alone ("有什么作用" is {作用, 么作}).
 # "RLHF 的完整训练过程有哪些步骤" keeps {完整, 步骤, …} beyond "训练过程": not about that point.
 MAX_REST = 2.0
@@ -35,7 +35,7 @@ def titles(unit: EvidenceUnit) -> list[str]:
     if not unit.item:
         return []
     head = unit.text if unit.label else re.split(r"[：:]", unit.text, maxsplit=1)[0]
-    if (head == unit.text and not unit.label) or len(head) > MAX_TITLE:
+    if (head == unit.text and not unit.label) or len(_GLOSS.sub("", head)) > MAX_TITLE:
         return []
     head = _NUMBERING.sub("", head).strip()
     names = [head, _GLOSS.sub("", head).strip(), *_GLOSS.findall(head)]

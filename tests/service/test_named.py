@@ -69,6 +69,11 @@ def test_a_question_about_one_listed_point_gets_that_point() -> None:
     ev = select("Replay Buffer 有什么作用？", [hit(FILE_001, 567, 574, FORGETTING)])
     assert ev.units[0].text.startswith("重播缓冲区（Replay Buffer）：")
     assert all("弹性权重" not in u.text for u in ev.units)
+    # a title's gloss doesn't count toward its length ("弹性权重共享（Elastic Weight Consolidation）")
+    ev = select("弹性权重共享有什么作用？", [hit(FILE_001, 567, 574, FORGETTING)])
+    assert ev.by_name and ev.units[0].text.startswith(
+        "弹性权重共享（Elastic Weight Consolidation）"
+    )
 
 
 def test_a_question_that_asks_more_than_the_point_is_no_question_about_it() -> None:
