@@ -3,7 +3,9 @@
 The notes define many terms in passing, inside a longer answer: such a question scores low on
 meaning against the whole passage (the score gate would refuse it), and the section the search
 puts first may only share a word with it ("Scaling Law是什么?" for "Loss Scaling是什么？"). Its
-answer is the sentences that name the thing, with the rest of their item.
+answer is the sentences that name the thing, or what the notes call it in the other language
+(their own glosses: "困惑度（perplexity）"), with the rest of their item; a passage the search
+missed is looked up by the name (`lookup`, before the evidence is selected).
 """
 
 from __future__ import annotations
