@@ -182,16 +182,17 @@ def key_terms(question: str) -> tuple[Term, ...]:
         for phrase in re.findall(
             r"[A-Za-z][A-Za-z0-9_\-.+]*(?: [A-Za-z][A-Za-z0-9_\-.+]*)*", question
         ):
-            words = [w for w in phrase.split() if _is_word(w)]
-            # runs of names ("Layer Norm", "GPU") are hard; the plain words between them soft
+            # runs of names ("Layer Norm", "GPU") are hard; the plain words between them soft; a
+            # stop word ends a run ("Components and Chains" is two names, not "Components Chains")
             run: list[str] = []
-            for w in [*words, ""]:
-                if w and _is_name(w, first=False) == bool(run and _is_name(run[0], first=False)):
+            for w in [*phrase.split(), ""]:
+                word = bool(w) and _is_word(w)
+                if word and run and _is_name(w, first=False) == _is_name(run[0], first=False):
                     run.append(w)
                     continue
                 if run:
                     add(" ".join(run), _is_name(run[0], first=False))
-                run = [w] if w else []
+                run = [w] if word else []
     for num in numbers(question):
         add(num, True)
     if not english:

@@ -57,6 +57,16 @@ def test_a_name_elsewhere_in_the_notes_is_not_absent() -> None:
     assert not cov.absent
 
 
+def test_a_stop_word_ends_a_run_of_names() -> None:
+    # the practice bank's "LangChain 中 Components and Chains 是什么?": two names the notes use,
+    # not "Components Chains", which they never write (the answer said so: untrue)
+    terms = [t.text for t in key_terms("LangChain 中 Components and Chains 是什么?")]
+    assert terms == ["LangChain", "Components", "Chains"]
+    notes = squash("Components and Chains are key concepts in the LangChain framework.")
+    assert not check("LangChain 中 Components and Chains 是什么?", [], notes).absent
+    assert [t.text for t in key_terms("Layer Norm 的公式是什么？")][0] == "Layer Norm"
+
+
 def test_a_term_glossed_in_brackets_is_a_name() -> None:
     question = "How can gradient checkpointing (activation recomputation) reduce GPU memory?"
     assert [(t.text, t.hard) for t in key_terms(question)] == [
