@@ -274,8 +274,9 @@ def split_units(text: str) -> list[Unit]:
     units: list[Unit] = []
     pos = 0
     open_items: list[tuple[int, int]] = []  # (indent, first unit's start) of enclosing items
-    code = code_lines(text.split("\n"))
-    for k, line in enumerate(text.split("\n")):
+    lines = text.split("\n")
+    code = code_lines(lines)
+    for k, line in enumerate(lines):
         line_start, pos = pos, pos + len(line) + 1
         if k in code:
             # a line that only introduces a program ("Here's an example…:") has nothing left

@@ -67,6 +67,12 @@ def aliases(name: str, texts: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(n for n in out if len(key(n)) >= 2))
 
 
+def _names(keys: Sequence[str], text: str) -> bool:
+    """`text` names one of `keys` (names as `key` writes them); the text is keyed once."""
+    keyed = key(text)
+    return any(k in keyed for k in keys)
+
+
 def naming(
     name: str, per_hit: list[tuple[int, Hit]], q: set[str]
 ) -> tuple[list[EvidenceUnit], bool]:
@@ -86,7 +92,7 @@ def naming(
         units = units_of(n, h, q)
         found = [
             u for u in units
-            if any(k in key(u.text) for k in keys) and "|" not in u.text
+            if _names(keys, u.text) and "|" not in u.text
             and not is_duplicate(u, taken)
         ][: MAX_NAMED - len(taken)]  # fmt: skip
         if not found:
@@ -140,10 +146,8 @@ def lookup(question: str, hits: Sequence[Hit], sections: Sections) -> list[Hit]:
         said = [u.text for h in [*hits, *out] for u in split_units(h.chunk.text)]
         if any(defines(n, said) for n in names):  # a hit says what it is already
             continue
-        found = [
-            c for c in every
-            if c.chunk_id not in have and any(key(n) in key(c.text) for n in names)
-        ]  # fmt: skip
+        keys = [key(n) for n in names]
+        found = [c for c in every if c.chunk_id not in have and _names(keys, c.text)]
         out += [Hit(c, floor, None, None) for c in found[:MAX_FOUND]]
         have.update(c.chunk_id for c in found[:MAX_FOUND])
     return out
