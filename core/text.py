@@ -31,8 +31,10 @@ LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[\-_.+][A-Za-z0-9]+)*\+*")
 _SENT_END = re.compile(
     r"(?<=[。！？；!?])|(?<=[.!?;])\s+(?=[A-Z\u4e00-\u9fff])|(?<=[\u4e00-\u9fff][.!?;])\s+(?=\S)"
 )
-_ITEM = re.compile(r"^\s*(?:[-*+•●○■◆]\s*)?(?:\d{1,2}[.)、）]|[(（]\d{1,2}[)）])?\s*")
+_ITEM = re.compile(r"^\s*(?:(?:[-+•●○■◆]|\*(?!\*))\s*)?(?:\d{1,2}[.)、）]|[(（]\d{1,2}[)）])?\s*")
 _BOLD = re.compile(r"\*\*|__")
+# A paragraph opening on a bold title ("**模型参数占用显存：**大语言模型…") is a point, like an item.
+_BOLD_TITLE = re.compile(r"^\s*\*\*[^*\n]{1,40}?(?:[：:]\*\*|\*\*\s*[：:])")
 TERMINAL = "。！？；!?.…"
 
 
@@ -279,9 +281,14 @@ def split_units(text: str) -> list[Unit]:
     for k, line in enumerate(lines):
         line_start, pos = pos, pos + len(line) + 1
         if k in code:
-            # a line that only introduces a program ("Here's an example…:") has nothing left
-            if FENCE.match(line) and units and units[-1].text[-1] in "：:" and k - 1 not in code:
-                units.pop()
+            if FENCE.match(line) and k - 1 not in code:
+                # the program's caption, a line with no sentence end ("**Input, Reward**")...
+                caption = line_start - len(lines[k - 1]) - 1 if k else line_start
+                if units and units[-1].start >= caption and units[-1].text[-1] not in TERMINAL:
+                    units.pop()
+                # ... and a line that only introduces it ("Here's an example…:"): nothing left
+                if units and units[-1].text[-1] in "：:":
+                    units.pop()
             continue
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -291,7 +298,7 @@ def split_units(text: str) -> list[Unit]:
             open_items.pop()
         parent = open_items[-1][1] if open_items else -1
         marker = _ITEM.match(line)
-        item = bool(marker and marker.group(0).strip())
+        item = bool(marker and marker.group(0).strip()) or bool(_BOLD_TITLE.match(line))
         body_start = marker.end() if marker else 0
         cut, first = body_start, len(units)
         for m in _SENT_END.finditer(line, body_start):

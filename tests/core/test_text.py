@@ -17,7 +17,7 @@ from core.text import (
     sentence_spans,
     split_units,
 )
-from tests.service.grounding_data import FILE_001, FILE_002, lines
+from tests.service.grounding_data import FILE_000, FILE_001, FILE_002, lines
 
 CAUSES = (
     "- 1) **数据偏差：**大型语言模型通常是通过预训练阶段使用大规模无标签数据进行训练的。"
@@ -139,3 +139,18 @@ def test_code_is_no_statement_and_its_introduction_goes_with_it() -> None:
     assert [t.split()[0] for t in whole[:3]] == ["Output", "They", "In"]
     inside = [u.text for u in split_units(lines(FILE_001, 763, 781))]
     assert inside[0].startswith("In the above example")
+
+
+def test_a_bold_title_is_a_point_and_a_code_caption_no_statement() -> None:
+    # 000, PPO's data format: the example's caption "**Input, Reward, Action, State**" and its
+    # lead-in go with the code; "**" opens bold text, not a "*" bullet
+    ppo = [u.text for u in split_units(lines(FILE_000, 334, 354))]
+    assert not any("Input" in t or "示例数据集的格式" in t or t.startswith("*") for t in ppo)
+    assert ppo[-2].startswith("在这个示例中") and ppo[-3].startswith("可以使用表格形式")
+    # 000, why inference memory stays taken: paragraphs opening on a bold title are its points
+    memory = split_units(lines(FILE_000, 428, 434))
+    assert [(u.text[:7], u.item) for u in memory if not u.rest] == [
+        ("模型参数占用显", True), ("输入数据占用显", True), ("中间计算结果占", True), ("内存管理策略：", True)
+    ]  # fmt: skip
+    # bold inside a sentence is no title
+    assert not split_units(lines(FILE_000, 384, 384))[0].item
