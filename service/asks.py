@@ -97,8 +97,30 @@ def asked(question: str) -> Ask | None:
     return next((ask for ask in ASKS if ask.pattern.search(question)), None)
 
 
+# A yes/no question: "…吗？", "是不是…", "Is …?" ("什么"/"怎么" end on 么 too). One that asks for a
+# method or a list ("有没有办法…？", "…用什么方法吗？") is no yes/no question.
+_YES_NO_ZH = re.compile(
+    r"(?:吗|(?<![什怎这那多])么)\s*[？?]?\s*$|是不是|是否|会不会|能不能|可不可以|有没有|要不要|对不对|算不算"
+)
+_YES_NO_EN = re.compile(
+    r"^\s*(?:is|are|was|were|does|do|did|can|could|should|will|would|has|have)\b", re.I
+)
+_WH = re.compile(r"办法|方法|什么|哪些|哪个|怎么|怎样|如何|为什么|为何|多少")
+
+
+def yes_no(clause: str) -> bool:
+    """Whether `clause` (a question, or one clause of one) asks yes or no."""
+    if _YES_NO_EN.match(clause):  # the glossary may have added the notes' Chinese terms
+        return True
+    return bool(_YES_NO_ZH.search(clause)) and not _WH.search(clause)
+
+
 def missing_kind(question: str, evidence_text: str) -> str | None:
-    """What the question asks for that the evidence lacks ("公式推导"), or None."""
+    """What the question asks for that the evidence lacks ("公式推导"), or None. A yes/no
+    question asks whether, not for the thing: "Is BERT's 15% masking ratio backed by a
+    theoretical derivation?" is answered by the notes' "并没有一个固定的理论依据"."""
+    if any(yes_no(c) for c in re.split(r"[，,；;]", question)):
+        return None
     for ask in ASKS:
         if ask.pattern.search(question) and not ask.present(evidence_text, question):
             return ask.zh if has_cjk(question) else ask.en

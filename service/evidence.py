@@ -83,8 +83,9 @@ class Evidence:
     # A "what is X" question the notes answer only with sentences that mention X: X, for a line
     # that says so, so that "例如困惑度, 交叉熵, …" doesn't read as a definition of 交叉熵.
     mentions: str = ""
-    # what the notes say of the one thing the question names (service/naming.py, subject.py):
-    # found by the name, so the score gate's "nothing close" doesn't stand
+    # what the notes say of the one thing the question names (service/naming.py, subject.py),
+    # or the sentence that says what a yes/no question asks (service/verdict.py): found by the
+    # name or the claim, so the score gate's "nothing close" doesn't stand
     by_name: bool = False
 
     @property

@@ -36,6 +36,7 @@ from service.naming import key
 from service.parts import question_parts
 from service.prompt import PromptBuilder
 from service.support import SupportChecker, Verdict, sentences
+from service.verdict import lead_with_statement
 
 MIN_KEPT_SHARE = 0.5  # keep an LLM draft only if at least half of its sentences check out
 
@@ -86,8 +87,8 @@ def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
     evidence of each part, in order; one section rarely answers both."""
     parts = question_parts(question)  # each part alone: it picks among hits the whole found
     if len(parts) < 2:
-        return select(question, hits)
-    found = [select(part, hits, question) for part in parts]
+        return lead_with_statement(question, hits, select(question, hits))
+    found = [lead_with_statement(part, hits, select(part, hits, question)) for part in parts]
     units: list[EvidenceUnit] = []
     said: set[str] = set()  # parts share sentences (and the notes repeat some): say each once
     # each part's answer, then what other notes say, under one line per note

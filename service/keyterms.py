@@ -150,12 +150,18 @@ def _is_name(word: str, first: bool) -> bool:
     return inner or (word[0].isupper() and not first) or ("-" in word and word[0].isupper())
 
 
+# "GPT-style", "BERT-like", "Transformer-based": the name is the part before the suffix, and
+# the notes write it so ("GPT-style" found nowhere made "The notes do not cover GPT-style.")
+_KIND_OF = re.compile(r"-(?:style|like|based|type|esque|ish|related|specific)\b", re.I)
+
+
 def key_terms(question: str) -> tuple[Term, ...]:
     english = not has_cjk(question)
     terms: list[Term] = []
     seen: set[str] = set()
 
     def add(text: str, hard: bool) -> None:
+        text = _KIND_OF.sub("", text)
         key = squash(text)
         if key and key not in seen:
             seen.add(key)

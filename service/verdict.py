@@ -1,0 +1,123 @@
+"""A yes/no question ("困惑度是不是越低越好？", "Is X …?"): the notes' sentence on that claim, first.
+
+Such a question asks whether one statement holds, and the notes settle it in one sentence,
+often deep inside a section about something broader ("困惑度越低, 训练效果就越好." in a list of
+evaluation metrics; "若 Top k 和 Top p 都启用，则 Top p 在 Top k 之后起作用" as the last
+sentence of an item). The section's lead and points come after it: without the sentence, the
+answer circles the claim and never says yes or no.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from core.text import is_english
+from core.types import Hit
+from service.asks import yes_no
+from service.evidence import LOW_MATCH, Evidence
+from service.keyterms import key_terms, squash
+from service.overlap import features, heading_match, weight
+from service.section_units import EvidenceUnit, is_duplicate, units_of
+
+# The claim must share this much with the sentence: three bigrams, or an English term and a
+# bigram (section_units.MIN_FOCUS_SCORE, the same bar for "what the question asks").
+MIN_CLAIM_SCORE = 3.0
+# ... and to stand against the score gate's "nothing close" (a short question scores low
+# against a whole passage), most of it: "困惑度越低, 训练效果就越好." has 5 of the 6 bigrams of
+# "困惑度越低越好吗？"
+STATED_SHARE = 0.6
+MAX_ITEM_REST = 2  # an item's next sentences, after the one that matched: its point is in them
+MAX_LEAD_IN = 4  # lines back to the "X：" that introduces a sentence: a short list's length
+
+# the words that make it a question, not part of the claim: "是不是" would match a "不是"
+_MARKERS = re.compile(r"是不是|是否|会不会|能不能|可不可以|有没有|要不要|对不对|算不算|吗|呢|[？?]")
+
+
+def claim(question: str) -> tuple[str, str] | None:
+    """The clause of `question` that asks yes or no, without its question words, and the rest
+    ("困惑度 越低越好" and "评测语言模型时" of "评测语言模型时，困惑度是不是越低越好？"); None for any
+    other question, and for an English one: its words rarely meet the Chinese notes' own."""
+    if is_english(question):
+        return None
+    clauses = [c for c in re.split(r"[，,；;]", question) if c.strip()]
+    for i in reversed(range(len(clauses))):
+        if yes_no(clauses[i]):
+            rest = "，".join(clauses[:i] + clauses[i + 1 :])
+            return _MARKERS.sub(" ", clauses[i]).strip(), _MARKERS.sub(" ", rest).strip()
+    return None
+
+
+def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], bool]:
+    """The sentence of the hits (hit i is passage i + 1) that best matches what a yes/no
+    question claims, with the rest of its list item (up to MAX_ITEM_REST sentences: "LLaMA模型：
+    …训练使用多达14,000亿tokens语料…" names the point, "…不包含中日韩文。" settles it). It names
+    the question's names, if it has any, and shares MIN_CLAIM_SCORE with the asking clause; the
+    question's other clauses ("…同时开着的时候") count too, as the scene of the claim."""
+    found = claim(question)
+    if found is None:
+        return [], False
+    said, scene = found
+    q = features(said, question=True)
+    whole = q | features(scene, question=True)
+    names = [squash(t.text) for t in key_terms(question) if t.hard]
+    best: tuple[float, int, list[EvidenceUnit]] | None = None
+    shared = 0.0  # of the claim, by the best sentence
+    for i, h in enumerate(hits):
+        if h.chunk.hollow:
+            continue
+        units = units_of(i + 1, h, whole)
+        for k, u in enumerate(units):
+            if names and not any(n in _about(units, k) for n in names):
+                continue
+            own = weight(q & features(u.text))
+            if own >= MIN_CLAIM_SCORE and (best is None or u.score > best[0]):
+                best, shared = (u.score, k, units), own
+    if best is None:
+        return [], False
+    _, k, units = best
+    out = [units[k]]
+    for u in units[k + 1 : k + 1 + MAX_ITEM_REST]:
+        if not u.rest or units[k].rest:  # the item's own next sentences, from its first one
+            break
+        out.append(u)
+    return out, shared >= STATED_SHARE * weight(q)
+
+
+def _about(units: Sequence[EvidenceUnit], k: int) -> str:
+    """What unit k speaks of (squashed): its text, its passage's headings, and the line that
+    introduces it ("Encoder-Decoder：" over "缺点：在长文本生成任务上效果差"), a few lines up."""
+    u = units[k]
+    lead_in = next(
+        (p.text for p in reversed(units[max(0, k - MAX_LEAD_IN) : k]) if p.text[-1] in "：:"), ""
+    )
+    return squash(" ".join([u.text, *u.heading_path, lead_in]))
+
+
+def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) -> Evidence:
+    """`evidence` with the statement of a yes/no question first, as its own lead sentences
+    (taken out of wherever they were); the rest keeps the notes' order. One that states most of
+    the claim (STATED_SHARE) counts as found by it (`Evidence.by_name`)."""
+    # a section that asks this, or a yes/no question of its own on it ("奖励模型需要和基础模型
+    # 一致吗？" for "…一定要和被训练的主模型是同一个吗？"): its lead gives the verdict already
+    if evidence.empty or evidence.same_question:
+        return evidence
+    near = heading_match(features(question, question=True), evidence.heading) >= LOW_MATCH
+    if near and claim(evidence.heading) is not None:
+        return evidence
+    found, stated = statement(question, hits)
+    if not found:
+        return evidence
+    texts = {u.text for u in found}
+    rest = [u for u in evidence.units if u.text not in texts]
+    if len(rest) == len(evidence.units) and is_duplicate(found[0], rest):
+        return replace(evidence, by_name=evidence.by_name or stated)  # its copy is there
+    lead = [
+        replace(u, item=False, rest=False, parent=-1, label=False, other_note="") for u in found
+    ]
+    if stated:  # it settles the question: other sections are padding ("…SFT之后LLM傻了")
+        own = (found[0].file, found[0].heading_path)
+        rest = [u for u in rest if (u.file, u.heading_path) == own and not u.other_note]
+        return replace(evidence, units=(*lead, *rest), by_name=True, closest=())
+    return replace(evidence, units=(*lead, *rest))

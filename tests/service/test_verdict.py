@@ -1,0 +1,73 @@
+"""A yes/no question leads with the notes' sentence on its claim (service/verdict.py), on real
+corpus lines; and what a yes/no question does not ask for is never missing (service/asks.py)."""
+
+from __future__ import annotations
+
+from service.asks import missing_kind, yes_no
+from service.compose import compose
+from service.evidence import select
+from service.grounding import ground
+from service.keyterms import key_terms
+from service.verdict import claim, lead_with_statement, statement
+from tests.service.grounding_data import FILE_000, FILE_002, FILE_004, hit
+
+SAMPLING = ("大语言模型基础", "5. 大模型生成时的参数怎么设置？")
+EVALUATE = ("大模型面试宝典", "Q4 如何评估LLM的性能")
+DECODERS = ("大模型面试题", "2、prefix Decoder 和 causal Decoder 和 Encoder-Decoder 区别是什么？")
+REASONING = ("大语言模型基础", "4. 大模型有推理能力吗？")
+
+
+def test_which_questions_ask_yes_or_no() -> None:
+    assert claim("评测语言模型时，困惑度是不是越低越好？") == ("困惑度 越低越好", "评测语言模型时")
+    assert claim("LLaMA 的预训练语料里有中文吗？") == ("LLaMA 的预训练语料里有中文", "")
+    # a question for a method, a reason or a definition; an English one (the notes are Chinese)
+    for other in ("有没有办法自动检测模型输出里编造的内容？", "这是为什么？", "LoRA 是什么？"):
+        assert claim(other) is None
+    assert claim("Is BERT bidirectional?") is None and yes_no("Is BERT bidirectional?")
+    assert not yes_no("What is BERT?")
+
+
+def test_the_sentence_that_settles_the_claim_comes_first() -> None:
+    # the answer is an item's last sentence, after three items that share the question's words
+    hits = [hit(FILE_000, 472, 482, SAMPLING)]
+    question = "Top k 和 Top p 同时开着的时候，是先按 Top p 筛候选吗？"
+    text = compose(lead_with_statement(question, hits, select(question, hits))).text
+    assert text.startswith("若 Top k 和 Top p 都启用，则 Top p 在 Top k 之后起作用[1]。\n- ")
+    assert text.count("之后起作用") == 1  # taken out of its item, not said twice
+
+
+def test_a_sentence_counts_for_the_name_that_introduces_it() -> None:
+    # "缺点：在长文本生成任务上效果差" sits under "Encoder-Decoder：", which names the subject
+    hits = [hit(FILE_004, 26, 40, DECODERS)]
+    found, _ = statement("Encoder-Decoder 架构适合拿来做长文本生成吗？", hits)
+    assert [u.text for u in found] == ["缺点：在长文本生成任务上效果差，训练效率低；"]
+    # a name no sentence gives: nothing to lead with
+    assert statement("FlashAttention 适合拿来做长文本生成吗？", hits) == ([], False)
+
+
+def test_a_stated_claim_stands_against_the_score_gate_alone() -> None:
+    # a short question scores low against a whole passage; one sentence says it, in its words
+    hits = [hit(FILE_000, 466, 468, REASONING, 0.9), hit(FILE_002, 182, 190, EVALUATE, 0.5)]
+    g = ground("困惑度越低越好吗？", hits, gate_refused=True)
+    assert g.refusal is None
+    assert g.composed.text.startswith("困惑度越低, 训练效果就越好[2].")
+    assert "推理能力" not in g.composed.text  # the other section is padding
+    # without such a sentence, the gate's "nothing close" stands
+    assert ground("困惑度越高越差吗？", hits, gate_refused=True).refusal is not None
+
+
+def test_a_yes_no_question_asks_whether_not_for_the_thing() -> None:
+    none = "BERT选择mask掉15%的词是一种经验性的选择，并没有一个固定的理论依据。"
+    assert (
+        missing_kind("Is BERT's 15% masking ratio backed by a theoretical derivation?", none)
+        is None
+    )
+    assert missing_kind("请推导一下 RoPE 的公式", "RoPE 用旋转矩阵编码位置。") == "公式推导"
+
+
+def test_a_name_with_a_kind_suffix_is_the_name() -> None:
+    terms = key_terms("Can a GPT-style model see the words after the current position?")
+    assert [t.text for t in terms if t.hard] == ["GPT"]
+    assert [t.text for t in key_terms("How does YaRN extend RoPE-based models?") if t.hard] == [
+        "YaRN", "RoPE"
+    ]  # fmt: skip
