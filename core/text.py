@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from core import tables
 from core.code_lines import FENCE, code_lines
 
 # CJK Unified Ideographs, extension A and the compatibility block: what "Chinese" means here.
@@ -271,13 +272,14 @@ def split_units(text: str) -> list[Unit]:
     """Split into sentences, keeping list items whole up to their first sentence end.
 
     Headings (`#` lines) and crumbs (table rules, fragments under 4 characters) are skipped:
-    they name a topic but state nothing.
+    they name a topic but state nothing. A table's body row is one point (core/tables.py).
     """
     units: list[Unit] = []
     pos = 0
     open_items: list[tuple[int, int]] = []  # (indent, first unit's start) of enclosing items
     lines = text.split("\n")
     code = code_lines(lines)
+    header: list[str] = []  # the columns of the table being read, if any
     for k, line in enumerate(lines):
         line_start, pos = pos, pos + len(line) + 1
         if k in code:
@@ -297,6 +299,19 @@ def split_units(text: str) -> list[Unit]:
         while open_items and indent < open_items[-1][0] + 2:
             open_items.pop()
         parent = open_items[-1][1] if open_items else -1
+        if tables.is_row(line):  # the header names the columns; each body row is a point
+            if not header:
+                header = tables.cells(line)
+            elif not tables.is_rule(line):
+                said = tables.statement(tables.cells(line), header)
+                end = line_start + len(line.rstrip())
+                units.append(
+                    Unit(
+                        said, line_start + len(line) - len(line.lstrip()), end, True, parent=parent
+                    )
+                )
+            continue
+        header = []
         marker = _ITEM.match(line)
         item = bool(marker and marker.group(0).strip()) or bool(_BOLD_TITLE.match(line))
         body_start = marker.end() if marker else 0

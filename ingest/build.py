@@ -69,7 +69,7 @@ def chunker_code_hash() -> str:
     names += ("overrides.py", "errata.py", "dedup.py", "bank.py")
     # the practice bank masks the notes' errors with core/errata.py and splits its sentences
     # (as the cleaner finds Chinese text) with core/text.py, which leaves code out
-    names += ("../core/errata.py", "../core/text.py", "../core/code_lines.py")
+    names += ("../core/errata.py", "../core/text.py", "../core/code_lines.py", "../core/tables.py")
     return sha256_text(
         "".join((here / n).read_text(encoding="utf-8") for n in names if (here / n).exists())
     )[:16]
