@@ -14,6 +14,7 @@ from dataclasses import replace
 from core.errata import masked, retracted, wrong_spans
 from core.types import Hit
 from service.evidence import Evidence, EvidenceUnit
+from service.parts import question_parts
 
 
 def mask_hits(hits: Sequence[Hit]) -> tuple[Hit, ...]:
@@ -51,6 +52,19 @@ def select_correct(
     would have said."""
     if not any(h.chunk.errata for h in hits):  # the usual case: one selection
         return select(question, hits), tuple(hits), ()
-    said = would_say(select(question, hits).units, hits)
+    first = select(question, hits)
+    said = would_say(first.units, hits)
     clean = mask_hits(hits)
-    return select(question, clean), clean, said
+    evidence = select(question, clean)
+    # The section that answered is retracted as a whole: what is left answers from elsewhere,
+    # and says it is only the closest ("LoRA 为什么能让训练变快？" had led with the steps of
+    # "如何在已有LoRA模型上继续训练？").
+    # (whole questions only, as evidence.select says: each part of one is answered apart)
+    lost = bool(first.units) and retracted(hits[first.units[0].n - 1].chunk)
+    lost = lost and len(question_parts(question)) < 2
+    # (one found by the name it asks about says what that is, and is no closest call)
+    ok = evidence.same_question or evidence.closest or evidence.by_name
+    if lost and evidence.units and not ok:
+        used = dict.fromkeys(u.heading_path[-1] for u in evidence.units if u.heading_path)
+        evidence = replace(evidence, closest=tuple(used))
+    return evidence, clean, said

@@ -119,3 +119,16 @@ def test_practice_leaves_the_slip_out_and_shows_the_note_with_the_reference() ->
     bank = PracticeBank("v1", [entry], [chunk])
     assert BERT not in entry.answer and bank.errata(entry) == [BERT_NOTE]
     assert not any("Bert由一个Transformer解码器" in u.text for u in bank.points(entry).units)
+
+
+def test_when_the_section_that_asks_is_wrong_what_is_left_is_only_the_closest() -> None:
+    # dev-022: "why does LoRA speed training up" is retracted; the next section the search
+    # found is about continuing to train a LoRA model, and must not read as the answer
+    lora = ("LoRA 系列篇",)
+    why = _with(hit(FILE_001, 1686, 1692, (*lora, "七、LoRA微调方法为啥能加速训练？")), "", "错")
+    more = hit(FILE_001, 1695, 1704, (*lora, "八、如何在已有LoRA模型上继续训练？"), score=0.7)
+    text = ground("LoRA 为什么能让训练变快？", [why, more]).composed.text
+    assert text.startswith(
+        "笔记里没有找到明确对应这个问题的一节，以下取自最接近的「八、如何在已有LoRA模型上继续训练？」："
+    )
+    assert text.rstrip().endswith("编者注：错")
