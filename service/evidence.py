@@ -29,6 +29,7 @@ from service.section_units import (
     MIN_FOCUS_SCORE,
     SURE_PROSE,
     EvidenceUnit,
+    asked_label,
     dedupe,
     first_points,
     is_duplicate,
@@ -157,7 +158,10 @@ def _from_section(
     heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
     if _is_question(heading):
         own = features(heading, question=True)
-        return section_units(units, prose=prose, focus=frozenset(q - own))
+        # a question narrower than the heading may ask about one of its sub-headings
+        narrower = heading_match(q, heading) < SAME_QUESTION
+        picked = section_units(units, prose=prose, focus=frozenset(q - own))
+        return (asked_label(units, q, picked) if narrower else []) or picked
     # Not a question section (a topic's prose, split evenly): only its sentences that match.
     ranked = sorted((u for u in units if u.score > 0), key=lambda u: -u.score)
     picked = dedupe(ranked, MAX_SCORED)

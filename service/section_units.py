@@ -40,6 +40,8 @@ ITEM_CHARS = 160  # an item and its second sentence; beyond that it turns into a
 ASKED_ITEM_SHARE = 0.6
 MAX_ASKED_REST = 4
 DUPLICATE = 0.7  # bigram Jaccard above which two units are the same point
+LABEL_MARGIN = 1.0  # a sub-heading asked about shares a word more than the others (a bigram)
+MIN_LABEL_WORDS = 1  # ... and a Chinese word with the question ("局限"), not only names
 
 
 @dataclass(frozen=True)
@@ -272,3 +274,29 @@ def _introduced(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[E
 
 
 _COUNT = re.compile(r"\d+\s*[个种类点条步方面]|[一二三四五六七八九十两几]\s*[个种类点条步方面]")
+
+
+def asked_label(
+    units: list[EvidenceUnit], q: set[str], picked: list[EvidenceUnit]
+) -> list[EvidenceUnit]:
+    """The sub-heading of the section that the question asks about, with the lines under it:
+    "LoRA 本身有哪些局限？" under "LoRA是什么? LoRA微调方法的局限性" is the sub-heading item
+    "LoRA微调方法的局限性" and its list, not the section's first eight points (which never
+    reached it: `picked`). It must match the question by more than the words every sub-heading
+    shares (LABEL_MARGIN over the next best); else []."""
+    scored = sorted(
+        ((weight(q & features(u.text)), i) for i, u in enumerate(units) if u.label), reverse=True
+    )
+    if not scored or scored[0][0] < MIN_FOCUS_SCORE:
+        return []
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < LABEL_MARGIN:
+        return []
+    head = units[scored[0][1]]
+    if any(u.parent == head.start for u in picked):  # the answer reaches it already
+        return []
+    # what it asks in words, not only the names every sub-heading of the section shares
+    # ("GPT和BERT的概念" for "GPT 那种…和 BERT 那种…，各自适合干什么？")
+    if len({f for f in q & features(head.text) if not f.startswith("w:")}) < MIN_LABEL_WORDS:
+        return []
+    under = [u for u in units if u.parent == head.start and u.file == head.file]
+    return [head, *first_points(under, MAX_POINTS)]

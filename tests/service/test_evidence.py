@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.types import Chunk, Hit
+from service.compose import compose
 from service.evidence import select
 from tests.service.grounding_data import (
     FILE_000,
@@ -265,3 +266,16 @@ def test_a_repeat_stays_when_the_next_sentence_points_back_to_it() -> None:
     assert kept[:2] == units[units.index(said[0]) : units.index(said[0]) + 2]
     # without a sentence pointing back, a repeat is still left out
     assert new_points(said, said) == []
+
+
+def test_a_question_on_one_sub_heading_gets_that_sub_heading() -> None:
+    # 002, Q19 asks what LoRA is and what its limits are; the limits sit under the sub-heading
+    # item "LoRA微调方法的局限性", past the first eight points of the section
+    path = ("大模型面试宝典", "Q19 LoRA是什么? LoRA微调方法的局限性")
+    hits = [hit(FILE_002, 387, 425, path)]
+    text = compose(select("LoRA 本身有哪些局限？", hits)).text
+    assert text.startswith("- LoRA微调方法的局限性[1]：\n  尽管LoRA提供了许多优点")
+    assert "任务复杂性限制" in text and "权重分解" not in text
+    # the question the heading asks gets the section as it is; so does one on a name alone
+    assert compose(select("LoRA是什么? LoRA微调方法的局限性", hits)).text.startswith("- 低秩自适应")
+    assert compose(select("LoRA 的训练过程？", hits)).text.startswith("- 低秩自适应")
