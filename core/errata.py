@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 
-from core.text import split_units
 from core.types import Chunk
+from core.units import split_units
 
 WHOLE = ""  # the quote recorded on a chunk whose whole text is wrong
 

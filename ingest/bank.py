@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errata import masked, retracted
-from core.text import bigrams, latin_terms, normalise, split_units
+from core.text import bigrams, latin_terms, normalise
 from core.types import Chunk, sha256_text
+from core.units import split_units
 
 BANK = "bank.jsonl"
 # A heading that asks: a question mark, or an interrogative (the notes drop the mark often:

@@ -68,8 +68,10 @@ def chunker_code_hash() -> str:
     names: tuple[str, ...] = ("load.py", "clean.py", "structure.py", "orphans.py", "chunk.py")
     names += ("overrides.py", "errata.py", "dedup.py", "bank.py")
     # the practice bank masks the notes' errors with core/errata.py and splits its sentences
-    # (as the cleaner finds Chinese text) with core/text.py, which leaves code out
-    names += ("../core/errata.py", "../core/text.py", "../core/code_lines.py", "../core/tables.py")
+    # with core/units.py (tables by core/tables.py, code left out by core/code_lines.py); the
+    # cleaner finds Chinese text with core/text.py
+    names += ("../core/errata.py", "../core/text.py", "../core/units.py")
+    names += ("../core/code_lines.py", "../core/tables.py")
     return sha256_text(
         "".join((here / n).read_text(encoding="utf-8") for n in names if (here / n).exists())
     )[:16]

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.text import bigrams, has_cjk, numbers, split_units
+from core.text import bigrams, has_cjk, numbers
+from core.units import split_units
 from service.evidence import EvidenceUnit
 from service.keyterms import Term, key_terms, squash
 from service.support import negated

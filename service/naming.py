@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from core.text import split_units
 from core.types import Hit
+from core.units import split_units
 from service.asks import defined
 from service.keyterms import squash
 from service.parts import question_parts

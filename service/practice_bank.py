@@ -19,8 +19,8 @@ import numpy as np
 
 from core.errata import masked, notes, retracted
 from core.errors import IndexNotReady, NotFound
-from core.text import split_units
 from core.types import Chunk
+from core.units import split_units
 from ingest.bank import BankEntry, load_bank, question_words
 from service.evidence import EvidenceUnit, answer_points
 

@@ -14,8 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.text import bigrams, leans_back, split_units
+from core.text import bigrams
 from core.types import Hit
+from core.units import leans_back, split_units
 from service.overlap import features, weight
 
 MAX_POINTS = 8  # a listed answer rarely has more; beyond that the answer stops being an answer

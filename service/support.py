@@ -29,8 +29,8 @@ from core.text import (
     latin_terms,
     numbers,
     sentence_spans,
-    split_units,
 )
+from core.units import split_units
 from service.keyterms import squash
 
 MIN_BIGRAM_SHARE = 0.6  # of a Chinese sentence's content bigrams found in the cited passage

@@ -12,15 +12,8 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from core.text import (
-    CJK_RUN,
-    EN_STOPWORDS,
-    REFUSAL_EN,
-    REFUSAL_ZH,
-    TERMINAL,
-    is_english,
-    split_units,
-)
+from core.text import CJK_RUN, EN_STOPWORDS, REFUSAL_EN, REFUSAL_ZH, TERMINAL, is_english
+from core.units import split_units
 from service.generators.base import GenerationRequest, estimate_tokens
 
 __all__ = ["REFUSAL_EN", "REFUSAL_ZH", "ExtractiveGenerator"]
@@ -60,7 +53,7 @@ def _weight(feats: set[str]) -> float:
 
 
 def split_sentences(text: str) -> list[str]:
-    """The passage's units (core.text.split_units: sentences and list items; headings, crumbs
+    """The passage's units (core.units.split_units: sentences and list items; headings, crumbs
     and table rules skipped), less lead-ins ("包括以下几个：") and questions: neither answers."""
     return [u.text for u in split_units(text) if u.text[-1] not in "：:？?"]
 

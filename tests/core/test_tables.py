@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.text import split_units
+from core.units import split_units
 from tests.service.grounding_data import FILE_002, lines
 
 

@@ -1,0 +1,135 @@
+"""`split_units`: a passage's sentences and list items with their offsets, the unit of evidence.
+
+The notes' own structure is kept: a list item is one unit up to its first sentence end (its
+later sentences are `rest`), nesting is recorded (`parent`), a list item that only names what
+the lines under it say is a `label`, a table's body row is one point (core/tables.py), and
+code gives no units (core/code_lines.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from core import tables
+from core.code_lines import FENCE, code_lines
+from core.text import BOLD, TERMINAL
+
+# Sentence ends; list items also start a unit. A colon ends a lead-in ("原因如下：").
+# ". " ends a sentence before a capital or a Chinese character, and after a Chinese character
+# before anything ("…出现幻觉. tokenization是…"): an English "e.g. x" or "vs. y" runs on.
+_SENT_END = re.compile(
+    r"(?<=[。！？；!?])|(?<=[.!?;])\s+(?=[A-Z\u4e00-\u9fff])|(?<=[\u4e00-\u9fff][.!?;])\s+(?=\S)"
+)
+_ITEM = re.compile(r"^\s*(?:(?:[-+•●○■◆]|\*(?!\*))\s*)?(?:\d{1,2}[.)、）]|[(（]\d{1,2}[)）])?\s*")
+# A paragraph opening on a bold title ("**模型参数占用显存：**大语言模型…") is a point, like an item.
+_BOLD_TITLE = re.compile(r"^\s*\*\*[^*\n]{1,40}?(?:[：:]\*\*|\*\*\s*[：:])")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence or list item; `start`/`end` index the text it was split from."""
+
+    text: str  # cleaned: list marker and emphasis removed, whitespace trimmed
+    start: int
+    end: int
+    item: bool  # starts a list item ("- 1) **数据偏差：**…")
+    rest: bool = False  # a later sentence on that item's own line: it goes on with the item
+    # The nested list item this line sits under (its first unit's `start`), or -1: the notes
+    # nest points under points ("- 1 预训练语言模型" over "- 首先, 使用大量的文本数据…").
+    parent: int = -1
+    # An item that only names what the lines under it say ("- LoRA的基本原理与核心思想"): a
+    # sub-heading written as a list item, no statement of its own.
+    label: bool = False
+
+
+# A sentence that opens on a word pointing back ("它的核心思想…", "这样可以…", "此外, 还有…")
+# reads right only after the sentence it points to.
+_LEANS_BACK = re.compile(r"^\s*(?:它|他们|这|那些|此外|上述|其)")
+
+
+def leans_back(sentence: str) -> bool:
+    return bool(_LEANS_BACK.match(sentence))
+
+
+def split_units(text: str) -> list[Unit]:
+    """Split into sentences, keeping list items whole up to their first sentence end.
+
+    Headings (`#` lines) and crumbs (table rules, fragments under 4 characters) are skipped:
+    they name a topic but state nothing. A table's body row is one point (core/tables.py).
+    """
+    units: list[Unit] = []
+    pos = 0
+    open_items: list[tuple[int, int]] = []  # (indent, first unit's start) of enclosing items
+    lines = text.split("\n")
+    code = code_lines(lines)
+    header: list[str] = []  # the columns of the table being read, if any
+    for k, line in enumerate(lines):
+        line_start, pos = pos, pos + len(line) + 1
+        if k in code:
+            if FENCE.match(line) and k - 1 not in code:
+                # the program's caption, a line with no sentence end ("**Input, Reward**")...
+                caption = line_start - len(lines[k - 1]) - 1 if k else line_start
+                if units and units[-1].start >= caption and units[-1].text[-1] not in TERMINAL:
+                    units.pop()
+                # ... and a line that only introduces it ("Here's an example…:"): nothing left
+                if units and units[-1].text[-1] in "：:":
+                    units.pop()
+            continue
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        # nested only past the item's marker, as markdown reads it: " - " under "- " is a sibling
+        while open_items and indent < open_items[-1][0] + 2:
+            open_items.pop()
+        parent = open_items[-1][1] if open_items else -1
+        if tables.is_row(line):  # the header names the columns; each body row is a point
+            if not header:
+                header = tables.cells(line)
+            elif not tables.is_rule(line):
+                said = tables.statement(tables.cells(line), header)
+                end = line_start + len(line.rstrip())
+                units.append(
+                    Unit(
+                        said, line_start + len(line) - len(line.lstrip()), end, True, parent=parent
+                    )
+                )
+            continue
+        header = []
+        marker = _ITEM.match(line)
+        item = bool(marker and marker.group(0).strip()) or bool(_BOLD_TITLE.match(line))
+        body_start = marker.end() if marker else 0
+        cut, first = body_start, len(units)
+        for m in _SENT_END.finditer(line, body_start):
+            if m.start() > cut:
+                _add(units, line, cut, m.start(), line_start, item and cut == body_start, parent)
+                cut = m.start()
+        _add(units, line, cut, len(line), line_start, item and cut == body_start, parent)
+        if len(units) > first + 1 and units[first].item:
+            units[first + 1 :] = [replace(u, rest=True) for u in units[first + 1 :]]
+        if item and len(units) > first:
+            open_items.append((indent, units[first].start))
+    # a one-unit item with no punctuation that has lines under it is a sub-heading
+    parents = {u.parent for u in units}
+    return [
+        replace(u, label=True)
+        if u.item and u.start in parents and not _STATES.search(u.text)
+        else u
+        for u in units
+    ]  # fmt: skip
+
+
+_STATES = re.compile(r"[。！？；.!?：:，,]")
+
+
+def _add(
+    units: list[Unit], line: str, a: int, b: int, offset: int, item: bool, parent: int
+) -> None:
+    raw = line[a:b]
+    stripped = raw.strip()
+    if len(stripped) < 4 or set(stripped) <= set("|-:=* "):
+        return
+    lead = len(raw) - len(raw.lstrip())
+    text = BOLD.sub("", stripped).strip()
+    start = offset + a + lead
+    units.append(Unit(text, start, start + len(stripped), item, parent=parent))
