@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from core.types import Chunk, Hit
+from core.types import Hit
 from service.asks import asked, defined
 from service.keyterms import key_terms, squash
 from service.naming import key, naming
@@ -42,7 +42,7 @@ from service.section_units import (
 from service.sections import MAX_SECTION_CHUNKS, section_key
 from service.subject import about
 
-__all__ = ["Evidence", "EvidenceUnit", "answer_points", "select"]
+__all__ = ["Evidence", "EvidenceUnit", "select"]
 
 SAME_QUESTION = 0.5  # share of the question's features in a heading: "asks the same question"
 MAX_SCORED = 4  # units picked by score when no heading asks the question
@@ -167,19 +167,6 @@ def _from_section(
     picked = dedupe(ranked, MAX_SCORED)
     picked += item_heads(units, picked)
     return sorted(picked + label_bodies(units, picked), key=units.index)
-
-
-def answer_points(question: str, chunks: Sequence[Chunk]) -> list[EvidenceUnit]:
-    """The key points of a question's answer (`chunks`: its section, in the notes' order), the
-    way `select` takes a section whose heading asks the question: the lead, then one unit per
-    list item. Practice mode grades answers against these, so two things differ: a prose
-    answer keeps up to MAX_POINTS sentences (an answer's third sentence is as much a point as
-    its first), and no deeper sentence joins (an item's second sentence continues its point).
-    """
-    q = features(question, question=True)
-    units = [u for c in chunks for u in units_of(1, Hit(c, 0.0), q)]
-    # an item's second sentence is part of its point (practice grading reads it as context)
-    return [u for u in section_units(units, prose=MAX_POINTS, extras=0) if not u.rest]
 
 
 def _asking_parent(hit: Hit, q: set[str], match: float) -> tuple[str, ...]:

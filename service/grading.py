@@ -1,6 +1,6 @@
 """Grade a learner's answer against the notes' answer, point by point.
 
-The key points are the answer section's evidence units (service/evidence.py `answer_points`).
+The key points are the answer section's evidence units (service/practice_bank.py `answer_points`).
 A point is covered when the learner's answer says it, judged in the support check's direction
 turned round: the point is the claim, the learner's answer the passage. Lexically, with the key
 terms of service/keyterms.py (jieba content words, English names, numbers):

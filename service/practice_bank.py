@@ -19,10 +19,11 @@ import numpy as np
 
 from core.errata import masked, notes, retracted
 from core.errors import IndexNotReady, NotFound
-from core.types import Chunk
+from core.types import Chunk, Hit
 from core.units import split_units
 from ingest.bank import BankEntry, load_bank, question_words
-from service.evidence import EvidenceUnit, answer_points
+from service.overlap import features
+from service.section_units import MAX_POINTS, EvidenceUnit, section_units, units_of
 
 MAX_CONTEXT = 3  # sentences that continue a point: its item's explanation, not the next point
 KEEP_BANKS = 3  # versions kept loaded: the index store keeps as many on disk
@@ -41,6 +42,19 @@ class Topic:
     path: tuple[str, ...]
     count: int = 0  # questions in this topic and below
     children: list[Topic] = field(default_factory=list)
+
+
+def answer_points(question: str, chunks: Sequence[Chunk]) -> list[EvidenceUnit]:
+    """The key points of a question's answer (`chunks`: its section, in the notes' order), the
+    way `select` takes a section whose heading asks the question: the lead, then one unit per
+    list item. Practice mode grades answers against these, so two things differ: a prose
+    answer keeps up to MAX_POINTS sentences (an answer's third sentence is as much a point as
+    its first), and no deeper sentence joins (an item's second sentence continues its point).
+    """
+    q = features(question, question=True)
+    units = [u for c in chunks for u in units_of(1, Hit(c, 0.0), q)]
+    # an item's second sentence is part of its point (practice grading reads it as context)
+    return [u for u in section_units(units, prose=MAX_POINTS, extras=0) if not u.rest]
 
 
 def _contexts(points: Sequence[EvidenceUnit], chunks: Sequence[Chunk]) -> tuple[str, ...]:

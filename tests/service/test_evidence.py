@@ -41,7 +41,7 @@ def test_an_item_brings_its_second_sentence_on_its_own_line() -> None:
     assert "模型在生成文本时可能会倾向于复制这些常见的模式[2]" in lines[0]
     assert "这样的训练目标可能使得模型更倾向于生成与输入相似的文本" in lines[1]
     # practice grades against the causes themselves: a second sentence is no point of its own
-    from service.evidence import answer_points
+    from service.practice_bank import answer_points
 
     points = answer_points("为什么会出现复读机问题？", [parroting_causes().chunk])
     assert [u.text.split("：")[0] for u in points if u.item] == [
