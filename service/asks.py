@@ -99,9 +99,11 @@ def asked(question: str) -> Ask | None:
 
 # A yes/no question: "…吗？", "是不是…", "Is …?" ("什么"/"怎么" end on 么 too). One that asks for a
 # method or a list ("有没有办法…？", "…用什么方法吗？") is no yes/no question.
-_YES_NO_ZH = re.compile(
-    r"(?:吗|(?<![什怎这那多])么)\s*[？?]?\s*$|是不是|是否|会不会|能不能|可不可以|有没有|要不要|对不对|算不算"
-)
+_EITHER = r"是不是|是否|会不会|能不能|可不可以|有没有|要不要|对不对|算不算"  # "A-not-A" and 是否
+_YES_NO_ZH = re.compile(r"(?:吗|(?<![什怎这那多])么)\s*[？?]?\s*$|" + _EITHER)
+# the words that make a clause a yes/no question, not part of what it claims ("是不是" would
+# match a "不是" of the notes)
+_YES_NO_WORDS = re.compile(_EITHER + r"|吗|呢|[？?]")
 _YES_NO_EN = re.compile(
     r"^\s*(?:is|are|was|were|does|do|did|can|could|should|will|would|has|have)\b", re.I
 )
@@ -113,6 +115,11 @@ def yes_no(clause: str) -> bool:
     if _YES_NO_EN.match(clause):  # the glossary may have added the notes' Chinese terms
         return True
     return bool(_YES_NO_ZH.search(clause)) and not _WH.search(clause)
+
+
+def without_asking(clause: str) -> str:
+    """A yes/no clause without the words that ask: what it claims ("困惑度 越低越好")."""
+    return _YES_NO_WORDS.sub(" ", clause).strip()
 
 
 def missing_kind(question: str, evidence_text: str) -> str | None:

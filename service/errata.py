@@ -58,13 +58,13 @@ def select_correct(
     evidence = select(question, clean)
     # The section that answered is retracted as a whole: what is left answers from elsewhere,
     # and says it is only the closest ("LoRA 为什么能让训练变快？" had led with the steps of
-    # "如何在已有LoRA模型上继续训练？").
-    # (whole questions only, as evidence.select says: each part of one is answered apart)
+    # "如何在已有LoRA模型上继续训练？"). Whole questions only (each part of one is answered
+    # apart, evidence.select), and not when a section asks it or the answer was found by the
+    # name the question asks about.
     lost = bool(first.units) and retracted(hits[first.units[0].n - 1].chunk)
-    lost = lost and len(question_parts(question)) < 2
-    # (one found by the name it asks about says what that is, and is no closest call)
-    ok = evidence.same_question or evidence.closest or evidence.by_name
-    if lost and evidence.units and not ok:
+    whole = len(question_parts(question)) < 2
+    sure = evidence.same_question or evidence.closest or evidence.by_name
+    if lost and whole and evidence.units and not sure:
         used = dict.fromkeys(u.heading_path[-1] for u in evidence.units if u.heading_path)
         evidence = replace(evidence, closest=tuple(used))
     return evidence, clean, said

@@ -1,10 +1,12 @@
-"""A yes/no question ("困惑度是不是越低越好？", "Is X …?"): the notes' sentence on that claim, first.
+"""A yes/no question ("困惑度是不是越低越好？"): the notes' sentence on that claim, first.
 
 Such a question asks whether one statement holds, and the notes settle it in one sentence,
 often deep inside a section about something broader ("困惑度越低, 训练效果就越好." in a list of
 evaluation metrics; "若 Top k 和 Top p 都启用，则 Top p 在 Top k 之后起作用" as the last
 sentence of an item). The section's lead and points come after it: without the sentence, the
-answer circles the claim and never says yes or no.
+answer circles the claim and never says yes or no. English questions are left as they are:
+their words rarely meet the Chinese notes' own (service/asks.py `yes_no` still keeps them from
+being refused for a kind of answer they don't ask for).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import replace
 
 from core.text import is_english
 from core.types import Hit
-from service.asks import yes_no
+from service.asks import without_asking, yes_no
 from service.evidence import LOW_MATCH, Evidence
 from service.keyterms import key_terms, squash
 from service.overlap import features, heading_match, weight
@@ -31,9 +33,6 @@ STATED_SHARE = 0.6
 MAX_ITEM_REST = 2  # an item's next sentences, after the one that matched: its point is in them
 MAX_LEAD_IN = 4  # lines back to the "X：" that introduces a sentence: a short list's length
 
-# the words that make it a question, not part of the claim: "是不是" would match a "不是"
-_MARKERS = re.compile(r"是不是|是否|会不会|能不能|可不可以|有没有|要不要|对不对|算不算|吗|呢|[？?]")
-
 
 def claim(question: str) -> tuple[str, str] | None:
     """The clause of `question` that asks yes or no, without its question words, and the rest
@@ -45,7 +44,7 @@ def claim(question: str) -> tuple[str, str] | None:
     for i in reversed(range(len(clauses))):
         if yes_no(clauses[i]):
             rest = "，".join(clauses[:i] + clauses[i + 1 :])
-            return _MARKERS.sub(" ", clauses[i]).strip(), _MARKERS.sub(" ", rest).strip()
+            return without_asking(clauses[i]), without_asking(rest)
     return None
 
 
