@@ -1,7 +1,8 @@
 """A markdown table's rows as statements: "| **思路** | 根据上下文预测目标词. | 根据目标词预测上下文单词. |"
-under "| 维度 | CBOW | Skip-Gram |" reads "思路，CBOW：根据上下文预测目标词；Skip-Gram：根据目标词预测上下文
-单词。" A row alone, cut at its full stops, said nothing of which column was which: the notes
-compare CBOW and Skip-Gram, or fp16 and int8, in tables.
+under "| 维度 | CBOW | Skip-Gram |" reads "思路：CBOW 根据上下文预测目标词，Skip-Gram 根据目标词预测上下文
+单词。", one sentence (a "；" would cut it into pieces that say nothing alone). A row cut at its
+full stops said nothing of which column was which: the notes compare CBOW and Skip-Gram, or
+fp16 and int8, in tables.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ def is_row(line: str) -> bool:
 
 
 def cells(line: str) -> list[str]:
-    return [_EMPHASIS.sub("", c).strip().rstrip("。.；;") for c in line.strip()[1:-1].split("|")]
+    # a cell's own "；" becomes "，": the row is one sentence, read and checked whole
+    return [
+        _EMPHASIS.sub("", c).strip().rstrip("。.；;").replace("；", "，").replace(";", ",")
+        for c in line.strip()[1:-1].split("|")
+    ]
 
 
 def is_rule(line: str) -> bool:
@@ -34,5 +39,5 @@ def statement(row: list[str], header: list[str]) -> str:
     if len(header) == 2 and len(row) == 2:
         return f"{first}：{row[1]}。" if first and row[1] else f"{first or row[1]}。"
     names = (header[1:] + [""] * len(rest))[: len(rest)]  # a row may have more cells
-    said = "；".join(f"{h}：{c}" if h else c for h, c in zip(names, rest, strict=True) if c)
-    return f"{first}，{said}。" if first and said else f"{first or said}。"
+    said = "，".join(f"{h} {c}" if h else c for h, c in zip(names, rest, strict=True) if c)
+    return f"{first}：{said}。" if first and said else f"{first or said}。"

@@ -12,12 +12,16 @@ def test_a_row_says_each_cell_under_its_column() -> None:
     head, rows = units[0], units[1:]
     assert head.text == "`CBOW`和`Skip-Gram`的对比" and head.label
     assert [u.text for u in rows][3] == (
-        "适用场景，CBOW：更适合小数据集和高频单词；Skip-Gram：更适合大数据集和稀有单词。"
+        "适用场景：CBOW 更适合小数据集和高频单词，Skip-Gram 更适合大数据集和稀有单词。"
     )
     # each row is a point under the item, spanning its own line of the notes
     assert all(u.item and u.parent == head.start for u in rows) and len(rows) == 5
     text = lines(FILE_002, 589, 597)
     assert text[rows[0].start : rows[0].end].startswith("| **思路** |")
+    # a cell's own "；" doesn't cut the row into pieces
+    assert rows[1].text == (
+        "输入输出：CBOW 输入: 上下文单词集合，输出: 目标单词，Skip-Gram 输入: 目标单词，输出: 上下文单词集合。"
+    )
 
 
 def test_a_two_column_row_is_a_pair() -> None:
