@@ -36,8 +36,8 @@ def statement(row: list[str], header: list[str]) -> str:
     on every row, would make the rows outscore the sentences around them ("7B: 全精度28G,
     半精度14G" lost to "fp16/bf16 (半精度)，1B(10亿)参数需要占用内存：2G" on dev-051)."""
     first, rest = row[0], row[1:]
-    if len(header) == 2 and len(row) == 2:
-        return f"{first}：{row[1]}。" if first and row[1] else f"{first or row[1]}。"
-    names = (header[1:] + [""] * len(rest))[: len(rest)]  # a row may have more cells
+    pair = len(header) == 2 and len(row) == 2
+    names = ([] if pair else header[1:]) + [""] * len(rest)  # a row may have more cells
+    names = names[: len(rest)]
     said = "，".join(f"{h} {c}" if h else c for h, c in zip(names, rest, strict=True) if c)
     return f"{first}：{said}。" if first and said else f"{first or said}。"

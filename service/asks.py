@@ -110,6 +110,11 @@ _YES_NO_EN = re.compile(
 _WH = re.compile(r"办法|方法|什么|哪些|哪个|怎么|怎样|如何|为什么|为何|多少")
 
 
+def clauses(question: str) -> list[str]:
+    """The question's clauses, cut at commas and semicolons ("评测语言模型时", "困惑度是不是越低越好？")."""
+    return [c for c in re.split(r"[，,；;]", question) if c.strip()]
+
+
 def yes_no(clause: str) -> bool:
     """Whether `clause` (a question, or one clause of one) asks yes or no."""
     if _YES_NO_EN.match(clause):  # the glossary may have added the notes' Chinese terms
@@ -126,7 +131,7 @@ def missing_kind(question: str, evidence_text: str) -> str | None:
     """What the question asks for that the evidence lacks ("公式推导"), or None. A yes/no
     question asks whether, not for the thing: "Is BERT's 15% masking ratio backed by a
     theoretical derivation?" is answered by the notes' "并没有一个固定的理论依据"."""
-    if any(yes_no(c) for c in re.split(r"[，,；;]", question)):
+    if any(yes_no(c) for c in clauses(question)):
         return None
     for ask in ASKS:
         if ask.pattern.search(question) and not ask.present(evidence_text, question):

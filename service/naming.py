@@ -107,7 +107,8 @@ def naming(
 
 def whole_items(units: list[EvidenceUnit], found: list[EvidenceUnit]) -> list[EvidenceUnit]:
     """`found` with the rest of their items, in the notes' order: the sentences on an item's
-    line, the lines under it (up to MAX_INTRODUCED; a table row's cells read as nothing), and
+    line, the lines under it (up to MAX_INTRODUCED; a line with "|", a formula's "P(w | C)" or
+    a pipeline of code, reads as nothing), and
     the first sentence of an item `found` only continues."""
     picked = {u.start for u in found if u.item}
     more = [

@@ -11,13 +11,12 @@ being refused for a kind of answer they don't ask for).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from core.text import is_english
 from core.types import Hit
-from service.asks import without_asking, yes_no
+from service.asks import clauses, without_asking, yes_no
 from service.evidence import LOW_MATCH, Evidence
 from service.keyterms import key_terms, squash
 from service.overlap import features, heading_match, weight
@@ -40,11 +39,11 @@ def claim(question: str) -> tuple[str, str] | None:
     other question, and for an English one: its words rarely meet the Chinese notes' own."""
     if is_english(question):
         return None
-    clauses = [c for c in re.split(r"[，,；;]", question) if c.strip()]
-    for i in reversed(range(len(clauses))):
-        if yes_no(clauses[i]):
-            rest = "，".join(clauses[:i] + clauses[i + 1 :])
-            return without_asking(clauses[i]), without_asking(rest)
+    parts = clauses(question)
+    for i in reversed(range(len(parts))):
+        if yes_no(parts[i]):
+            rest = "，".join(parts[:i] + parts[i + 1 :])
+            return without_asking(parts[i]), without_asking(rest)
     return None
 
 
