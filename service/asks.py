@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.text import has_cjk, latin_terms, numbers
+from core.text import counts, has_cjk, latin_terms, numbers
 
 
 def _has_formula(text: str, question: str) -> bool:
@@ -61,18 +61,20 @@ class Ask:
     en: str
 
 
+SIZE = Ask(
+    re.compile(
+        r"(?:文件|权重|显存|内存|存储|体积|checkpoint).{0,8}(?:多大|多少(?:G|M|空间|字节))"
+        r"|how (?:large|big) (?:is|are) the (?:file|weight|checkpoint)"
+        r"|(?:file|disk|memory) size",
+        re.I,
+    ),
+    _has_size, "具体的大小", "the size asked for",
+)  # fmt: skip
+
 # Order matters: the first kind whose pattern matches decides (a size before any number).
 ASKS = (
     Ask(re.compile(r"公式|推导|formula|deriv|equation", re.I), _has_formula, "公式推导", "a formula"),
-    Ask(
-        re.compile(
-            r"(?:文件|权重|显存|内存|存储|体积|checkpoint).{0,8}(?:多大|多少(?:G|M|空间|字节))"
-            r"|how (?:large|big) (?:is|are) the (?:file|weight|checkpoint)"
-            r"|(?:file|disk|memory) size",
-            re.I,
-        ),
-        _has_size, "具体的大小", "the size asked for",
-    ),
+    SIZE,
     Ask(
         re.compile(
             r"(?:加速|提速|快)了?(?:多少|几倍)|(?:提升|提高)(?:多少|几倍)"
@@ -101,9 +103,11 @@ def asked(question: str) -> Ask | None:
 # method or a list ("有没有办法…？", "…用什么方法吗？") is no yes/no question.
 _EITHER = r"是不是|是否|会不会|能不能|可不可以|有没有|要不要|对不对|算不算"  # "A-not-A" and 是否
 _YES_NO_ZH = re.compile(r"(?:吗|(?<![什怎这那多])么)\s*[？?]?\s*$|" + _EITHER)
-# the words that make a clause a yes/no question, not part of what it claims ("是不是" would
-# match a "不是" of the notes)
-_YES_NO_WORDS = re.compile(_EITHER + r"|吗|呢|[？?]")
+# the words that make a clause a question, not part of what it claims: yes/no ("是不是" would
+# match a "不是" of the notes), how much, and the hedges around a number ("大概要多少显存")
+_ASKING_WORDS = re.compile(
+    _EITHER + r"|吗|呢|[？?]|多少|多大|多长|多久|几(?=[个张天倍种层位年条次])|大概|大约|分别|各"
+)
 _YES_NO_EN = re.compile(
     r"^\s*(?:is|are|was|were|does|do|did|can|could|should|will|would|has|have)\b", re.I
 )
@@ -123,8 +127,33 @@ def yes_no(clause: str) -> bool:
 
 
 def without_asking(clause: str) -> str:
-    """A yes/no clause without the words that ask: what it claims ("困惑度 越低越好")."""
-    return _YES_NO_WORDS.sub(" ", clause).strip()
+    """A clause without the words that ask: what it claims ("困惑度 越低越好"), or what its
+    number is of ("7B 模型用半精度加载做推理， 要 显存")."""
+    return _ASKING_WORDS.sub(" ", clause).strip()
+
+
+# how much memory or space: the size kind's own pattern wants "显存…多大" in that order, and
+# a question for "多少显存" may be answered by a factor too ("优化器所占显存是模型参数的两倍"),
+# so this only says which sentence to prefer
+_MEMORY = re.compile(r"(?:多少|多大)\s*(?:的)?\s*(?:显存|内存|存储|空间)", re.I)
+_ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十])\s*[.、)）]?\s+")
+
+
+def quantity(clause: str) -> tuple[Ask, ...]:
+    """The kinds of number `clause` asks for, the likeliest first (a size, then any number, for
+    "7B 模型推理大概要多少显存？"); none for a question that asks for no number."""
+    ask = asked(clause)
+    if ask is None or ask.present not in (_has_size, _has_factor, _has_number):
+        return ()
+    return (SIZE, ask) if _MEMORY.search(clause) and ask is not SIZE else (ask,)
+
+
+def gives(ask: Ask, text: str, question: str) -> bool:
+    """Whether `text` gives the number `ask` is for; a list's "2 微调(SFT…)" numbers a step."""
+    text = _ENUMERATOR.sub("", text)
+    if ask.present is _has_number:  # "同一个模型": 一 is an article here, not a count
+        return bool(numbers(text) or counts(text))
+    return ask.present(text, question)
 
 
 def missing_kind(question: str, evidence_text: str) -> str | None:

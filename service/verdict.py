@@ -1,10 +1,12 @@
-"""A yes/no question ("困惑度是不是越低越好？"): the notes' sentence on that claim, first.
+"""A yes/no question ("困惑度是不是越低越好？") or one for a number: the notes' sentence on it, first.
 
 Such a question asks whether one statement holds, and the notes settle it in one sentence,
 often deep inside a section about something broader ("困惑度越低, 训练效果就越好." in a list of
 evaluation metrics; "若 Top k 和 Top p 都启用，则 Top p 在 Top k 之后起作用" as the last
 sentence of an item). The section's lead and points come after it: without the sentence, the
-answer circles the claim and never says yes or no. English questions are left as they are:
+answer circles the claim and never says yes or no. A question for a number ("7B 模型用半精度做
+推理，大概要占多少显存？") is the same: one line gives it ("7B: 全精度28G, 半精度14G"), under a
+section that opens on how to estimate it. English questions are left as they are:
 their words rarely meet the Chinese notes' own (service/asks.py `yes_no` still keeps them from
 being refused for a kind of answer they don't ask for).
 """
@@ -12,11 +14,11 @@ being refused for a kind of answer they don't ask for).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from core.text import is_english
 from core.types import Hit
-from service.asks import clauses, without_asking, yes_no
+from service.asks import Ask, clauses, gives, quantity, without_asking, yes_no
 from service.evidence import LOW_MATCH, Evidence
 from service.keyterms import key_terms, squash
 from service.overlap import features, heading_match, weight
@@ -33,18 +35,29 @@ MAX_ITEM_REST = 2  # an item's next sentences, after the one that matched: its p
 MAX_LEAD_IN = 4  # lines back to the "X：" that introduces a sentence: a short list's length
 
 
-def claim(question: str) -> tuple[str, str] | None:
+@dataclass(frozen=True)
+class Claim:
+    said: str  # what the sentence must state, without the question words
+    scene: str = ""  # the question's other clauses: where the claim holds
+    # the kinds of number asked for, one of which the sentence must give, the likeliest first
+    numbers: tuple[Ask, ...] = ()
+
+
+def claim(question: str) -> Claim | None:
     """The clause of `question` that asks yes or no, without its question words, and the rest
-    ("困惑度 越低越好" and "评测语言模型时" of "评测语言模型时，困惑度是不是越低越好？"); None for any
-    other question, and for an English one: its words rarely meet the Chinese notes' own."""
+    ("困惑度 越低越好" and "评测语言模型时" of "评测语言模型时，困惑度是不是越低越好？"); for a
+    question for a number, the whole question without them ("7B 模型用半精度加载做推理， 要 显
+    存": its asking clause alone says little). None for any other question, and for an English
+    one: its words rarely meet the Chinese notes' own."""
     if is_english(question):
         return None
     parts = clauses(question)
     for i in reversed(range(len(parts))):
         if yes_no(parts[i]):
             rest = "，".join(parts[:i] + parts[i + 1 :])
-            return without_asking(parts[i]), without_asking(rest)
-    return None
+            return Claim(without_asking(parts[i]), without_asking(rest))
+    numbers = quantity(question)
+    return Claim(without_asking(question), numbers=numbers) if numbers else None
 
 
 def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], bool]:
@@ -56,12 +69,10 @@ def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], b
     found = claim(question)
     if found is None:
         return [], False
-    said, scene = found
-    q = features(said, question=True)
-    whole = q | features(scene, question=True)
+    q = features(found.said, question=True)
+    whole = q | features(found.scene, question=True)
     names = [squash(t.text) for t in key_terms(question) if t.hard]
-    best: tuple[float, int, list[EvidenceUnit]] | None = None
-    shared = 0.0  # of the claim, by the best sentence
+    candidates: list[tuple[float, float, int, list[EvidenceUnit]]] = []
     for i, h in enumerate(hits):
         if h.chunk.hollow:
             continue
@@ -69,12 +80,17 @@ def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], b
         for k, u in enumerate(units):
             if names and not any(n in _about(units, k) for n in names):
                 continue
-            own = weight(q & features(u.text))
-            if own >= MIN_CLAIM_SCORE and (best is None or u.score > best[0]):
-                best, shared = (u.score, k, units), own
-    if best is None:
+            own = weight(q & features(u.text))  # how much of the claim it shares
+            if own >= MIN_CLAIM_SCORE:
+                candidates.append((u.score, own, k, units))
+    # a yes/no question: the best; one for a number: the best that gives it, of the likeliest kind
+    for ask in found.numbers or (None,):
+        fit = [c for c in candidates if ask is None or gives(ask, c[3][c[2]].text, question)]
+        if fit:
+            break
+    else:
         return [], False
-    _, k, units = best
+    _, shared, k, units = max(fit, key=lambda c: c[0])
     out = [units[k]]
     for u in units[k + 1 : k + 1 + MAX_ITEM_REST]:
         if not u.rest or units[k].rest:  # the item's own next sentences, from its first one

@@ -1,25 +1,30 @@
-"""A yes/no question leads with the notes' sentence on its claim (service/verdict.py), on real
-corpus lines; and what a yes/no question does not ask for is never missing (service/asks.py)."""
+"""A yes/no question, or one for a number, leads with the notes' sentence on it
+(service/verdict.py), on real corpus lines; and what a yes/no question does not ask for is never
+missing (service/asks.py)."""
 
 from __future__ import annotations
 
-from service.asks import missing_kind, yes_no
+from service.asks import gives, missing_kind, quantity, yes_no
 from service.compose import compose
 from service.evidence import select
 from service.grounding import ground
 from service.keyterms import key_terms
-from service.verdict import claim, lead_with_statement, statement
+from service.verdict import Claim, claim, lead_with_statement, statement
 from tests.service.grounding_data import FILE_000, FILE_002, FILE_004, hit
 
 SAMPLING = ("大语言模型基础", "5. 大模型生成时的参数怎么设置？")
 EVALUATE = ("大模型面试宝典", "Q4 如何评估LLM的性能")
 DECODERS = ("大模型面试题", "2、prefix Decoder 和 causal Decoder 和 Encoder-Decoder 区别是什么？")
 REASONING = ("大语言模型基础", "4. 大模型有推理能力吗？")
+MEMORY = ("大模型面试八股", "Q27 大模型推理和训练占用的显存怎么计算?")
+PRECISION = ("大模型面试八股", "Q21 半精度训练, 混合精度训练都是什么?")
 
 
 def test_which_questions_ask_yes_or_no() -> None:
-    assert claim("评测语言模型时，困惑度是不是越低越好？") == ("困惑度 越低越好", "评测语言模型时")
-    assert claim("LLaMA 的预训练语料里有中文吗？") == ("LLaMA 的预训练语料里有中文", "")
+    assert claim("评测语言模型时，困惑度是不是越低越好？") == Claim(
+        "困惑度 越低越好", "评测语言模型时"
+    )
+    assert claim("LLaMA 的预训练语料里有中文吗？") == Claim("LLaMA 的预训练语料里有中文")
     # a question for a method, a reason or a definition; an English one (the notes are Chinese)
     for other in ("有没有办法自动检测模型输出里编造的内容？", "这是为什么？", "LoRA 是什么？"):
         assert claim(other) is None
@@ -71,3 +76,31 @@ def test_a_name_with_a_kind_suffix_is_the_name() -> None:
     assert [t.text for t in key_terms("How does YaRN extend RoPE-based models?") if t.hard] == [
         "YaRN", "RoPE"
     ]  # fmt: skip
+
+
+def test_a_question_for_a_number_leads_with_the_sentence_that_gives_it() -> None:
+    # "7B: 全精度28G, 半精度14G" is one line of a list under how to estimate memory; the
+    # section opens with "分析1B模型在推理模型占用的显存大小, 然后推广到7B…", which has numbers
+    # too, but no size
+    hits = [hit(FILE_002, 680, 697, MEMORY)]
+    question = "7B 的模型用半精度做推理，大概要占多少显存？"
+    found = claim(question)
+    assert found is not None and found.said == "7B 的模型用半精度做推理， 要占 显存"
+    text = compose(lead_with_statement(question, hits, select(question, hits))).text
+    assert text.startswith("7B: 全精度28G, 半精度14G[1].")
+    # the bf16 sentence comes at the end of a list of mixed-precision steps
+    hits = [hit(FILE_002, 508, 523, PRECISION)]
+    question = "bf16 和 fp16 分别用多少位表示指数和小数？"
+    text = compose(lead_with_statement(question, hits, select(question, hits))).text
+    assert text.startswith("bf16 用8bit 表示指数, 7bit 表示小数, fp16用5bit 表示指数")
+
+
+def test_a_step_number_or_an_article_is_no_number() -> None:
+    (ask,) = quantity("SFT 阶段一般需要多少条问答对？")
+    assert gives(ask, "问答对(prompt和答案)的数量一般在10K~100K", "")
+    # "2 微调(SFT, …)" numbers a step, "同一个模型" has the article 一个: neither says how many
+    assert not gives(ask, "2 微调(SFT, Supervised Fine-Tuning)", "")
+    assert not gives(ask, "其实这里始终都是同一个模型，只是不同过程中名称不同", "")
+    # a question for memory prefers a size ("28G"), then takes any number ("两倍")
+    assert [a.zh for a in quantity("大概要占多少显存？")] == ["具体的大小", "具体数字"]
+    assert quantity("LoRA 是什么？") == ()
