@@ -39,9 +39,16 @@ def main(here: Path = HERE) -> None:
         false = [q for q in questions if got[f"{q}/{v}"]["false"]]
         misled = [q for q in questions if got[f"{q}/{v}"]["misleading"]]
         n_false = sum(len(got[f"{q}/{v}"]["false"]) for q in questions)
+        # round x and later also say whether the first sentence answers the question
+        direct = [q for q in questions if got[f"{q}/{v}"].get("direct")]
+        opens = (
+            f"; first sentence answers {len(direct)}/{len(questions)}"
+            if any("direct" in r for r in rows)
+            else ""
+        )
         print(
             f"{v}: points {covered}/{points}; false sentences {n_false} in {len(false)} answers;"
-            f" misleading {len(misled)} {misled}"
+            f" misleading {len(misled)} {misled}{opens}"
         )
     for q in questions:
         a, b = got[f"{q}/A"], got[f"{q}/B"]
@@ -49,6 +56,7 @@ def main(here: Path = HERE) -> None:
             f"{q}: points {sum(a['covered'])} -> {sum(b['covered'])}/{len(a['covered'])};"
             f" false {len(a['false'])} -> {len(b['false'])};"
             f" misleading {a['misleading']} -> {b['misleading']}"
+            + (f"; direct {a['direct']} -> {b['direct']}" if "direct" in a else "")
         )
         for s in b["false"]:
             print(f"    still false in B: {s[:110]}")
