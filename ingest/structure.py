@@ -143,6 +143,17 @@ def classify(text: str, md_questions: bool = False) -> Heading | None:
     return None
 
 
+def _tip_title(text: str) -> str | None:
+    """A bullet whose body is the 💡 paragraph under it: the notes' way of putting a question
+    ("- Peft 和 全量微调区别？"), with or without its question mark ("- 高效微调技术最佳实践"). Read as
+    a list item, it left three sub-topics inside the section before them."""
+    bm = BULLET_RE.match(text)
+    if bm is None:
+        return None
+    title = _strip_markup(text[bm.end() :])
+    return title if _title_ok(title, False) else None
+
+
 def _bare_candidate(text: str) -> str | None:
     s = text.strip()
     if text[:1].isspace() or not s or s.startswith(("|", "-", "*", ">", "`", "$", "!", "[", "#")):
@@ -181,11 +192,14 @@ def detect_headings(lines: list[Line]) -> dict[int, Heading]:
         if i in first:
             out[i] = first[i]
             continue
+        nxt = lines[nonblank[pos + 1]].text.strip() if pos + 1 < len(nonblank) else ""
+        if nxt.startswith("💡") and (tip := _tip_title(lines[i].text)):
+            out[i] = Heading(tip, 2, False, None, "bullet")
+            continue
         title = _bare_candidate(lines[i].text)
         if title is None or pos == 0:
             continue
         prev_i = nonblank[pos - 1]
-        nxt = lines[nonblank[pos + 1]].text.strip() if pos + 1 < len(nonblank) else ""
         gap_before = prev_i < i - 1 or pos == 1  # blank or dropped lines in between
         prev_ends = lines[prev_i].text.rstrip().endswith(tuple(SENTENCE_END)) or prev_i in out
         prev_ends = prev_ends or pos == 1 or any(lines[j].dropped for j in range(prev_i + 1, i))

@@ -223,3 +223,21 @@ def test_sections_carry_file_title_and_ancestors() -> None:
     assert paths[2] == ("大模型面试经验", "进阶面", "LLMs 复读机问题", "什么是 LLMs 复读机问题？")
     rope = next(s for s in sections if s.path[-1].startswith("4.2 推导一下"))
     assert rope.body_text == ""
+
+
+def test_a_bullet_over_a_tip_paragraph_is_a_sub_question() -> None:
+    # 001:1270-1281: "- X" over a "💡" paragraph is how this note puts its questions, and three
+    # of them have no question mark; as list items they stayed inside the section before them
+    excerpt = [
+        "大模型面试经验",
+        "- Peft 和 全量微调区别？",
+        "",
+        "💡 PEFT (Performance Estimation for Fine-Tuning) 和全量微调 (Full Fine-Tuning) 是两种不同的微调方法，它们在性能估计和实际微调过程中的使用方式和结果有所不同。",
+        "",
+        "1. 时间和计算开销：全量微调需要在完整数据集上进行训练和调优，耗费大量时间和计算资源。",
+        "- 多种不同的高效微调方法对比",
+        "",
+        "💡 在高效微调方法中，有几种常见的方法可以比较，包括迁移学习、知识蒸馏和网络剪枝。下面是对这些方法的简要比较：",
+        "- 冻结层：在微调过程中，可以选择冻结预训练模型的一部分层。",
+    ]
+    assert _headings(excerpt) == [("Peft 和 全量微调区别？", 2), ("多种不同的高效微调方法对比", 2)]
