@@ -155,6 +155,20 @@ def _is_name(word: str, first: bool) -> bool:
 _KIND_OF = re.compile(r"-(?:style|like|based|type|esque|ish|related|specific)\b", re.I)
 
 
+def glosses(question: str) -> list[tuple[str, str]]:
+    """The (name, gloss) pairs a question writes as "name (gloss)": the content words right
+    before the bracket, back to a stop word ("How can gradient …"), and what is inside it."""
+    out = []
+    for before, inside in _GLOSSED.findall(question):
+        words: list[str] = []
+        for w in reversed(before.split()):
+            if not _is_word(w):
+                break
+            words.insert(0, w)
+        out.append((" ".join(words), inside))
+    return out
+
+
 def key_terms(question: str) -> tuple[Term, ...]:
     english = not has_cjk(question)
     terms: list[Term] = []
@@ -167,15 +181,9 @@ def key_terms(question: str) -> tuple[Term, ...]:
             seen.add(key)
             terms.append(Term(text, hard))
 
-    for before, inside in _GLOSSED.findall(question):
-        # the content words right before the bracket, back to a stop word ("How can gradient …")
-        gloss: list[str] = []
-        for w in reversed(before.split()):
-            if not _is_word(w):
-                break
-            gloss.insert(0, w)
+    for gloss, inside in glosses(question):
         if gloss:
-            add(" ".join(gloss), True)
+            add(gloss, True)
         add(inside, True)
     if english:
         for i, w in enumerate(latin_terms(question)):
@@ -248,6 +256,17 @@ def check(question: str, evidence_texts: Iterable[str], notes: str | None = None
     other = _other_meaning(question, absent, terms, notes) if notes is not None else []
     missing += [t for t in other if t not in missing]
     absent += other
+    # "the LLM repetition (parroting) problem": the question says both name one thing, so the
+    # one the notes use covers the other (the notes' "LLMs Parroting Problem")
+    for pair in glosses(question):
+        keys = {squash(t) for t in pair if t}
+        if len(keys) < 2:
+            continue
+        one = [t for t in terms if squash(t.text) in keys]
+        if any(t not in missing for t in one):
+            missing = [t for t in missing if t not in one]
+        if any(t not in absent for t in one):
+            absent = [t for t in absent if t not in one]
     return TermCoverage(terms, tuple(missing), tuple(absent), tuple(other))
 
 

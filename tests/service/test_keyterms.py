@@ -102,3 +102,17 @@ def test_spoken_scaffolding_is_no_key_term() -> None:
     # answer's support at "low" (key terms 0.4)
     terms = [t.text for t in key_terms("LangChain 这个框架到底是拿来干嘛的？")]
     assert "LangChain" in terms and not {"到底", "拿来", "干嘛"} & set(terms)
+
+
+def test_a_name_glossed_by_one_the_notes_use_is_covered() -> None:
+    # 000:150 "LLMs复读机问题 (LLMs Parroting Problem)": the notes never say "repetition", but the
+    # question says it is parroting
+    notes = squash(lines(FILE_000, 150, 150))
+    asked = check(
+        "How can post-processing and filtering help mitigate the LLM repetition (parroting) problem?",
+        [lines(FILE_000, 150, 150)],
+        notes,
+    )
+    assert asked.absent == () and asked.missing == ()
+    # alone, "repetition" is a name the notes lack
+    assert [t.text for t in check("What is LLM Repetition?", [], notes).absent] == ["Repetition"]
