@@ -1,4 +1,5 @@
-"""A yes/no question ("困惑度是不是越低越好？") or one for a number: the notes' sentence on it, first.
+"""A yes/no question ("困惑度是不是越低越好？"), one for a number or a definition: the notes'
+sentence on it, first.
 
 Such a question asks whether one statement holds, and the notes settle it in one sentence,
 often deep inside a section about something broader ("困惑度越低, 训练效果就越好." in a list of
@@ -6,19 +7,22 @@ evaluation metrics; "若 Top k 和 Top p 都启用，则 Top p 在 Top k 之后�
 sentence of an item). The section's lead and points come after it: without the sentence, the
 answer circles the claim and never says yes or no. A question for a number ("7B 模型用半精度做
 推理，大概要占多少显存？") is the same: one line gives it ("7B: 全精度28G, 半精度14G"), under a
-section that opens on how to estimate it. English questions are left as they are:
+section that opens on how to estimate it. So is "X 是什么？" when the first sentence is on
+something else: the sentence that opens on X and says what it is ("早停策略：…") comes first.
+English questions are left as they are (but for a definition, which needs only the name):
 their words rarely meet the Chinese notes' own (service/asks.py `yes_no` still keeps them from
 being refused for a kind of answer they don't ask for).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from core.text import is_english
 from core.types import Hit
-from service.asks import Ask, clauses, gives, quantity, without_asking, yes_no
+from service.asks import Ask, clauses, defined, gives, quantity, without_asking, yes_no
 from service.evidence import LOW_MATCH, Evidence
 from service.keyterms import key_terms, squash
 from service.overlap import features, heading_match, weight
@@ -91,12 +95,60 @@ def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], b
     else:
         return [], False
     _, shared, k, units = max(fit, key=lambda c: c[0])
+    return _with_rest(units, k), shared >= STATED_SHARE * weight(q)
+
+
+# what may come before the name a sentence opens on: an item's number, bold, a quote
+_OPENING = re.compile(r"^(?:\s|\d{1,2}[.、)）]|[-*•>“\"「]|\*\*)+")
+# ... and what says the sentence defines it, after the name and any gloss: "早停策略：",
+# "内部协变量移位指的是", "X is"; not "困惑度越低, 训练效果就越好"
+_DEFINES = re.compile(
+    r"^\s*(?:[(（][^()（）]{1,40}[)）])?[\s”\"」*]*"
+    r"(?:[：:]|是|指|即|就是|又称|也称|\s(?:is|are|refers to|means)\b)"
+)
+
+
+def definition(question: str, hits: Sequence[Hit]) -> list[EvidenceUnit]:
+    """For "X 是什么？": the sentence of the hits that opens on X ("Top p: 动态设置tokens候选列表
+    的大小", "知识蒸馏 (Knowledge Distillation) : 知识蒸馏是一种…"), the best match of those,
+    with the rest of its item; none when no sentence does."""
+    name = defined(question)
+    if name is None:
+        return []
+    q = features(question, question=True)
+    best: tuple[float, int, list[EvidenceUnit]] | None = None
+    for i, h in enumerate(hits):
+        if h.chunk.hollow:
+            continue
+        units = units_of(i + 1, h, q)
+        for k, u in enumerate(units):
+            if _defines(u.text, name) and (best is None or u.score > best[0]):
+                best = (u.score, k, units)
+    return [] if best is None else _with_rest(best[2], best[1])
+
+
+# what a question may add to a name: "Top p 参数是怎么定义的？" is answered by "Top p: …"
+_KIND = re.compile(r"\s*(?:参数|指标|概念|这个词)$")
+
+
+def _defines(text: str, name: str) -> bool:
+    """Whether `text` opens on `name` and says what it is ("早停策略：在微调过程中…")."""
+    text = _OPENING.sub("", text)
+    for said in dict.fromkeys((name, _KIND.sub("", name) or name)):
+        m = re.match(r"[\s“”\"「」]*".join(map(re.escape, said.replace(" ", ""))), text, re.I)
+        if m is not None and _DEFINES.match(text[m.end() :]) is not None:
+            return True
+    return False
+
+
+def _with_rest(units: Sequence[EvidenceUnit], k: int) -> list[EvidenceUnit]:
+    """Unit k and its item's next sentences (up to MAX_ITEM_REST), when k opens its item."""
     out = [units[k]]
     for u in units[k + 1 : k + 1 + MAX_ITEM_REST]:
         if not u.rest or units[k].rest:  # the item's own next sentences, from its first one
             break
         out.append(u)
-    return out, shared >= STATED_SHARE * weight(q)
+    return out
 
 
 def _about(units: Sequence[EvidenceUnit], k: int) -> str:
@@ -121,6 +173,9 @@ def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) 
     if near and claim(evidence.heading) is not None:
         return evidence
     found, stated = statement(question, hits)
+    name = defined(question)
+    if not found and name is not None and not _defines(evidence.units[0].text, name):
+        found = definition(question, hits)  # "X 是什么？" and a first sentence on something else
     if not found:
         return evidence
     texts = {u.text for u in found}

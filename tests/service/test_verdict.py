@@ -9,7 +9,7 @@ from service.compose import compose
 from service.evidence import select
 from service.grounding import ground
 from service.keyterms import key_terms
-from service.verdict import Claim, claim, lead_with_statement, statement
+from service.verdict import Claim, claim, definition, lead_with_statement, statement
 from tests.service.grounding_data import FILE_000, FILE_002, FILE_004, hit
 
 SAMPLING = ("大语言模型基础", "5. 大模型生成时的参数怎么设置？")
@@ -104,3 +104,14 @@ def test_a_step_number_or_an_article_is_no_number() -> None:
     # a question for memory prefers a size ("28G"), then takes any number ("两倍")
     assert [a.zh for a in quantity("大概要占多少显存？")] == ["具体的大小", "具体数字"]
     assert quantity("LoRA 是什么？") == ()
+
+
+def test_a_what_is_question_leads_with_the_sentence_that_defines_it() -> None:
+    # the Top p item is the third of the sampling parameters; "Top p 参数" is Top p
+    hits = [hit(FILE_000, 472, 482, SAMPLING)]
+    question = "Top p 参数是怎么定义的？"
+    text = compose(lead_with_statement(question, hits, select(question, hits))).text
+    assert text.startswith("Top p: 动态设置tokens候选列表的大小")  # (raw lines keep the "\\*\\*")
+    # "困惑度越低, 训练效果就越好." opens on the name but says how it behaves, not what it is
+    hits = [hit(FILE_002, 182, 190, EVALUATE)]
+    assert definition("困惑度是什么？", hits) == []
