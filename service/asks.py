@@ -106,7 +106,8 @@ _YES_NO_ZH = re.compile(r"(?:吗|(?<![什怎这那多])么)\s*[？?]?\s*$|" + _E
 # the words that make a clause a question, not part of what it claims: yes/no ("是不是" would
 # match a "不是" of the notes), how much, and the hedges around a number ("大概要多少显存")
 _ASKING_WORDS = re.compile(
-    _EITHER + r"|吗|呢|[？?]|多少|多大|多长|多久|几(?=[个张天倍种层位年条次])|大概|大约|分别|各"
+    _EITHER
+    + r"|吗|呢|[？?]|多少|多大|多长|多久|几(?=[个张天倍种层位年条次])|大概|大约|分别|各(?=占|自)"
 )
 _YES_NO_EN = re.compile(
     r"^\s*(?:is|are|was|were|does|do|did|can|could|should|will|would|has|have)\b", re.I

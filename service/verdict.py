@@ -69,7 +69,9 @@ def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], b
     question claims, with the rest of its list item (up to MAX_ITEM_REST sentences: "LLaMA模型：
     …训练使用多达14,000亿tokens语料…" names the point, "…不包含中日韩文。" settles it). It names
     the question's names, if it has any, and shares MIN_CLAIM_SCORE with the asking clause; the
-    question's other clauses ("…同时开着的时候") count too, as the scene of the claim."""
+    question's other clauses ("…同时开着的时候") count too, as the scene of the claim. For a
+    question for a number, the sentence must give one, of the likeliest kind that any does.
+    Also whether it states most of the claim (STATED_SHARE)."""
     found = claim(question)
     if found is None:
         return [], False
@@ -128,13 +130,13 @@ def definition(question: str, hits: Sequence[Hit]) -> list[EvidenceUnit]:
 
 
 # what a question may add to a name: "Top p 参数是怎么定义的？" is answered by "Top p: …"
-_KIND = re.compile(r"\s*(?:参数|指标|概念|这个词)$")
+_NAME_SUFFIX = re.compile(r"\s*(?:参数|指标|概念|这个词)$")
 
 
 def _defines(text: str, name: str) -> bool:
     """Whether `text` opens on `name` and says what it is ("早停策略：在微调过程中…")."""
     text = _OPENING.sub("", text)
-    for said in dict.fromkeys((name, _KIND.sub("", name) or name)):
+    for said in dict.fromkeys((name, _NAME_SUFFIX.sub("", name) or name)):
         m = re.match(r"[\s“”\"「」]*".join(map(re.escape, said.replace(" ", ""))), text, re.I)
         if m is not None and _DEFINES.match(text[m.end() :]) is not None:
             return True
