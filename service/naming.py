@@ -130,6 +130,32 @@ def defines(name: str, texts: Iterable[str]) -> bool:
     return any(opens.search(key(t)) for t in texts)
 
 
+# what may come before the name a sentence opens on: an item's number, bold, a quote
+_OPENING = re.compile(r"^(?:\s|\d{1,2}[.、)）]|[-*•>“\"「]|\*\*)+")
+# ... and what says the sentence defines it, after the name and any gloss: "早停策略：",
+# "内部协变量移位指的是", "X is"; not "困惑度越低, 训练效果就越好"
+_DEFINES = re.compile(
+    r"^\s*(?:[(（][^()（）]{1,40}[)）])?[\s”\"」*]*"
+    r"(?:[：:]|是|指|即|就是|又称|也称|\s(?:is|are|refers to|means)\b)"
+)
+
+
+# what a question may add to a name: "Top p 参数是怎么定义的？" is answered by "Top p: …"
+_NAME_SUFFIX = re.compile(r"\s*(?:参数|指标|概念|这个词)$")
+
+
+def opens_with_definition(text: str, name: str) -> bool:
+    """Whether `text` opens on `name` and says what it is ("早停策略：在微调过程中…"): stricter
+    than `defines`, which also takes a sentence that only opens on the name ("困惑度越低, 训练
+    效果就越好"), or glosses it; this one picks the sentence to lead an answer with."""
+    text = _OPENING.sub("", text)
+    for said in dict.fromkeys((name, _NAME_SUFFIX.sub("", name) or name)):
+        m = re.match(r"[\s“”\"「」]*".join(map(re.escape, said.replace(" ", ""))), text, re.I)
+        if m is not None and _DEFINES.match(text[m.end() :]) is not None:
+            return True
+    return False
+
+
 def lookup(question: str, hits: Sequence[Hit], sections: Sections) -> list[Hit]:
     """Passages that name what a "what is X" question (or part of one) asks about, when no hit
     says what it is: the search ranks a short question by meaning, and "分布式假设是什么？" found the

@@ -16,7 +16,6 @@ being refused for a kind of answer they don't ask for).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -25,6 +24,7 @@ from core.types import Hit
 from service.asks import Ask, clauses, defined, gives, quantity, without_asking, yes_no
 from service.evidence import LOW_MATCH, Evidence
 from service.keyterms import key_terms, squash
+from service.naming import opens_with_definition
 from service.overlap import features, heading_match, weight
 from service.section_units import EvidenceUnit, is_duplicate, units_of
 
@@ -100,16 +100,6 @@ def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], b
     return _with_rest(units, k), shared >= STATED_SHARE * weight(q)
 
 
-# what may come before the name a sentence opens on: an item's number, bold, a quote
-_OPENING = re.compile(r"^(?:\s|\d{1,2}[.、)）]|[-*•>“\"「]|\*\*)+")
-# ... and what says the sentence defines it, after the name and any gloss: "早停策略：",
-# "内部协变量移位指的是", "X is"; not "困惑度越低, 训练效果就越好"
-_DEFINES = re.compile(
-    r"^\s*(?:[(（][^()（）]{1,40}[)）])?[\s”\"」*]*"
-    r"(?:[：:]|是|指|即|就是|又称|也称|\s(?:is|are|refers to|means)\b)"
-)
-
-
 def definition(question: str, hits: Sequence[Hit]) -> list[EvidenceUnit]:
     """For "X 是什么？": the sentence of the hits that opens on X ("Top p: 动态设置tokens候选列表
     的大小", "知识蒸馏 (Knowledge Distillation) : 知识蒸馏是一种…"), the best match of those,
@@ -124,23 +114,9 @@ def definition(question: str, hits: Sequence[Hit]) -> list[EvidenceUnit]:
             continue
         units = units_of(i + 1, h, q)
         for k, u in enumerate(units):
-            if _defines(u.text, name) and (best is None or u.score > best[0]):
+            if opens_with_definition(u.text, name) and (best is None or u.score > best[0]):
                 best = (u.score, k, units)
     return [] if best is None else _with_rest(best[2], best[1])
-
-
-# what a question may add to a name: "Top p 参数是怎么定义的？" is answered by "Top p: …"
-_NAME_SUFFIX = re.compile(r"\s*(?:参数|指标|概念|这个词)$")
-
-
-def _defines(text: str, name: str) -> bool:
-    """Whether `text` opens on `name` and says what it is ("早停策略：在微调过程中…")."""
-    text = _OPENING.sub("", text)
-    for said in dict.fromkeys((name, _NAME_SUFFIX.sub("", name) or name)):
-        m = re.match(r"[\s“”\"「」]*".join(map(re.escape, said.replace(" ", ""))), text, re.I)
-        if m is not None and _DEFINES.match(text[m.end() :]) is not None:
-            return True
-    return False
 
 
 def _with_rest(units: Sequence[EvidenceUnit], k: int) -> list[EvidenceUnit]:
@@ -164,8 +140,8 @@ def _about(units: Sequence[EvidenceUnit], k: int) -> str:
 
 
 def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) -> Evidence:
-    """`evidence` with the statement of a yes/no question first, as its own lead sentences
-    (taken out of wherever they were); the rest keeps the notes' order. One that states most of
+    """`evidence` with the statement of a yes/no or number question first, or the sentence that
+    says what X is for "X 是什么？", as its own lead sentences (taken out of wherever they were); the rest keeps the notes' order. One that states most of
     the claim (STATED_SHARE) counts as found by it (`Evidence.by_name`)."""
     # a section that asks this, or a yes/no question of its own on it ("奖励模型需要和基础模型
     # 一致吗？" for "…一定要和被训练的主模型是同一个吗？"): its lead gives the verdict already
@@ -176,7 +152,7 @@ def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) 
         return evidence
     found, stated = statement(question, hits)
     name = defined(question)
-    if not found and name is not None and not _defines(evidence.units[0].text, name):
+    if not found and name is not None and not opens_with_definition(evidence.units[0].text, name):
         found = definition(question, hits)  # "X 是什么？" and a first sentence on something else
     if not found:
         return evidence
