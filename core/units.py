@@ -109,17 +109,21 @@ def split_units(text: str) -> list[Unit]:
             units[first + 1 :] = [replace(u, rest=True) for u in units[first + 1 :]]
         if item and len(units) > first:
             open_items.append((indent, units[first].start))
-    # a one-unit item with no punctuation that has lines under it is a sub-heading
+    # a one-unit item with no punctuation that has lines under it is a sub-heading; a short
+    # item is kept only as one ("- 优点" over its points), or it is a crumb
     parents = {u.parent for u in units}
     return [
         replace(u, label=True)
         if u.item and u.start in parents and not _STATES.search(u.text)
         else u
         for u in units
+        if len(u.text) >= MIN_UNIT or (u.item and u.start in parents)
     ]  # fmt: skip
 
 
 _STATES = re.compile(r"[。！？；.!?：:，,]")
+MIN_UNIT = 4  # characters: "1.", "|---|" and other crumbs are shorter
+_NAMES = re.compile(r"(?:\*\*)?[\u4e00-\u9fff]{2,3}(?:\*\*)?[：:]?")
 
 
 def _add(
@@ -127,7 +131,10 @@ def _add(
 ) -> None:
     raw = line[a:b]
     stripped = raw.strip()
-    if len(stripped) < 4 or set(stripped) <= set("|-:=* "):
+    # shorter is a crumb, but an item of two Chinese characters may name the points under it
+    # ("- 优点", "- 缺点"): kept until the list is read (`split_units`)
+    short = len(stripped) < MIN_UNIT and not (item and _NAMES.fullmatch(stripped))
+    if short or set(stripped) <= set("|-:=* "):
         return
     lead = len(raw) - len(raw.lstrip())
     text = BOLD.sub("", stripped).strip()

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from core.types import Hit
 from service.asks import asked, defined
 from service.keyterms import key_terms, squash
+from service.labels import with_short_labels
 from service.naming import key, naming
 from service.overlap import features, heading_match
 from service.section_units import (
@@ -37,6 +38,8 @@ from service.section_units import (
     label_bodies,
     new_points,
     section_units,
+    short_label,
+    short_labels,
     units_of,
 )
 from service.sections import MAX_SECTION_CHUNKS, section_key
@@ -148,14 +151,17 @@ def _from_section(
         (p for p in per_hit if section_key(p[1].chunk) == section_key(hit.chunk)),
         key=lambda p: p[1].chunk.start,
     )
-    if len(parts) > MAX_SECTION_CHUNKS:  # a topic: the answer starts where the search landed
+    heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
+    # A topic: the answer starts where the search landed. Not a long section whose heading asks
+    # the question: its answer starts at its start ("半精度训练, 混合精度训练都是什么?" had opened
+    # on its seventh training step).
+    if len(parts) > MAX_SECTION_CHUNKS and heading_match(q, heading) < SAME_QUESTION:
         parts = [p for p in parts if p[1].chunk.start >= hit.chunk.start]
     units: list[EvidenceUnit] = []
     for n2, h2 in parts:
         for u in units_of(n2, h2, q):
             if not any(u.text in k.text for k in units):
                 units.append(u)
-    heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
     if _is_question(heading):
         own = features(heading, question=True)
         # a question narrower than the heading may ask about one of its sub-headings
@@ -163,10 +169,13 @@ def _from_section(
         picked = section_units(units, prose=prose, focus=frozenset(q - own))
         return (asked_label(units, q, picked) if narrower else []) or picked
     # Not a question section (a topic's prose, split evenly): only its sentences that match.
-    ranked = sorted((u for u in units if u.score > 0), key=lambda u: -u.score)
+    ranked = sorted(
+        (u for u in units if u.score > 0 and not short_label(u)), key=lambda u: -u.score
+    )
     picked = dedupe(ranked, MAX_SCORED)
     picked += item_heads(units, picked)
-    return sorted(picked + label_bodies(units, picked), key=units.index)
+    picked += label_bodies(units, picked)
+    return sorted(picked + short_labels(units, picked), key=units.index)
 
 
 def _asking_parent(hit: Hit, q: set[str], match: float) -> tuple[str, ...]:
@@ -204,6 +213,12 @@ def _family(
 
 
 def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
+    """`_select`, and the short sub-heading ("优点", "输入") over each unit under one."""
+    evidence = _select(question, hits, whole)
+    return replace(evidence, units=with_short_labels(evidence.units, hits))
+
+
+def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     """Evidence units for `question` from the ranked `hits` (hit i is passage n = i + 1).
 
     Hollow hits (bare headings, contents-only topics) never give evidence. The answer comes

@@ -9,15 +9,19 @@ question best, and the one on what the question asks beyond the heading. Copies 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from core.text import bigrams
-from core.types import Hit
-from core.units import leans_back, split_units
+from core.units import leans_back
+from service.evidence_unit import EvidenceUnit, units_of
+from service.labels import item_heads, label_bodies, short_label, short_labels
 from service.overlap import features, weight
+
+__all__ = [
+    "EvidenceUnit", "asked_label", "dedupe", "first_points", "is_duplicate", "item_heads",
+    "label_bodies", "new_points", "section_units", "short_label", "short_labels", "units_of",
+]  # fmt: skip
 
 MAX_POINTS = 8  # a listed answer rarely has more; beyond that the answer stops being an answer
 MAX_PROSE = 3  # sentences taken from an unlisted section: its definition and the next two
@@ -45,43 +49,9 @@ LABEL_MARGIN = 1.0  # a sub-heading asked about shares a word more than the othe
 MIN_LABEL_WORDS = 1  # ... and a Chinese word with the question ("局限"), not only names
 
 
-@dataclass(frozen=True)
-class EvidenceUnit:
-    n: int  # citation number of the passage it comes from
-    text: str
-    chunk_id: str
-    file: str
-    heading_path: tuple[str, ...]
-    start: int  # character offsets in the file
-    end: int
-    item: bool  # a list item: rendered as a point
-    score: float
-    other_note: str = ""  # another note's title: its answer to the same question (they differ)
-    rest: bool = False  # a list item's next sentence, on the item's own line
-    parent: int = -1  # the start of the list item it is nested under, or -1
-    label: bool = False  # an item that only names what the lines under it say
-
-
-def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
-    c = hit.chunk
-    out = []
-    for u in split_units(c.text):
-        if u.text[-1] in "？?":  # a question restated in the body answers nothing
-            continue
-        own = weight(q & features(u.text))
-        # Mild length normalisation: a long sentence matches more bigrams by chance.
-        score = own / (1.0 + 0.15 * math.log1p(len(u.text) / 40))
-        out.append(
-            EvidenceUnit(
-                n, u.text, c.chunk_id, c.doc_id, c.heading_path, c.start + u.start,
-                c.start + u.end, u.item, score, rest=u.rest,
-                parent=c.start + u.parent if u.parent >= 0 else -1, label=u.label,
-            )
-        )  # fmt: skip
-    return out
-
-
 def is_duplicate(unit: EvidenceUnit, kept: Sequence[EvidenceUnit]) -> bool:
+    if short_label(unit):  # "输入" under 预训练 and "输入" under 微调 are two things
+        return False
     g = bigrams(unit.text)
     for k in kept:
         h = bigrams(k.text)
@@ -106,7 +76,7 @@ def section_units(
 ) -> list[EvidenceUnit]:  # fmt: skip
     """The answer of a question section, in order: its lead-in, then one unit per list item
     (or, for prose, its first `prose` sentences), and up to `extras` deeper sentences."""
-    items = [u for u in units if u.item]
+    items = [u for u in units if u.item and not short_label(u)]
     if len(items) >= 2:
         first = units.index(items[0])
         # The lead: the section's first statement, and a lead-in that counts the points
@@ -139,6 +109,7 @@ def section_units(
         picked += _focused(units, picked, focus)
     picked += item_heads(units, picked)
     picked += label_bodies(units, picked)
+    picked += short_labels(units, picked)
     order = {u: i for i, u in enumerate(units)}  # the notes' order, chunk after chunk
     return sorted(picked, key=lambda u: order[u])
 
@@ -175,35 +146,6 @@ def _item_rest(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[Ev
             and len(u.text) + len(nxt.text) <= ITEM_CHARS
         ):  # fmt: skip
             out.append(nxt)
-    return out
-
-
-def item_heads(units: Sequence[EvidenceUnit], picked: Sequence[EvidenceUnit]) -> list[EvidenceUnit]:
-    """The first sentence of each item whose later sentence was picked alone (a deeper match):
-    without it, "这些拷贝也不使用git fork" would read as part of the point before it (dev-020)."""
-    out: list[EvidenceUnit] = []
-    for u in picked:
-        i = units.index(u)
-        while i > 0 and units[i].rest:
-            i -= 1
-        head = units[i]  # a chunk can open inside an item: then there is no head to add
-        if not head.rest and head is not u and head not in picked and head not in out:
-            out.append(head)
-    return out
-
-
-def label_bodies(
-    units: Sequence[EvidenceUnit], picked: Sequence[EvidenceUnit]
-) -> list[EvidenceUnit]:
-    """The first line under each picked sub-heading that has none of its lines picked: "- 9 评估
-    与监控" alone says nothing (dev-050); its line "评估阶段一般会将模型恢复为FP32格式…" does."""
-    out: list[EvidenceUnit] = []
-    for u in picked:
-        if not u.label or any(p.parent == u.start and p.file == u.file for p in picked):
-            continue
-        body = next((b for b in units if b.parent == u.start and b.file == u.file), None)
-        if body is not None and body not in picked and body not in out:
-            out.append(body)
     return out
 
 

@@ -82,3 +82,15 @@ def test_a_bold_title_is_a_point_and_a_code_caption_no_statement() -> None:
     ]  # fmt: skip
     # bold inside a sentence is no title
     assert not split_units(lines(FILE_000, 384, 384))[0].item
+
+
+def test_a_two_character_item_over_points_is_a_sub_heading_and_alone_a_crumb() -> None:
+    # 002, Q21: "- 优点" and "- 缺点" say which points are advantages; without them the
+    # drawback "16位浮点数的精度较低…" read as one more advantage
+    units = split_units(lines(FILE_002, 457, 466))
+    pros = next(u for u in units if u.text == "优点")
+    cons = next(u for u in units if u.text == "缺点")
+    assert pros.label and cons.label
+    assert next(u for u in units if u.text.startswith("减少内存使用")).parent == pros.start
+    assert next(u for u in units if u.text.startswith("16位浮点数")).parent == cons.start
+    assert [u.text for u in split_units("- 优点\n- 正文在这里。")] == ["正文在这里。"]

@@ -133,7 +133,9 @@ def test_nested_points_stay_nested_under_their_sub_heading() -> None:
     # 002, Q12: the steps sit under "RLHF 完整训练过程", each step over its own lines
     rlhf = hit(FILE_002, 244, 255, ("大模型面试宝典", "Q12 RLHF完整训练过程是什么?"))
     text = compose(select("RLHF 完整训练过程是什么？", [rlhf])).text
-    assert "- RLHF 完整训练过程[1]：\n  RLHF 完整训练过程主要包括以下几个步骤[1]:" in text
+    # the paragraph under the sub-heading that opens on its name says what RLHF is
+    assert "- RLHF 完整训练过程[1]：RLHF (Reinforcement Learning from Human Feedback), 即" in text
+    assert "指导模型学习生成高质量的文本[1].\n  RLHF 完整训练过程主要包括以下几个步骤[1]:" in text
     assert "\n  - 1 预训练语言模型 (Pre-trained Language Model)[1]：\n    - 首先, " in text
     assert "\n  - 2 监督微调 (Supervised Fine-tuning)[1]：\n    - 在预训练模型的基础上" in text
 

@@ -279,3 +279,19 @@ def test_a_question_on_one_sub_heading_gets_that_sub_heading() -> None:
     # the question the heading asks gets the section as it is; so does one on a name alone
     assert compose(select("LoRA是什么? LoRA微调方法的局限性", hits)).text.startswith("- 低秩自适应")
     assert compose(select("LoRA 的训练过程？", hits)).text.startswith("- 低秩自适应")
+
+
+def test_a_long_section_that_asks_the_question_is_read_from_its_start() -> None:
+    # 002, Q21 in four chunks, the search ranking the step "7 精度恢复" first: the answer opens
+    # on what half-precision training is, its advantages and drawbacks each under their name
+    heading = ("LLM 面试题 Q1–Q30", "半精度训练, 混合精度训练都是什么?")
+    first, second, third, fourth = (
+        hit(FILE_002, a, b, heading) for a, b in ((457, 470), (470, 480), (480, 492), (492, 500))
+    )
+    ev = select("半精度训练, 混合精度训练都是什么?", [third, second, fourth, first])
+    texts = [u.text for u in ev.units]
+    assert texts[:2] == ["半精度训练(Half-Precision Training)", texts[1]]
+    assert texts[1].startswith("半精度训练是指在模型训练中使用16-bit浮点数(FP16)")
+    pros, cons = texts.index("优点"), texts.index("缺点")
+    assert pros < texts.index("减少内存使用, 能够在相同的硬件上处理更大的模型.") < cons
+    assert texts[cons + 1].startswith("16位浮点数的精度较低")

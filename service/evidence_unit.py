@@ -1,0 +1,47 @@
+"""`EvidenceUnit`: one sentence or list item of a retrieved passage, where it sits in its file,
+and how well it matches the question; `units_of` reads a hit's units (core/units.py) as these."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from core.types import Hit
+from core.units import split_units
+from service.overlap import features, weight
+
+
+@dataclass(frozen=True)
+class EvidenceUnit:
+    n: int  # citation number of the passage it comes from
+    text: str
+    chunk_id: str
+    file: str
+    heading_path: tuple[str, ...]
+    start: int  # character offsets in the file
+    end: int
+    item: bool  # a list item: rendered as a point
+    score: float
+    other_note: str = ""  # another note's title: its answer to the same question (they differ)
+    rest: bool = False  # a list item's next sentence, on the item's own line
+    parent: int = -1  # the start of the list item it is nested under, or -1
+    label: bool = False  # an item that only names what the lines under it say
+
+
+def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
+    c = hit.chunk
+    out = []
+    for u in split_units(c.text):
+        if u.text[-1] in "？?":  # a question restated in the body answers nothing
+            continue
+        own = weight(q & features(u.text))
+        # Mild length normalisation: a long sentence matches more bigrams by chance.
+        score = own / (1.0 + 0.15 * math.log1p(len(u.text) / 40))
+        out.append(
+            EvidenceUnit(
+                n, u.text, c.chunk_id, c.doc_id, c.heading_path, c.start + u.start,
+                c.start + u.end, u.item, score, rest=u.rest,
+                parent=c.start + u.parent if u.parent >= 0 else -1, label=u.label,
+            )
+        )  # fmt: skip
+    return out

@@ -1,0 +1,94 @@
+"""Sub-headings written as list items ("- 训练步骤", "- 优点"): a unit under one reads as what it
+names, so the answer keeps them with their lines and their own paragraph when it says what
+they are."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from core.types import Hit
+from core.units import MIN_UNIT
+from service.evidence_unit import EvidenceUnit, units_of
+
+
+def short_label(unit: EvidenceUnit) -> bool:
+    """A sub-heading of a word or two ("优点", "输入"): it only says which of its parent's
+    aspects the lines under it are, so it is no point of its own."""
+    return unit.label and len(unit.text) < MIN_UNIT
+
+
+def short_labels(
+    units: Sequence[EvidenceUnit], picked: Sequence[EvidenceUnit]
+) -> list[EvidenceUnit]:
+    """The short sub-heading over each picked line: without "缺点", "16位浮点数的精度较低…"
+    would read as one more of the 优点 listed before it."""
+    under = {(p.file, p.parent) for p in picked}
+    return [
+        u for u in units
+        if short_label(u) and (u.file, u.start) in under and u not in picked
+    ]  # fmt: skip
+
+
+def item_heads(units: Sequence[EvidenceUnit], picked: Sequence[EvidenceUnit]) -> list[EvidenceUnit]:
+    """The first sentence of each item whose later sentence was picked alone (a deeper match):
+    without it, "这些拷贝也不使用git fork" would read as part of the point before it (dev-020)."""
+    out: list[EvidenceUnit] = []
+    for u in picked:
+        i = units.index(u)
+        while i > 0 and units[i].rest:
+            i -= 1
+        head = units[i]  # a chunk can open inside an item: then there is no head to add
+        if not head.rest and head is not u and head not in picked and head not in out:
+            out.append(head)
+    return out
+
+
+def label_bodies(
+    units: Sequence[EvidenceUnit], picked: Sequence[EvidenceUnit]
+) -> list[EvidenceUnit]:
+    """The first line under each picked sub-heading that has none of its lines picked: "- 9 评估
+    与监控" alone says nothing (dev-050); its line "评估阶段一般会将模型恢复为FP32格式…" does. A
+    paragraph right under it that opens on its name says what it is, whatever else is picked
+    ("半精度训练是指…" under "- 半精度训练(Half-Precision Training)", over its 优点 and 缺点)."""
+    out: list[EvidenceUnit] = []
+    for u in picked:
+        if not u.label:
+            continue
+        body = next((b for b in units if b.parent == u.start and b.file == u.file), None)
+        if any(p.parent == u.start and p.file == u.file for p in picked) and (
+            body is None or body.item or not _opens_on(body.text, u.text)
+        ):
+            continue
+        if body is not None and short_label(body):  # "- 1 预训练" over "- 目标" over its line
+            body = next((b for b in units if b.parent == body.start and b.file == u.file), None)
+        if body is not None and body not in picked and body not in out:
+            out.append(body)
+    return out
+
+
+NAME_CHARS = 3  # "半精度", "RLH": a shorter shared opening is a common word ("模型")
+
+
+def _opens_on(sentence: str, label: str) -> bool:
+    """`sentence` starts with the first NAME_CHARS characters of `label`'s name."""
+    name = re.sub(r"\W", "", label)[:NAME_CHARS]
+    return len(name) == NAME_CHARS and re.sub(r"\W", "", sentence).startswith(name)
+
+
+def with_short_labels(
+    picked: Sequence[EvidenceUnit], hits: Sequence[Hit]
+) -> tuple[EvidenceUnit, ...]:
+    """`picked`, with the short sub-heading over each unit under one, however it was picked
+    (a section's points, a named sentence, a verdict's lead), just before the first of them."""
+    have = {(u.file, u.start) for u in picked}  # a chunk's copy of it may be picked already
+    labels: dict[tuple[str, int], EvidenceUnit] = {}
+    for n, h in enumerate(hits, start=1):
+        for u in short_labels([u for u in units_of(n, h, set()) if short_label(u)], picked):
+            if (u.file, u.start) not in have:
+                labels.setdefault((u.file, u.start), u)
+    out = list(picked)
+    for label in labels.values():
+        first = next(u for u in out if (u.file, u.parent) == (label.file, label.start))
+        out.insert(out.index(first), label)
+    return tuple(out)
