@@ -88,6 +88,13 @@ def test_a_quote_across_a_line_break_is_found() -> None:
     assert masked(out).text.endswith("其余。")
 
 
+def _clean(text: str, quote: str) -> str:
+    """`text` as one chunk, masked for one erratum on `quote`."""
+    c = Chunk("c1", "f.txt", ("T", "Q?"), text, 0, len(text))
+    (out,) = mark_errata([c], [Erratum(quote, "note")], "f.txt")
+    return masked(out).text
+
+
 def test_a_wrong_items_first_sentence_takes_the_rest_of_its_item() -> None:
     # 003's SFT format (eval/reviews/2026-12-04-i): without its head, the one-hot sentence
     # would read as a point of its own
@@ -95,15 +102,25 @@ def test_a_wrong_items_first_sentence_takes_the_rest_of_its_item() -> None:
         "- 标签数据：标签数据是与输入数据对应的标签或类别。对于多分类任务，通常使用one-hot编码。\n"
         "- 数据集划分：数据集通常需要划分为训练集、验证集和测试集。"
     )
-    c = Chunk("c1", "f.txt", ("T", "Q?"), text, 0, len(text))
-    (out,) = mark_errata([c], [Erratum("标签数据是与输入数据对应的标签或类别", "note")], "f.txt")
-    clean = masked(out).text
+    clean = _clean(text, "标签数据是与输入数据对应的标签或类别")
     assert "one-hot" not in clean and "标签或类别" not in clean
     assert "数据集通常需要划分为训练集、验证集和测试集。" in clean and len(clean) == len(text)
     # a wrong second sentence takes only itself
-    (out,) = mark_errata([c], [Erratum("通常使用one-hot编码", "note")], "f.txt")
-    clean = masked(out).text
+    clean = _clean(text, "通常使用one-hot编码")
     assert "one-hot" not in clean and "标签数据是与输入数据对应的标签或类别。" in clean
+
+
+def test_a_sentence_that_points_back_to_a_wrong_one_goes_with_it() -> None:
+    # 001's "LangChain 替代方案？" (dev-081): with the wrong first sentence gone, "它提供了…"
+    # named nothing; the sentence after it opens on LangChain and stays
+    text = (
+        "💡 LangChain是一个独特的框架，目前没有直接的替代方案。它提供了一种简化开发过程的方式。"
+        "LangChain的特点包括语法糖。"
+    )
+    clean = _clean(text, "目前没有直接的替代方案")
+    assert "它提供了" not in clean and "LangChain的特点包括语法糖。" in clean
+    clean = _clean("位置编码不够。为了解决这个问题，引入了它。另一句。", "位置编码不够")
+    assert "为了解决这个问题" not in clean and "另一句。" in clean
 
 
 def test_a_section_erratum_takes_every_chunk_of_that_section_only() -> None:
