@@ -44,9 +44,11 @@ class Unit:
 
 
 # A sentence that opens on a word pointing back ("它的核心思想…", "这样可以…", "此外, 还有…",
-# "为了解决这个问题，…")
+# "为了解决这个问题，…", "例如, 目标词为…")
 # reads right only after the sentence it points to.
-_LEANS_BACK = re.compile(r"^\s*(?:它|他们|这|那些|此外|上述|其|因此|所以|为了?解决(?:这|此|上述))")
+_LEANS_BACK = re.compile(
+    r"^\s*(?:它|他们|这|那些|此外|上述|其|因此|所以|例如|比如|为了?解决(?:这|此|上述))"
+)
 
 
 def leans_back(sentence: str) -> bool:

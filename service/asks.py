@@ -127,10 +127,19 @@ def yes_no(clause: str) -> bool:
     return bool(_YES_NO_ZH.search(clause)) and not _WH.search(clause)
 
 
+# "CBOW 跟 Skip-gram 比，哪个对生僻词更好？": which of the two is more so, a claim on each
+_WHICH_MORE = re.compile(r"哪(?:一)?(?:个|种)(?=[^，,；;]*?更)")
+
+
+def which_more(clause: str) -> bool:
+    """Whether `clause` asks which of two things is more so ("哪个对生僻词更好")."""
+    return bool(_WHICH_MORE.search(clause))
+
+
 def without_asking(clause: str) -> str:
     """A clause without the words that ask: what it claims ("困惑度 越低越好"), or what its
     number is of ("7B 模型用半精度加载做推理， 要 显存")."""
-    return _ASKING_WORDS.sub(" ", clause).strip()
+    return _ASKING_WORDS.sub(" ", _WHICH_MORE.sub(" ", clause)).strip()
 
 
 # how much memory or space: the size kind's own pattern wants "显存…多大" in that order, and

@@ -42,12 +42,11 @@ from service.section_units import (
     short_labels,
     units_of,
 )
-from service.sections import MAX_SECTION_CHUNKS, section_key
+from service.sections import SAME_QUESTION, read_section, section_key
 from service.subject import about
 
 __all__ = ["Evidence", "EvidenceUnit", "select"]
 
-SAME_QUESTION = 0.5  # share of the question's features in a heading: "asks the same question"
 MAX_SCORED = 4  # units picked by score when no heading asks the question
 # Fused scores this close (0–1 scale) don't tell which section answers a paraphrased question;
 # on the dev set, adding the runner-up's points raised a lexical point-coverage proxy from
@@ -145,23 +144,8 @@ def _is_question(heading: str) -> bool:
 def _from_section(
     n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str], prose: int = MAX_PROSE
 ) -> list[EvidenceUnit]:
-    # A long section is split into several chunks: read them all, in the notes' order. Chunks
-    # overlap, so a sentence already read (or the cut-off tail of one) is read once.
-    parts = sorted(
-        (p for p in per_hit if section_key(p[1].chunk) == section_key(hit.chunk)),
-        key=lambda p: p[1].chunk.start,
-    )
+    units = read_section(hit, per_hit, q)
     heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
-    # A topic: the answer starts where the search landed. Not a long section whose heading asks
-    # the question: its answer starts at its start ("半精度训练, 混合精度训练都是什么?" had opened
-    # on its seventh training step).
-    if len(parts) > MAX_SECTION_CHUNKS and heading_match(q, heading) < SAME_QUESTION:
-        parts = [p for p in parts if p[1].chunk.start >= hit.chunk.start]
-    units: list[EvidenceUnit] = []
-    for n2, h2 in parts:
-        for u in units_of(n2, h2, q):
-            if not any(u.text in k.text for k in units):
-                units.append(u)
     if _is_question(heading):
         own = features(heading, question=True)
         # a question narrower than the heading may ask about one of its sub-headings

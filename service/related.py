@@ -27,7 +27,7 @@ from service.respond import Plan
 MIN_WORDS = 0.25  # word Dice for a bank question to count as near without a hit of its own
 # heading_match at which a bank question asks what was asked: "LLM 为什么会出现复读机问题"
 # against the notes' "为什么会出现 LLMs 复读机问题？" is 0.8, their "什么是…复读机问题？" 0.6.
-# Stricter than evidence's SAME_QUESTION (0.5), which picks the section to answer from.
+# Stricter than sections.SAME_QUESTION (0.5), which picks the section to answer from.
 SAME_ASKED = 0.75
 
 

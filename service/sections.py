@@ -13,12 +13,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from core.types import Chunk, Hit
+from core.units import leans_back
+from service.evidence_unit import EvidenceUnit, units_of
+from service.overlap import heading_match
 
 TOP = 3  # evidence picks its section among the first hits; deeper ones are rarely cited
 MAX_ADDED = 4  # more would crowd the passages shown
 # A section of more chunks is a topic, not one answer (the Scaling Law overview): there the
 # chunk the search picked is the part that answers, and its first chunks would crowd it out.
 MAX_SECTION_CHUNKS = 3
+SAME_QUESTION = 0.5  # share of the question's features in a heading: "asks the same question"
 
 
 SectionKey = tuple[str, tuple[str, ...]]  # (file, heading path)
@@ -55,3 +59,30 @@ def complete_sections(hits: Sequence[Hit], sections: Sections) -> list[Hit]:
                 have.add(c.chunk_id)
                 out.append(Hit(c, score))
     return out
+
+
+def read_section(hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]) -> list[EvidenceUnit]:
+    """The units of `hit`'s section over the hits (`per_hit`: (passage number, hit)), in the
+    notes' order. Chunks overlap, so a sentence already read (or the cut-off tail of one) is
+    read once. A topic (more than MAX_SECTION_CHUNKS chunks, its heading not the question) is
+    read from where the search landed."""
+    parts = sorted(
+        (p for p in per_hit if section_key(p[1].chunk) == section_key(hit.chunk)),
+        key=lambda p: p[1].chunk.start,
+    )
+    heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
+    # Not a long section whose heading asks the question: its answer starts at its start
+    # ("半精度训练, 混合精度训练都是什么?" had opened on its seventh training step).
+    topic = len(parts) > MAX_SECTION_CHUNKS and heading_match(q, heading) < SAME_QUESTION
+    if topic:
+        parts = [p for p in parts if p[1].chunk.start >= hit.chunk.start]
+    units: list[EvidenceUnit] = []
+    for n, h in parts:
+        for u in units_of(n, h, q):
+            if not any(u.text in k.text for k in units):
+                units.append(u)
+    if topic:  # landed inside it: a first line that points back ("例如, 目标词为…") has
+        # nothing before it to point to
+        while units and not units[0].item and leans_back(units[0].text):
+            units.pop(0)
+    return units

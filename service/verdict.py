@@ -21,7 +21,16 @@ from dataclasses import dataclass, replace
 
 from core.text import is_english
 from core.types import Hit
-from service.asks import Ask, clauses, defined, gives, quantity, without_asking, yes_no
+from service.asks import (
+    Ask,
+    clauses,
+    defined,
+    gives,
+    quantity,
+    which_more,
+    without_asking,
+    yes_no,
+)
 from service.evidence import LOW_MATCH, Evidence
 from service.keyterms import key_terms, squash
 from service.naming import opens_with_definition
@@ -57,7 +66,7 @@ def claim(question: str) -> Claim | None:
         return None
     parts = clauses(question)
     for i in reversed(range(len(parts))):
-        if yes_no(parts[i]):
+        if yes_no(parts[i]) or which_more(parts[i]):
             rest = "，".join(parts[:i] + parts[i + 1 :])
             return Claim(without_asking(parts[i]), without_asking(rest))
     numbers = quantity(question)

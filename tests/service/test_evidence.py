@@ -295,3 +295,16 @@ def test_a_long_section_that_asks_the_question_is_read_from_its_start() -> None:
     pros, cons = texts.index("优点"), texts.index("缺点")
     assert pros < texts.index("减少内存使用, 能够在相同的硬件上处理更大的模型.") < cons
     assert texts[cons + 1].startswith("16位浮点数的精度较低")
+
+
+def test_a_topic_entered_mid_item_drops_a_first_line_that_points_back() -> None:
+    # 002, Q25 in four chunks; the search lands on the one cut inside Skip-Gram's 输入 item,
+    # whose first line "例如, 目标词为`sits`…" is an example of a sentence left in the chunk before
+    word2vec = ("大模型面试八股", "Q25 `Word2Vec`的原理是什么?")
+    a, b, d = (hit(FILE_002, x, y, word2vec) for x, y in ((553, 562), (563, 575), (589, 600)))
+    text = lines(FILE_002, 582, 588)
+    text = text[text.index("例如") :]
+    landed = Hit(Chunk("c", FILE_002, word2vec, text, 5820, 5820 + len(text)), 0.95, 0.9, 3.0)
+    ev = select("Skip-Gram 适合什么场景？", [landed, a, b, d])
+    assert ev.units and not ev.units[0].text.startswith("例如")
+    assert any(u.text.startswith("在稀疏数据中表现更好") for u in ev.units)

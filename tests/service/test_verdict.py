@@ -115,3 +115,17 @@ def test_a_what_is_question_leads_with_the_sentence_that_defines_it() -> None:
     # "困惑度越低, 训练效果就越好." opens on the name but says how it behaves, not what it is
     hits = [hit(FILE_002, 182, 190, EVALUATE)]
     assert definition("困惑度是什么？", hits) == []
+
+
+def test_a_question_for_which_of_two_is_more_so_leads_with_the_sentence_on_both() -> None:
+    # 002, Q25: the table row that compares the two on rare words, first; before, the answer
+    # opened on the chunk's first line, "例如, 目标词为`sits`…", an example of nothing
+    word2vec = ("大模型面试八股", "Q25 `Word2Vec`的原理是什么?")
+    hits = [hit(FILE_002, 582, 597, word2vec)]
+    question = "Word2Vec 的 CBOW 跟 Skip-gram 比，哪个对稀有单词更好？"
+    assert claim(question) == Claim("对稀有单词更好", "Word2Vec 的 CBOW 跟 Skip-gram 比")
+    text = compose(lead_with_statement(question, hits, select(question, hits))).text
+    assert text.startswith(
+        "适用场景：CBOW 更适合小数据集和高频单词，Skip-Gram 更适合大数据集和稀有单词[1]"
+    )
+    assert claim("哪些方法更好？") is None and claim("哪个模型最好？") is None
