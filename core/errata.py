@@ -9,7 +9,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from core.types import Chunk
-from core.units import leans_back, split_units
+from core.units import Unit, leans_back, split_units
 
 WHOLE = ""  # the quote recorded on a chunk whose whole text is wrong
 
@@ -51,18 +51,24 @@ def masked(chunk: Chunk) -> Chunk:
     ("对于多分类任务，通常使用one-hot编码…" after "标签数据是…标签或类别") would read as a point of
     its own, built on the wrong one. So does the next sentence when it points back to the wrong
     one: "它提供了一种简化开发过程的方式" after "LangChain是一个独特的框架，目前没有直接的替代方案"
-    has nothing left for 它 to name."""
+    has nothing left for 它 to name. A sub-heading whose lines all go, goes too."""
     spans = [(a - chunk.start, b - chunk.start) for a, b, _ in wrong_spans(chunk)]
     if not spans:
         return chunk
     text = chunk.text
+    units = split_units(chunk.text)
+    out: list[Unit] = []
     item_wrong = gone = False
-    for u in split_units(chunk.text):
+    for u in units:
         wrong = any(a < u.end and u.start < b for a, b in spans)
         item_wrong = (wrong and u.item) or (item_wrong and u.rest)
         gone = wrong or item_wrong or (gone and not u.item and leans_back(u.text))
         if gone:
-            text = text[: u.start] + " " * (u.end - u.start) + text[u.end :]
+            out.append(u)
+    # a sub-heading with every line under it gone says nothing ("- 6 权重更新" alone)
+    out += [u for u in units if u.label and all(c in out for c in units if c.parent == u.start)]
+    for u in out:
+        text = text[: u.start] + " " * (u.end - u.start) + text[u.end :]
     for a, b in spans:  # and the quote itself, wherever the splitter cut
         text = text[:a] + " " * (b - a) + text[b:]
     return replace(chunk, text=text)

@@ -19,6 +19,7 @@ from ingest.load import load_document
 from ingest.overrides import OVERRIDES_NAME, Erratum, load_overrides
 from tests.conftest import CORPUS
 from tests.fakes import CountingHashEmbedder
+from tests.service.grounding_data import lines
 
 F001 = "001_c14bfeaf169b6fab.txt"
 F002 = "002_960aae5ed1c2f91c.txt"
@@ -121,6 +122,13 @@ def test_a_sentence_that_points_back_to_a_wrong_one_goes_with_it() -> None:
     assert "它提供了" not in clean and "LangChain的特点包括语法糖。" in clean
     clean = _clean("位置编码不够。为了解决这个问题，引入了它。另一句。", "位置编码不够")
     assert "为了解决这个问题" not in clean and "另一句。" in clean
+
+
+def test_a_sub_heading_whose_lines_are_all_wrong_goes_too() -> None:
+    # 002, Q21's steps: with its one line retracted, "- 6 权重更新" was shown as a point of its own
+    text = lines(F002, 479, 482)
+    clean = _clean(text, "梯度和权重更新的过程一般也使用FP16进行")
+    assert "6 权重更新" not in clean and "7 精度恢复" in clean and "动态范围" in clean
 
 
 def test_a_section_erratum_takes_every_chunk_of_that_section_only() -> None:
