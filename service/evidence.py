@@ -39,7 +39,6 @@ from service.section_units import (
     new_points,
     section_units,
     short_label,
-    short_labels,
     units_of,
 )
 from service.sections import SAME_QUESTION, read_section, section_key
@@ -159,7 +158,7 @@ def _from_section(
     picked = dedupe(ranked, MAX_SCORED)
     picked += item_heads(units, picked)
     picked += label_bodies(units, picked)
-    return sorted(picked + short_labels(units, picked), key=units.index)
+    return sorted(picked, key=units.index)  # `select` adds the short sub-headings
 
 
 def _asking_parent(hit: Hit, q: set[str], match: float) -> tuple[str, ...]:
