@@ -37,6 +37,7 @@ KEEP_VERSIONS = 3  # a reader that loaded an older version keeps working while i
 def chunk_to_json(chunk: Chunk) -> str:
     row = asdict(chunk)
     row["heading_path"] = list(chunk.heading_path)
+    row["lead"] = list(chunk.lead)
     return json.dumps(row, ensure_ascii=False)
 
 
@@ -44,6 +45,7 @@ def chunk_from_json(line: str) -> Chunk:
     row = json.loads(line)
     row["heading_path"] = tuple(row["heading_path"])
     row["errata"] = tuple((q, n) for q, n in row.get("errata", ()))  # older indexes: none
+    row["lead"] = tuple(row.get("lead", ()))
     return Chunk(**row)
 
 

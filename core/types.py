@@ -47,6 +47,9 @@ class Chunk:
     # Reviewed errors of the notes in this passage (corpus/overrides.toml `errata`): (quote,
     # editor's note); an empty quote: the whole passage is wrong. Never used as evidence.
     errata: tuple[tuple[str, str], ...] = ()
+    # The list items a passage cut inside a nested list sits under, outermost first, as the
+    # file writes them ("    - 2 微调(SFT…)"): what its first lines are points of. Not indexed.
+    lead: tuple[str, ...] = ()
 
     @property
     def prefix(self) -> str:

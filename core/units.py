@@ -41,6 +41,9 @@ class Unit:
     # An item that only names what the lines under it say ("- LoRA的基本原理与核心思想"): a
     # sub-heading written as a list item, no statement of its own.
     label: bool = False
+    # The list items above the passage it sits under, outermost first (`split_units`' `lead`):
+    # "- 2 微调(SFT…)" for "- 过程" in a passage cut after that item's first lines.
+    context: tuple[str, ...] = ()
 
 
 # A sentence that opens on a word pointing back ("它的核心思想…", "这样可以…", "此外, 还有…",
@@ -55,12 +58,42 @@ def leans_back(sentence: str) -> bool:
     return bool(_LEANS_BACK.match(sentence))
 
 
-def split_units(text: str) -> list[Unit]:
+def is_item(line: str) -> bool:
+    """`line` opens a list item ("- 过程", "2. 微调…") or a bold-titled point."""
+    marker = _ITEM.match(line)
+    return bool(marker and marker.group(0).strip()) or bool(_BOLD_TITLE.match(line))
+
+
+def split_units(text: str, lead: tuple[str, ...] = ()) -> list[Unit]:
     """Split into sentences, keeping list items whole up to their first sentence end.
 
     Headings (`#` lines) and crumbs (table rules, fragments under 4 characters) are skipped:
     they name a topic but state nothing. A table's body row is one point (core/tables.py).
+    `lead`: the list items a passage cut inside a nested list sits under (`Chunk.lead`); they
+    give no units, only each unit's `context`.
     """
+    if not lead:
+        return _split(text)
+    prefix = "".join(line + "\n" for line in lead)
+    units = _split(prefix + text)
+    n = len(prefix)
+    by_start = {u.start: u for u in units}
+    out = []
+    for u in (u for u in units if u.start >= n):
+        context, p = [], u.parent
+        while p in by_start:  # up the nesting, through the passage's own items to the lead's
+            if p < n:
+                context.append(by_start[p].text)
+            p = by_start[p].parent
+        parent = u.parent - n if u.parent >= n else -1
+        context.reverse()
+        out.append(
+            replace(u, start=u.start - n, end=u.end - n, parent=parent, context=tuple(context))
+        )
+    return out
+
+
+def _split(text: str) -> list[Unit]:
     units: list[Unit] = []
     pos = 0
     open_items: list[tuple[int, int]] = []  # (indent, first unit's start) of enclosing items
@@ -100,7 +133,7 @@ def split_units(text: str) -> list[Unit]:
             continue
         header = []
         marker = _ITEM.match(line)
-        item = bool(marker and marker.group(0).strip()) or bool(_BOLD_TITLE.match(line))
+        item = is_item(line)
         body_start = marker.end() if marker else 0
         cut, first = body_start, len(units)
         for m in _SENT_END.finditer(line, body_start):

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from core.types import Chunk, Document, Line
+from core.units import is_item
 from ingest.clean import FENCE_RE, clean_lines, split_lines
 from ingest.orphans import reattach_orphan_answers
 from ingest.overrides import DocumentFixes
@@ -137,6 +138,39 @@ def _pack(segs: list[_Seg], chunk_size: int, overlap: int) -> list[tuple[int, in
         a = min(back, key=lambda x: abs(length(x, b) - overlap)) if back and overlap else b
 
 
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+
+
+def _lead(segs: list[_Seg], a: int) -> tuple[str, ...]:
+    """The list items above a piece that starts at segs[a], inside a nested list, outermost
+    first: a piece cut after "- 2 微调(SFT…)" and "- 输入" opens on "- 输出: 标签…" and would not
+    say which step's output it is. Nested as core/units.py reads it (a child past the marker)."""
+    lines: list[str] = []  # the section's lines before the piece, outside code
+    fenced = False
+    for s in segs[:a]:
+        if FENCE_RE.match(s.text):
+            fenced = not fenced
+        elif not fenced and (s.newline_before or not lines):
+            lines.append(s.text)
+        elif not fenced:
+            lines[-1] += s.text
+    if not segs[a].newline_before and lines:  # the piece opens mid-line: from that line
+        lines.pop()
+    want = _indent(segs[a].text) if segs[a].newline_before else 0
+    out: list[str] = []
+    for line in reversed(lines):
+        if want < 2 or line.lstrip().startswith("#"):
+            break
+        indent = _indent(line)
+        if indent + 2 <= want:
+            if not is_item(line):
+                break  # a paragraph less indented than the piece: the list ended above it
+            out.append(line.rstrip())
+            want = indent
+    return tuple(reversed(out))
+
+
 def make_chunk_id(
     doc_id: str, path: tuple[str, ...], text: str, chunk_size: int, overlap: int
 ) -> str:
@@ -222,7 +256,7 @@ def chunk_document(
     lines = clean_lines(split_lines(doc.text))
     title, maps = (fixes.title, fixes.answer_maps) if fixes else (None, None)
     sections = reattach_orphan_answers(build_sections(doc.doc_id, lines, title), maps)
-    drafts: list[tuple[tuple[str, ...], str, int, int, bool]] = []
+    drafts: list[tuple[tuple[str, ...], str, int, int, bool, tuple[str, ...]]] = []
     for sec in sections:
         if sec.absorbed:
             continue
@@ -233,7 +267,7 @@ def chunk_document(
                 continue
         elif not body:
             if not sec.has_children:
-                drafts.append((sec.path, "", sec.heading.start, sec.heading.end, True))
+                drafts.append((sec.path, "", sec.heading.start, sec.heading.end, True, ()))
             continue
         segs = _segments(doc.text, body, chunk_size)
         for a, b in _pack(segs, chunk_size, chunk_overlap):
@@ -241,20 +275,20 @@ def chunk_document(
             text = _join(piece).strip("\n")
             start = min(s.start for s in piece)
             end = max(s.end for s in piece)
-            drafts.append((sec.path, text, start, end, False))
+            drafts.append((sec.path, text, start, end, False, _lead(segs, a)))
     title = sections[0].path[0]
     for group in _toc_topic_groups(lines, sections):
         head, rest = group[0], group[1:]
         text = "\n".join(t for _, t in rest)
-        drafts.append(((title, "目录", head[1]), text, head[0].start, group[-1][0].end, True))
+        drafts.append(((title, "目录", head[1]), text, head[0].start, group[-1][0].end, True, ()))
     chunks: list[Chunk] = []
     seen: set[str] = set()
-    for path, text, start, end, hollow in drafts:
+    for path, text, start, end, hollow, lead in drafts:
         cid = make_chunk_id(doc.doc_id, path, text, chunk_size, chunk_overlap)
         k = 1
         while cid in seen:  # same path and text twice in one file: keep ids unique, still stable
             cid = make_chunk_id(doc.doc_id, path, f"{text}#{k}", chunk_size, chunk_overlap)
             k += 1
         seen.add(cid)
-        chunks.append(Chunk(cid, doc.doc_id, path, text, start, end, hollow=hollow))
+        chunks.append(Chunk(cid, doc.doc_id, path, text, start, end, hollow=hollow, lead=lead))
     return chunks

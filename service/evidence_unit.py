@@ -26,12 +26,13 @@ class EvidenceUnit:
     rest: bool = False  # a list item's next sentence, on the item's own line
     parent: int = -1  # the start of the list item it is nested under, or -1
     label: bool = False  # an item that only names what the lines under it say
+    context: tuple[str, ...] = ()  # the list items above its passage it sits under
 
 
 def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
     c = hit.chunk
     out = []
-    for u in split_units(c.text):
+    for u in split_units(c.text, c.lead):
         if u.text[-1] in "？?":  # a question restated in the body answers nothing
             continue
         own = weight(q & features(u.text))
@@ -42,6 +43,7 @@ def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
                 n, u.text, c.chunk_id, c.doc_id, c.heading_path, c.start + u.start,
                 c.start + u.end, u.item, score, rest=u.rest,
                 parent=c.start + u.parent if u.parent >= 0 else -1, label=u.label,
+                context=u.context,
             )
         )  # fmt: skip
     return out

@@ -139,13 +139,14 @@ def _with_rest(units: Sequence[EvidenceUnit], k: int) -> list[EvidenceUnit]:
 
 
 def _about(units: Sequence[EvidenceUnit], k: int) -> str:
-    """What unit k speaks of (squashed): its text, its passage's headings, and the line that
-    introduces it ("Encoder-Decoder：" over "缺点：在长文本生成任务上效果差"), a few lines up."""
+    """What unit k speaks of (squashed): its text, its passage's headings, the list items above
+    its passage it sits under ("2 微调(SFT…)"), and the line that introduces it
+    ("Encoder-Decoder：" over "缺点：在长文本生成任务上效果差"), a few lines up."""
     u = units[k]
     lead_in = next(
         (p.text for p in reversed(units[max(0, k - MAX_LEAD_IN) : k]) if p.text[-1] in "：:"), ""
     )
-    return squash(" ".join([u.text, *u.heading_path, lead_in]))
+    return squash(" ".join([u.text, *u.heading_path, *u.context, lead_in]))
 
 
 def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) -> Evidence:
@@ -167,6 +168,12 @@ def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) 
         return evidence
     texts = {u.text for u in found}
     rest = [u for u in evidence.units if u.text not in texts]
+    # a sub-heading whose lines all moved up says nothing on its own ("- 过程：" at the end)
+    moved = {(u.file, u.parent) for u in evidence.units if u.text in texts}
+    rest = [
+        u for u in rest
+        if not ((u.file, u.start) in moved and not any(v.parent == u.start for v in rest))
+    ]  # fmt: skip
     if len(rest) == len(evidence.units) and is_duplicate(found[0], rest):
         return replace(evidence, by_name=evidence.by_name or stated)  # its copy is there
     lead = [

@@ -94,3 +94,22 @@ def test_a_two_character_item_over_points_is_a_sub_heading_and_alone_a_crumb() -
     assert next(u for u in units if u.text.startswith("减少内存使用")).parent == pros.start
     assert next(u for u in units if u.text.startswith("16位浮点数")).parent == cons.start
     assert [u.text for u in split_units("- 优点\n- 正文在这里。")] == ["正文在这里。"]
+
+
+def test_a_passage_cut_inside_a_list_knows_the_items_above_it() -> None:
+    # 002, "大语言模型的训练步骤都有哪些?": a passage opens on "- 输出: 标签…", under "- 2 微调(SFT…)",
+    # "- 输入" and its dataset line; its "- 过程" goes back up to the step, and the 10K~100K
+    # line sits under both
+    lead = tuple(lines(FILE_002, n, n) for n in (720, 723, 724))
+    text = lines(FILE_002, 726, 730)
+    units = split_units(text, lead)
+    assert units[0].text.startswith("输出: 标签") and units[0].parent == -1
+    assert units[0].context[:2] == ("2 微调(SFT, Supervised Fine-Tuning)", "输入")
+    assert units[0].context[2].startswith("带标签的数据集")
+    process = next(u for u in units if u.text == "过程")
+    assert process.context == ("2 微调(SFT, Supervised Fine-Tuning)",) and process.label
+    count = next(u for u in units if "10K~100K" in u.text)
+    assert count.parent == process.start and count.context == process.context
+    assert text[count.start : count.end].startswith("这个阶段的难点")  # offsets in the passage
+    # no lead: no context, the same units
+    assert [(u.text, u.start) for u in split_units(text)] == [(u.text, u.start) for u in units]

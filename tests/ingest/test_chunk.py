@@ -190,3 +190,15 @@ def test_file_without_title_line_or_headings_still_yields_chunks() -> None:
     )
     [plain] = chunk_document(_doc("plain.txt", "短文本。"), SIZE, OVERLAP)
     assert plain.text == "短文本。"
+
+
+def test_a_piece_cut_inside_a_nested_list_keeps_the_items_above_it(
+    corpus_chunks: dict[str, list[Chunk]],
+) -> None:
+    # 002, "大语言模型的训练步骤都有哪些?": the piece with the SFT corpus size opens three levels down
+    piece = next(c for c in corpus_chunks["002"] if "10K~100K" in c.text)
+    assert piece.text.lstrip().startswith("- 输出: 标签")
+    assert [line.strip()[:8] for line in piece.lead] == ["- 2 微调(S", "- 输入", "- 带标签的数据"]
+    # a piece that opens at the top of its section, or on a paragraph, has none
+    first = _find(corpus_chunks["002"], "大语言模型的训练步骤都有哪些?")[0]
+    assert first.lead == ()

@@ -4,13 +4,15 @@ missing (service/asks.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from service.asks import gives, missing_kind, quantity, yes_no
 from service.compose import compose
 from service.evidence import select
 from service.grounding import ground
 from service.keyterms import key_terms
 from service.verdict import Claim, claim, definition, lead_with_statement, statement
-from tests.service.grounding_data import FILE_000, FILE_002, FILE_004, hit
+from tests.service.grounding_data import FILE_000, FILE_002, FILE_004, hit, lines
 
 SAMPLING = ("大语言模型基础", "5. 大模型生成时的参数怎么设置？")
 EVALUATE = ("大模型面试宝典", "Q4 如何评估LLM的性能")
@@ -129,3 +131,29 @@ def test_a_question_for_which_of_two_is_more_so_leads_with_the_sentence_on_both(
         "适用场景：CBOW 更适合小数据集和高频单词，Skip-Gram 更适合大数据集和稀有单词[1]"
     )
     assert claim("哪些方法更好？") is None and claim("哪个模型最好？") is None
+
+
+def test_a_number_under_the_step_above_its_passage_leads() -> None:
+    # 002: the passage with the SFT corpus size opens under "- 2 微调(SFT…)", three levels down;
+    # the step it sits under says it is about SFT, so its sentence answers "SFT…多少条"; "- 过程"
+    # keeps the lines that did not move
+    steps = ("大模型面试八股", "大语言模型的训练步骤都有哪些?")
+    inside = hit(FILE_002, 726, 730, steps)
+    lead = tuple(lines(FILE_002, n, n) for n in (720, 723, 724))
+    hits = [replace(inside, chunk=replace(inside.chunk, lead=lead))]
+    question = "指令微调（SFT）阶段一般需要多少条问答对？"
+    text = compose(lead_with_statement(question, hits, select(question, hits))).text
+    assert (
+        text.startswith("这个阶段的难点不再是对算力的高要求") and "10K~100K" in text.split("\n")[0]
+    )
+    assert "- 过程[1]：\n  - 监督学习" in text
+    # "- 过程" over that line alone: it moved up, and the sub-heading goes with it
+    alone = replace(
+        hits[0].chunk, text=lines(FILE_002, 727, 727) + "\n" + lines(FILE_002, 730, 730)
+    )
+    hits = [replace(inside, chunk=alone)]
+    text = compose(lead_with_statement(question, hits, select(question, hits))).text
+    assert text.startswith("这个阶段的难点") and "过程" not in text
+    # without the step above, nothing in the passage says it is about SFT
+    plain = compose(lead_with_statement(question, [inside], select(question, [inside]))).text
+    assert not plain.startswith("这个阶段")
