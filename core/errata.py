@@ -36,8 +36,8 @@ def wrong_spans(chunk: Chunk) -> list[tuple[int, int, str]]:
     the scale evidence units are measured on (service/section_units.py)."""
     out: list[tuple[int, int, str]] = []
     for quote, note in chunk.errata:
-        if quote == WHOLE:
-            return [(chunk.start, chunk.end, note)]
+        if quote == WHOLE:  # its text, which may run longer than its span of the file
+            return [(chunk.start, chunk.start + max(len(chunk.text), chunk.end - chunk.start), note)]
         out += [(chunk.start + m.start(), chunk.start + m.end(), note)
                 for m in quote_pattern(quote).finditer(chunk.text)]  # fmt: skip
     return out
