@@ -37,7 +37,8 @@ def wrong_spans(chunk: Chunk) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for quote, note in chunk.errata:
         if quote == WHOLE:  # its text, which may run longer than its span of the file
-            return [(chunk.start, chunk.start + max(len(chunk.text), chunk.end - chunk.start), note)]
+            end = chunk.start + max(len(chunk.text), chunk.end - chunk.start)
+            return [(chunk.start, end, note)]
         out += [(chunk.start + m.start(), chunk.start + m.end(), note)
                 for m in quote_pattern(quote).finditer(chunk.text)]  # fmt: skip
     return out
