@@ -26,6 +26,12 @@ def mask_hits(hits: Sequence[Hit]) -> tuple[Hit, ...]:
     )
 
 
+def _wrong(unit: EvidenceUnit, hits: Sequence[Hit]) -> bool:
+    """`unit` overlaps one of its passage's reviewed errors."""
+    spans = wrong_spans(hits[unit.n - 1].chunk)
+    return any(start < unit.end and unit.start < end for start, end, _ in spans)
+
+
 def would_say(units: Sequence[EvidenceUnit], hits: Sequence[Hit]) -> tuple[str, ...]:
     """The notes of the errata that `units` (selected from `hits`, unit n from hit n - 1)
     overlap, each once, in the answer's order. A wrong section counts only when it is the
@@ -55,6 +61,11 @@ def select_correct(
     first = select(question, hits)
     said = would_say(first.units, hits)
     clean = mask_hits(hits)
+    # The one listed point the question names is what the notes get wrong: the rest of its list
+    # answers another question ("梯度裁剪在省内存的训练方法里起什么作用？" got the five other
+    # methods), so the answer is the note alone (grounding: notes_wrong).
+    if first.point and first.units and _wrong(first.units[0], hits):
+        return Evidence((), False, first.heading), clean, said
     evidence = select(question, clean)
     # The section that answered is retracted as a whole: what is left answers from elsewhere,
     # and says it is only the closest ("LoRA 为什么能让训练变快？" had led with the steps of

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from core.types import Hit
 from service.asks import asked, defined
 from service.keyterms import key_terms, squash
-from service.labels import with_short_labels
+from service.labels import with_lead_ins, with_short_labels
 from service.naming import key, naming
 from service.overlap import features, heading_match
 from service.section_units import (
@@ -31,6 +31,7 @@ from service.section_units import (
     SURE_PROSE,
     EvidenceUnit,
     asked_label,
+    asked_point,
     dedupe,
     first_points,
     is_duplicate,
@@ -89,6 +90,8 @@ class Evidence:
     # or the sentence that says what a yes/no question asks (service/verdict.py): found by the
     # name or the claim, so the score gate's "nothing close" doesn't stand
     by_name: bool = False
+    # the one listed point the question names by its title (section_units.asked_point)
+    point: bool = False
 
     @property
     def empty(self) -> bool:
@@ -143,14 +146,29 @@ def _is_question(heading: str) -> bool:
 def _from_section(
     n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str], prose: int = MAX_PROSE
 ) -> list[EvidenceUnit]:
+    return _section_answer(n, hit, per_hit, q, prose)[0]
+
+
+def _section_answer(
+    n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str], prose: int = MAX_PROSE,
+    points: bool = False,
+) -> tuple[list[EvidenceUnit], bool]:  # fmt: skip
+    """The section's units for the question, and whether they are the one point it asks about
+    (`asked_point`, when `points`): then the rest of the list, and other notes' lists, are
+    another question's."""
     units = read_section(hit, per_hit, q)
     heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
     if _is_question(heading):
         own = features(heading, question=True)
         # a question narrower than the heading may ask about one of its sub-headings
         narrower = heading_match(q, heading) < SAME_QUESTION
-        picked = section_units(units, prose=prose, focus=frozenset(q - own))
-        return (asked_label(units, q, picked) if narrower else []) or picked
+        focus = frozenset(q - own)
+        picked = section_units(units, prose=prose, focus=focus)
+        if not narrower:
+            return picked, False
+        label = asked_label(units, q, picked)
+        point = [] if label or not points else asked_point(units, focus)
+        return (label or point or picked), bool(point)
     # Not a question section (a topic's prose, split evenly): only its sentences that match.
     ranked = sorted(
         (u for u in units if u.score > 0 and not short_label(u)), key=lambda u: -u.score
@@ -158,7 +176,7 @@ def _from_section(
     picked = dedupe(ranked, MAX_SCORED)
     picked += item_heads(units, picked)
     picked += label_bodies(units, picked)
-    return sorted(picked, key=units.index)  # `select` adds the short sub-headings
+    return sorted(picked, key=units.index), False  # `select` adds the short sub-headings
 
 
 def _asking_parent(hit: Hit, q: set[str], match: float) -> tuple[str, ...]:
@@ -196,9 +214,11 @@ def _family(
 
 
 def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
-    """`_select`, and the short sub-heading ("优点", "输入") over each unit under one."""
+    """`_select`, and the short sub-heading ("优点", "输入") or the line ("causal Decoder：")
+    that introduces each unit under one."""
     evidence = _select(question, hits, whole)
-    return replace(evidence, units=with_short_labels(evidence.units, hits))
+    units = with_lead_ins(with_short_labels(evidence.units, hits), hits)
+    return replace(evidence, units=units)
 
 
 def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
@@ -256,10 +276,16 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         # clearly) gives its whole paragraph when it has no list
         runner_up = ranked[i + 1 : i + 2]
         sure = same or not runner_up or score - runner_up[0][1] > SECOND_SECTION_MARGIN
-        picked = _from_section(n, hit, per_hit, q, SURE_PROSE if sure else MAX_PROSE)
+        # a whole question only: a part's words may name one point while the next part asks
+        # about the list ("Top k 设为 3 代表什么？两者同时开启谁先生效？")
+        prose = SURE_PROSE if sure else MAX_PROSE
+        picked, point = _section_answer(n, hit, per_hit, q, prose, points=not whole)
         if not picked:
             continue
         heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
+        if point:  # found by the name of the point it asks about
+            units = (*picked, *_kind_asked(question, picked, per_hit, q))
+            return Evidence(units, same, heading, by_name=True, point=True)
         # names asked come from the whole question (`whole`, when `question` is one of its parts)
         other = _other_note(hit, ranked[i + 1 :], per_hit, q, picked, whole or question)
         # Retrieval can't tell two close sections apart: give the runner-up's points too.

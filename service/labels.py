@@ -67,6 +67,48 @@ def label_bodies(
     return out
 
 
+MAX_LEAD_IN = 4  # lines back to the "X：" that introduces a sentence: a short list's length
+MAX_LEAD_IN_CHARS = 20  # "causal Decoder：", "缺点："; a longer line ending on "：" says more
+
+
+def is_lead_in(unit: EvidenceUnit) -> bool:
+    """A line that only introduces the lines after it, in a list written without markers
+    ("causal Decoder：" over "自回归语言模型…", "适用任务：…")."""
+    return not unit.item and unit.text[-1] in "：:" and len(unit.text) <= MAX_LEAD_IN_CHARS
+
+
+def lead_in_of(units: Sequence[EvidenceUnit], k: int) -> EvidenceUnit | None:
+    """The line that introduces unit k, a few plain lines up, or None."""
+    for p in reversed(units[max(0, k - MAX_LEAD_IN) : k]):
+        if p.item:
+            return None  # a list with markers: its nesting says what is under what
+        if is_lead_in(p):
+            return p
+    return None
+
+
+def with_lead_ins(picked: Sequence[EvidenceUnit], hits: Sequence[Hit]) -> tuple[EvidenceUnit, ...]:
+    """`picked`, with the line that introduces each picked plain line, just before the first
+    line under it: without "prefix Decoder：", its "特点：prefix部分的token互相能看到…" read as one
+    more trait of the causal decoder listed before it (yn-009)."""
+    have = {(u.file, u.start) for u in picked}
+    out = list(picked)
+    for n, h in enumerate(hits, start=1):
+        units = units_of(n, h, set())
+        for k, u in enumerate(units):
+            if (u.file, u.start) not in have or u.item or is_lead_in(u):
+                continue
+            p = lead_in_of(units, k)
+            if p is None or (p.file, p.start) in have:
+                continue
+            first = next(
+                v for v in out if v.file == p.file and p.start < v.start <= u.start
+            )  # u itself at the latest
+            out.insert(out.index(first), p)
+            have.add((p.file, p.start))
+    return tuple(out)
+
+
 NAME_CHARS = 3  # "半精度", "RLH": a shorter shared opening is a common word ("模型")
 
 

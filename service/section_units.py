@@ -46,6 +46,8 @@ ASKED_ITEM_SHARE = 0.6
 MAX_ASKED_REST = 4
 DUPLICATE = 0.7  # bigram Jaccard above which two units are the same point
 LABEL_MARGIN = 1.0  # a sub-heading asked about shares a word more than the others (a bigram)
+MAX_POINT_TITLE = 30  # characters before "：": "梯度累积 (Gradient Accumulation)"
+POINT_TITLE_SHARE = 0.8  # "扩展查询" in "在文档召回中，扩展查询能解决什么问题？": all of it
 MIN_LABEL_WORDS = 1  # ... and a Chinese word with the question ("局限"), not only names
 
 
@@ -217,6 +219,42 @@ def _introduced(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[E
 
 
 _COUNT = re.compile(r"\d+\s*[个种类点条步方面]|[一二三四五六七八九十两几]\s*[个种类点条步方面]")
+
+
+def asked_point(units: list[EvidenceUnit], focus: frozenset[str]) -> list[EvidenceUnit]:
+    """The one listed point the question asks about, alone, with its next sentences and the
+    lines under it: "生成时调整波束搜索宽度会影响什么？" is the item "波束搜索宽度: …" of "大模型生成时
+    的参数怎么设置？", not the section's four parameters. The question must name its title (the
+    words before "："), nearly all of it in one language (POINT_TITLE_SHARE), MIN_FOCUS_SCORE
+    or more beyond the section's heading (`focus`), and no other point's as well; else []."""
+    items = [u for u in units if u.item and not u.rest and not u.label]
+    if not focus or len(items) < 2:
+        return []
+    named = []  # (whether the title is long enough to stand for the question, the item)
+    for u in items:
+        head, *colon = re.split(r"[：:]", u.text, maxsplit=1)
+        if not colon or len(head) > MAX_POINT_TITLE:  # a statement, not a titled point
+            continue
+        title = features(head)
+        # in either language: "梯度累积 (Gradient Accumulation)" is named by "梯度累积" alone
+        english = {f for f in title if f.startswith("w:")}
+        said = [
+            part for part in (english, title - english)
+            if part and weight(focus & part) >= POINT_TITLE_SHARE * weight(part)
+        ]  # fmt: skip
+        if said:  # a short title named too ("伪标签") makes it a question about two points
+            named.append((max(weight(p) for p in said) >= MIN_FOCUS_SCORE, u))
+    # not one English word ("SFT") or one bigram: a title of MIN_FOCUS_SCORE or more
+    if len(named) != 1 or not named[0][0]:
+        return []
+    head = named[0][1]
+    i = units.index(head) + 1
+    rest: list[EvidenceUnit] = []
+    while i < len(units) and units[i].rest and len(rest) < MAX_ASKED_REST:
+        rest.append(units[i])
+        i += 1
+    under = [u for u in units if u.parent == head.start and u.file == head.file]
+    return [head, *rest, *first_points(under, MAX_POINTS)]
 
 
 def asked_label(

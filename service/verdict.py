@@ -33,6 +33,7 @@ from service.asks import (
 )
 from service.evidence import LOW_MATCH, Evidence
 from service.keyterms import key_terms, squash
+from service.labels import MAX_LEAD_IN, is_lead_in
 from service.naming import opens_with_definition
 from service.overlap import features, heading_match, weight
 from service.section_units import EvidenceUnit, is_duplicate, units_of
@@ -45,7 +46,6 @@ MIN_CLAIM_SCORE = 3.0
 # "困惑度越低越好吗？"
 STATED_SHARE = 0.6
 MAX_ITEM_REST = 2  # an item's next sentences, after the one that matched: its point is in them
-MAX_LEAD_IN = 4  # lines back to the "X：" that introduces a sentence: a short list's length
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,11 @@ def _about(units: Sequence[EvidenceUnit], k: int) -> str:
     return squash(" ".join([u.text, *u.heading_path, *u.context, lead_in]))
 
 
+def _follows(unit: EvidenceUnit, lead_in: EvidenceUnit) -> bool:
+    """`unit` comes after `lead_in` in its passage, so it may be what the line introduces."""
+    return unit.chunk_id == lead_in.chunk_id and unit.start > lead_in.start
+
+
 def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) -> Evidence:
     """`evidence` with the statement of a yes/no or number question first, or the sentence that
     says what X is for "X 是什么？", as its own lead sentences (taken out of wherever they were); the rest keeps the notes' order. One that states most of
@@ -173,6 +178,11 @@ def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) 
     rest = [
         u for u in rest
         if not ((u.file, u.start) in moved and not any(v.parent == u.start for v in rest))
+    ]  # fmt: skip
+    # ... and so does a line that introduced them ("causal Decoder：") with none left after it
+    rest = [
+        u for i, u in enumerate(rest)
+        if not is_lead_in(u) or (i + 1 < len(rest) and _follows(rest[i + 1], u))
     ]  # fmt: skip
     if len(rest) == len(evidence.units) and is_duplicate(found[0], rest):
         return replace(evidence, by_name=evidence.by_name or stated)  # its copy is there

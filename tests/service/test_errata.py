@@ -132,3 +132,18 @@ def test_when_the_section_that_asks_is_wrong_what_is_left_is_only_the_closest() 
         "笔记里没有找到明确对应这个问题的一节，以下取自最接近的「八、如何在已有LoRA模型上继续训练？」："
     )
     assert text.rstrip().endswith("编者注：错")
+
+
+def test_a_question_about_a_wrong_listed_point_gets_the_note_alone() -> None:
+    # 000, "6. 有哪些省内存的…方法": the notes list 梯度裁剪 as saving memory; the question names
+    # it, so the seven other methods answer another question
+    path = ("大语言模型基础", "6. 有哪些省内存的大语言模型训练/微调/推理方法？")
+    clipping = "通过限制梯度的大小，可以避免梯度爆炸的问题，从而减少内存使用"
+    note = "梯度裁剪只限制梯度的大小、稳定训练，不减少内存占用。"
+    methods = _with(hit(FILE_000, 486, 494, path), clipping, note)
+    g = ground("梯度裁剪（Gradient Clipping）在省内存的训练方法里起什么作用？", [methods])
+    assert g.reason == "notes_wrong" and g.refusal is not None and note in g.refusal
+    assert "参数共享" not in g.refusal
+    # a question about another of its points is answered by that point
+    g = ground("梯度累积在省内存的训练方法里起什么作用？", [methods])
+    assert g.refusal is None and g.composed.text.startswith("梯度累积 (Gradient Accumulation)")

@@ -276,9 +276,11 @@ def test_a_question_on_one_sub_heading_gets_that_sub_heading() -> None:
     text = compose(select("LoRA 本身有哪些局限？", hits)).text
     assert text.startswith("- LoRA微调方法的局限性[1]：\n  尽管LoRA提供了许多优点")
     assert "任务复杂性限制" in text and "权重分解" not in text
-    # the question the heading asks gets the section as it is; so does one on a name alone
+    # the question the heading asks gets the section as it is; one that names a point by its
+    # title ("训练过程:") gets that point (section_units.asked_point)
     assert compose(select("LoRA是什么? LoRA微调方法的局限性", hits)).text.startswith("- 低秩自适应")
-    assert compose(select("LoRA 的训练过程？", hits)).text.startswith("- 低秩自适应")
+    process = compose(select("LoRA 的训练过程？", hits)).text
+    assert process.startswith("- 训练过程[1]。\n  - 在特定任务中") and "低秩自适应" not in process
 
 
 def test_a_long_section_that_asks_the_question_is_read_from_its_start() -> None:
@@ -308,3 +310,15 @@ def test_a_topic_entered_mid_item_drops_a_first_line_that_points_back() -> None:
     ev = select("Skip-Gram 适合什么场景？", [landed, a, b, d])
     assert ev.units and not ev.units[0].text.startswith("例如")
     assert any(u.text.startswith("在稀疏数据中表现更好") for u in ev.units)
+
+
+def test_a_question_that_names_one_listed_point_gets_that_point_alone() -> None:
+    # 000, "5. 大模型生成时的参数怎么设置？": four parameters; the question names one by its title
+    sampling = hit(FILE_000, 472, 482, ("大语言模型基础", "5. 大模型生成时的参数怎么设置？"))
+    ev = select("生成时调整波束搜索宽度会影响什么？", [sampling])
+    assert ev.point and ev.by_name
+    assert [u.text[:6] for u in ev.units] == ["波束搜索宽度", "波束搜索宽度"]  # the item, its next
+    # the section's own question, or one that names two of its points, gets the list
+    assert not select("大模型生成时的参数怎么设置？", [sampling]).point
+    both = select("生成时 Top p 和波束搜索宽度各影响什么？", [sampling])
+    assert not both.point and len([u for u in both.units if u.item]) >= 3
