@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from core.types import Hit
 from service.asks import asked, defined
+from service.evidence_unit import Evidence
 from service.keyterms import key_terms, squash
 from service.labels import with_lead_ins, with_short_labels
 from service.naming import key, naming
@@ -73,29 +74,6 @@ MAX_FAMILY_UNITS = 3  # from each subsection of a question section: its lead and
 # eval/datasets/terms.jsonl at most 3, but for "量化" 5)
 COMMON_NAME = 4
 HEADING_WEIGHT = 0.5  # heading match added to the fused score (0–1) when picking the section
-
-
-@dataclass(frozen=True)
-class Evidence:
-    units: tuple[EvidenceUnit, ...]
-    same_question: bool  # the first unit comes from a section whose heading asks the question
-    heading: str  # that section's heading, or ""
-    # No heading asks the question and the search could hardly tell the answering section from
-    # the next: their headings, for a line that says the answer is the closest the notes have.
-    closest: tuple[str, ...] = ()
-    # A "what is X" question the notes answer only with sentences that mention X: X, for a line
-    # that says so, so that "例如困惑度, 交叉熵, …" doesn't read as a definition of 交叉熵.
-    mentions: str = ""
-    # what the notes say of the one thing the question names (service/naming.py, subject.py),
-    # or the sentence that says what a yes/no question asks (service/verdict.py): found by the
-    # name or the claim, so the score gate's "nothing close" doesn't stand
-    by_name: bool = False
-    # the one listed point the question names by its title (section_units.asked_point)
-    point: bool = False
-
-    @property
-    def empty(self) -> bool:
-        return not self.units
 
 
 def _mentioned(names: set[str], texts: Sequence[str]) -> set[str]:

@@ -1,5 +1,6 @@
 """`EvidenceUnit`: one sentence or list item of a retrieved passage, where it sits in its file,
-and how well it matches the question; `units_of` reads a hit's units (core/units.py) as these."""
+and how well it matches the question; `units_of` reads a hit's units (core/units.py) as these.
+`Evidence`: the units selected to answer a question (service/evidence.py), and how."""
 
 from __future__ import annotations
 
@@ -47,3 +48,26 @@ def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
             )
         )  # fmt: skip
     return out
+
+
+@dataclass(frozen=True)
+class Evidence:
+    units: tuple[EvidenceUnit, ...]
+    same_question: bool  # the first unit comes from a section whose heading asks the question
+    heading: str  # that section's heading, or ""
+    # No heading asks the question and the search could hardly tell the answering section from
+    # the next: their headings, for a line that says the answer is the closest the notes have.
+    closest: tuple[str, ...] = ()
+    # A "what is X" question the notes answer only with sentences that mention X: X, for a line
+    # that says so, so that "例如困惑度, 交叉熵, …" doesn't read as a definition of 交叉熵.
+    mentions: str = ""
+    # what the notes say of the one thing the question names (service/naming.py, subject.py),
+    # or the sentence that says what a yes/no question asks (service/verdict.py): found by the
+    # name or the claim, so the score gate's "nothing close" doesn't stand
+    by_name: bool = False
+    # the one listed point the question names by its title (section_units.asked_point)
+    point: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.units
