@@ -147,3 +147,18 @@ def test_a_question_about_a_wrong_listed_point_gets_the_note_alone() -> None:
     # a question about another of its points is answered by that point
     g = ground("梯度累积在省内存的训练方法里起什么作用？", [methods])
     assert g.refusal is None and g.composed.text.startswith("梯度累积 (Gradient Accumulation)")
+
+
+def test_a_wrong_section_that_asks_the_question_gives_the_note_not_a_neighbour() -> None:
+    # 000: the notes' RM data format is wrong as a whole; PPO's, next to it, answers another
+    # question, and would read as the RM's format
+    rm = hit(FILE_000, 302, 310, ("大语言模型基础", "2. RM (奖励模型) 的数据格式?"))
+    ppo = hit(FILE_000, 328, 340, ("大语言模型基础", "3. PPO (强化学习) 的数据格式？"), score=0.8)
+    note = "奖励模型的训练数据是同一提示下的几个回答和人给出的偏好。"
+    hits = [_with(rm, "", note), ppo]
+    g = ground("RM (奖励模型) 的数据格式?", hits)
+    assert g.reason == "notes_wrong" and g.refusal is not None and note in g.refusal
+    assert "PPO" not in g.refusal
+    # the PPO question itself is answered as before
+    g = ground("PPO (强化学习) 的数据格式？", hits)
+    assert g.refusal is None and "PPO的数据格式可以采用以下方式" in g.composed.text
