@@ -41,6 +41,7 @@ from service.section_units import EvidenceUnit, is_duplicate, units_of
 # The claim must share this much with the sentence: three bigrams, or an English term and a
 # bigram (section_units.MIN_FOCUS_SCORE, the same bar for "what the question asks").
 MIN_CLAIM_SCORE = 3.0
+MIN_SCENE_CLAIM = 2.0  # ... or two bigrams of it, and three of the question's scene
 # ... and to stand against the score gate's "nothing close" (a short question scores low
 # against a whole passage), most of it: "困惑度越低, 训练效果就越好." has 5 of the 6 bigrams of
 # "困惑度越低越好吗？"
@@ -85,7 +86,8 @@ def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], b
     if found is None:
         return [], False
     q = features(found.said, question=True)
-    whole = q | features(found.scene, question=True)
+    scene = features(found.scene, question=True)
+    whole = q | scene
     names = [squash(t.text) for t in key_terms(question) if t.hard]
     candidates: list[tuple[float, float, int, list[EvidenceUnit]]] = []
     for i, h in enumerate(hits):
@@ -95,8 +97,13 @@ def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], b
         for k, u in enumerate(units):
             if names and not any(n in _about(units, k) for n in names):
                 continue
-            own = weight(q & features(u.text))  # how much of the claim it shares
-            if own >= MIN_CLAIM_SCORE:
+            said = features(u.text)
+            own = weight(q & said)  # how much of the claim it shares
+            # a generic claim ("会让模型更容易产生幻觉") in the question's own scene ("把 top-p
+            # 开大、温度调高"): a sentence that shares the scene stands for it too
+            if own >= MIN_CLAIM_SCORE or (
+                own >= MIN_SCENE_CLAIM and weight(scene & said) >= MIN_CLAIM_SCORE
+            ):
                 candidates.append((u.score, own, k, units))
     # a yes/no question: the best; one for a number: the best that gives it, of the likeliest kind
     for ask in found.numbers or (None,):

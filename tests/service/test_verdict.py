@@ -157,3 +157,12 @@ def test_a_number_under_the_step_above_its_passage_leads() -> None:
     # without the step above, nothing in the passage says it is about SFT
     plain = compose(lead_with_statement(question, [inside], select(question, [inside]))).text
     assert not plain.startswith("这个阶段")
+
+
+def test_a_generic_claim_in_the_question_s_own_scene_is_settled_by_the_scene() -> None:
+    # 000, "9. 为什么LLM会产生幻觉？": eight causes; "会让模型更容易产生幻觉" alone shares only
+    # "幻觉" and "产生" with the sixth, but its scene (top-p, 温度) is the sixth's own
+    causes = hit(FILE_000, 673, 687, ("大语言模型基础", "9. 为什么LLM会产生幻觉？"))
+    question = "把 top-p 开大、温度调高，会让模型更容易产生幻觉吗？"
+    text = compose(lead_with_statement(question, [causes], select(question, [causes]))).text
+    assert text.startswith("解码过程中的随机性: 某些旨在增加输出多样性的解码策略")
