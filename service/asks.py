@@ -45,10 +45,22 @@ def _has_factor(text: str, question: str) -> bool:
     return bool(_FACTOR.search(text))
 
 
+# acronyms the notes use that name no model
+_NOT_MODEL = re.compile(
+    r"(?:NLP|LLMs?|AI|[CGT]PUs?|API|RLHF|SFT|PPO|RM|KV|FP16|FP32|BF16|INT[48]|QA|RAG|CNN|RNN"
+    r"|LSTM|GRU|MLP|FFN|PEFT)$",
+    re.I,
+)
+
+
 def _has_model_name(text: str, question: str) -> bool:
     asked = {t.lower() for t in latin_terms(question)}
+    # a term built on one the question says ("Encoder-Decoder" for "prefix Decoder"), or a
+    # field's acronym ("NLP", "GPU"), is no model's name
     return any(
-        t.lower() not in asked and (any(c.isupper() for c in t[1:]) or any(c.isdigit() for c in t))
+        not any(a in t.lower() for a in asked)
+        and not _NOT_MODEL.match(t)
+        and (any(c.isupper() for c in t[1:]) or any(c.isdigit() for c in t))
         for t in latin_terms(text)
     )
 
@@ -88,7 +100,7 @@ ASKS = (
         _has_number, "具体数字", "the number asked for",
     ),
     Ask(
-        re.compile(r"哪些(?:大)?模型|哪个模型|被哪些|which (?:llms?|models?)", re.I),
+        re.compile(r"哪些(?:代表|大|开源)?模型|代表模型|哪个模型|被哪些|which (?:llms?|models?)", re.I),
         _has_model_name, "具体的模型", "which models",
     ),
 )  # fmt: skip

@@ -24,6 +24,11 @@ def test_model_names() -> None:
     assert (
         missing_kind("哪些模型采用去噪自编码器？", "去噪自编码器的实现难度更高。") == "具体的模型"
     )
+    # 004's comparison of the three architectures names none of their models: "NLP" is a
+    # field, "Encoder-Decoder" one more architecture like the one asked about
+    text = "Encoder-Decoder：在输入上采用双向注意力。适用任务：在偏理解的 NLP 任务上效果好。"
+    assert missing_kind("prefix Decoder 系有哪些代表模型？", text) == "具体的模型"
+    assert missing_kind("prefix Decoder 系有哪些代表模型？", "代表模型：ChatGLM、U-PaLM") is None
 
 
 def test_refused_through_the_app_with_what_is_missing(app_factory, Fake) -> None:
