@@ -46,6 +46,7 @@ ASKED_ITEM_SHARE = 0.6
 MAX_ASKED_REST = 4
 DUPLICATE = 0.7  # bigram Jaccard above which two units are the same point
 LABEL_MARGIN = 1.0  # a sub-heading asked about shares a word more than the others (a bigram)
+_JOINED = re.compile(r"[和与及、/]")
 MAX_POINT_TITLE = 30  # characters before "：": "梯度累积 (Gradient Accumulation)"
 POINT_TITLE_SHARE = 0.8  # "扩展查询" in "在文档召回中，扩展查询能解决什么问题？": all of it
 MIN_LABEL_WORDS = 1  # ... and a Chinese word with the question ("局限"), not only names
@@ -236,11 +237,16 @@ def asked_point(units: list[EvidenceUnit], focus: frozenset[str]) -> list[Eviden
         if not colon or len(head) > MAX_POINT_TITLE:  # a statement, not a titled point
             continue
         title = features(head)
+        # a title of two names ("后处理和过滤") is named by their words, without the bigrams
+        # across the 和 (an English question glossed "（后处理、过滤）")
+        names = set().union(*(features(name) for name in _JOINED.split(head)))
         # in either language: "梯度累积 (Gradient Accumulation)" is named by "梯度累积" alone
         english = {f for f in title if f.startswith("w:")}
         said = [
-            part for part in (english, title - english)
-            if part and weight(focus & part) >= POINT_TITLE_SHARE * weight(part)
+            part for part, split in ((english, english), (title - english, names - english))
+            if part and any(
+                weight(focus & p) >= POINT_TITLE_SHARE * weight(p) for p in (part, split) if p
+            )
         ]  # fmt: skip
         if said:  # a short title named too ("伪标签") makes it a question about two points
             named.append((max(weight(p) for p in said) >= MIN_FOCUS_SCORE, u))

@@ -322,3 +322,12 @@ def test_a_question_that_names_one_listed_point_gets_that_point_alone() -> None:
     assert not select("大模型生成时的参数怎么设置？", [sampling]).point
     both = select("生成时 Top p 和波束搜索宽度各影响什么？", [sampling])
     assert not both.point and len([u for u in both.units if u.item]) >= 3
+
+
+def test_a_point_titled_with_two_names_is_named_by_both() -> None:
+    # 000, 4.3: five remedies for the 复读机 problem; an English question for "后处理和过滤" reaches
+    # it through the glossary's terms (后处理、过滤), without the bigrams across the 和
+    remedies = hit(FILE_000, 164, 171, ("大语言模型基础", "4.3 如何缓解 LLMs 复读机问题？"))
+    asked = "How can post-processing and filtering help with repetition?（后处理、过滤）"
+    ev = select(asked, [remedies])
+    assert ev.point and ev.units[0].text.startswith("后处理和过滤：对生成的文本进行后处理和过滤")
