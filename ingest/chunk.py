@@ -146,6 +146,8 @@ def _lead(segs: list[_Seg], a: int) -> tuple[str, ...]:
     """The list items above a piece that starts at segs[a], inside a nested list, outermost
     first: a piece cut after "- 2 微调(SFT…)" and "- 输入" opens on "- 输出: 标签…" and would not
     say which step's output it is. Nested as core/units.py reads it (a child past the marker)."""
+    if not segs[a].newline_before:  # it opens mid-line, on a sentence of its own line
+        return ()
     lines: list[str] = []  # the section's lines before the piece, outside code
     fenced = False
     for s in segs[:a]:
@@ -155,9 +157,7 @@ def _lead(segs: list[_Seg], a: int) -> tuple[str, ...]:
             lines.append(s.text)
         elif not fenced:
             lines[-1] += s.text
-    if not segs[a].newline_before and lines:  # the piece opens mid-line: from that line
-        lines.pop()
-    want = _indent(segs[a].text) if segs[a].newline_before else 0
+    want = _indent(segs[a].text)
     out: list[str] = []
     for line in reversed(lines):
         if want < 2 or line.lstrip().startswith("#"):
