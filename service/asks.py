@@ -100,7 +100,7 @@ ASKS = (
         _has_number, "具体数字", "the number asked for",
     ),
     Ask(
-        re.compile(r"哪些(?:代表|大|开源)?模型|代表模型|哪个模型|被哪些|which (?:llms?|models?)", re.I),
+        re.compile(r"哪些(?:大|开源)?模型|代表模型|哪个模型|被哪些|which (?:llms?|models?)", re.I),
         _has_model_name, "具体的模型", "which models",
     ),
 )  # fmt: skip

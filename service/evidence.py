@@ -22,7 +22,7 @@ from core.types import Hit
 from service.asks import asked, defined
 from service.evidence_unit import Evidence
 from service.keyterms import key_terms, squash
-from service.labels import with_lead_ins, with_short_labels
+from service.labels import with_labels
 from service.naming import key, naming
 from service.overlap import features, heading_match
 from service.section_units import (
@@ -195,8 +195,7 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     """`_select`, and the short sub-heading ("优点", "输入") or the line ("causal Decoder：")
     that introduces each unit under one."""
     evidence = _select(question, hits, whole)
-    units = with_lead_ins(with_short_labels(evidence.units, hits), hits)
-    return replace(evidence, units=units)
+    return replace(evidence, units=with_labels(evidence.units, hits))
 
 
 def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:

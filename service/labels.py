@@ -91,10 +91,26 @@ def with_lead_ins(picked: Sequence[EvidenceUnit], hits: Sequence[Hit]) -> tuple[
     """`picked`, with the line that introduces each picked plain line, just before the first
     line under it: without "prefix Decoder：", its "特点：prefix部分的token互相能看到…" read as one
     more trait of the causal decoder listed before it (yn-009)."""
+    return _with_lead_ins(picked, _hit_units(hits))
+
+
+def with_labels(picked: Sequence[EvidenceUnit], hits: Sequence[Hit]) -> tuple[EvidenceUnit, ...]:
+    """`picked`, with the short sub-heading over each unit under one and the line that
+    introduces each plain line (the hits' units split once for both)."""
+    units = _hit_units(hits)
+    return _with_lead_ins(_with_short_labels(picked, units), units)
+
+
+def _hit_units(hits: Sequence[Hit]) -> list[list[EvidenceUnit]]:
+    return [units_of(n, h, set()) for n, h in enumerate(hits, start=1)]
+
+
+def _with_lead_ins(
+    picked: Sequence[EvidenceUnit], hit_units: Sequence[list[EvidenceUnit]]
+) -> tuple[EvidenceUnit, ...]:
     have = {(u.file, u.start) for u in picked}
     out = list(picked)
-    for n, h in enumerate(hits, start=1):
-        units = units_of(n, h, set())
+    for units in hit_units:
         for k, u in enumerate(units):
             if (u.file, u.start) not in have or u.item or is_lead_in(u):
                 continue
@@ -118,15 +134,15 @@ def _opens_on(sentence: str, label: str) -> bool:
     return len(name) == NAME_CHARS and re.sub(r"\W", "", sentence).startswith(name)
 
 
-def with_short_labels(
-    picked: Sequence[EvidenceUnit], hits: Sequence[Hit]
+def _with_short_labels(
+    picked: Sequence[EvidenceUnit], hit_units: Sequence[list[EvidenceUnit]]
 ) -> tuple[EvidenceUnit, ...]:
     """`picked`, with the short sub-heading over each unit under one, however it was picked
     (a section's points, a named sentence, a verdict's lead), just before the first of them."""
     have = {(u.file, u.start) for u in picked}  # a chunk's copy of it may be picked already
     labels: dict[tuple[str, int], EvidenceUnit] = {}
-    for n, h in enumerate(hits, start=1):
-        for u in short_labels([u for u in units_of(n, h, set()) if short_label(u)], picked):
+    for units in hit_units:
+        for u in short_labels([u for u in units if short_label(u)], picked):
             if (u.file, u.start) not in have:
                 labels.setdefault((u.file, u.start), u)
     out = list(picked)

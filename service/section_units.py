@@ -231,22 +231,25 @@ def asked_point(units: list[EvidenceUnit], focus: frozenset[str]) -> list[Eviden
     items = [u for u in units if u.item and not u.rest and not u.label]
     if not focus or len(items) < 2:
         return []
+
+    def covered(*parts: set[str]) -> bool:  # nearly all of one of `parts` is in the question
+        return any(p and weight(focus & p) >= POINT_TITLE_SHARE * weight(p) for p in parts)
+
     named = []  # (whether the title is long enough to stand for the question, the item)
     for u in items:
         head, *colon = re.split(r"[：:]", u.text, maxsplit=1)
         if not colon or len(head) > MAX_POINT_TITLE:  # a statement, not a titled point
             continue
         title = features(head)
-        # a title of two names ("后处理和过滤") is named by their words, without the bigrams
-        # across the 和 (an English question glossed "（后处理、过滤）")
-        names = set().union(*(features(name) for name in _JOINED.split(head)))
         # in either language: "梯度累积 (Gradient Accumulation)" is named by "梯度累积" alone
         english = {f for f in title if f.startswith("w:")}
+        chinese = title - english
+        # a title of two names ("后处理和过滤") is named by their words, without the bigrams
+        # across the 和 (an English question glossed "（后处理、过滤）")
+        names = set().union(*(features(name) for name in _JOINED.split(head))) - english
         said = [
-            part for part, split in ((english, english), (title - english, names - english))
-            if part and any(
-                weight(focus & p) >= POINT_TITLE_SHARE * weight(p) for p in (part, split) if p
-            )
+            part for part, ok in ((english, covered(english)), (chinese, covered(chinese, names)))
+            if ok
         ]  # fmt: skip
         if said:  # a short title named too ("伪标签") makes it a question about two points
             named.append((max(weight(p) for p in said) >= MIN_FOCUS_SCORE, u))
