@@ -26,6 +26,13 @@ _ITEM = re.compile(r"^\s*(?:(?:[-+•●○■◆]|\*(?!\*))\s*)?(?:\d{1,2}[.)�
 _BOLD_TITLE = re.compile(r"^\s*\*\*[^*\n]{1,40}?(?:[：:]\*\*|\*\*\s*[：:])")
 
 
+# A clause that announces the list below it ("…需要考虑以下几个因素：", "…的好处包括："), with
+# more text after its colon on the same line. In a paragraph right above a list that text is
+# the paragraph after the list, which a conversion lifted up: "…以下步骤：通过以上步骤，您可以…"
+# (45 paragraphs of one note). Its units follow the list, as the notes meant them to be read.
+_ANNOUNCES = re.compile(r"(?:以下|如下|下面|包括)[^。！？；：:\n]{0,20}[：:](?=\s*\S)")
+
+
 @dataclass(frozen=True)
 class Unit:
     """A sentence or list item; `start`/`end` index the text it was split from."""
@@ -44,6 +51,9 @@ class Unit:
     # The list items above the passage it sits under, outermost first (`split_units`' `lead`):
     # "- 2 微调(SFT…)" for "- 过程" in a passage cut after that item's first lines.
     context: tuple[str, ...] = ()
+    # Read after the list below it (`_ANNOUNCES`): a paragraph that a conversion lifted above
+    # its list. Units of a passage cut inside the list follow the passage's last item.
+    coda: bool = False
 
 
 # A sentence that opens on a word pointing back ("它的核心思想…", "这样可以…", "此外, 还有…",
@@ -100,8 +110,12 @@ def _split(text: str) -> list[Unit]:
     lines = text.split("\n")
     code = code_lines(lines)
     header: list[str] = []  # the columns of the table being read, if any
+    after: list[Unit] = []  # the lifted paragraph of the list being read (`_ANNOUNCES`)
     for k, line in enumerate(lines):
         line_start, pos = pos, pos + len(line) + 1
+        if after and line.strip() and k not in code and not _in_list(line, open_items):
+            units += after  # the list it followed has ended
+            after = []
         if k in code:
             if FENCE.match(line) and k - 1 not in code:
                 # the program's caption, a line with no sentence end ("**Input, Reward**")...
@@ -136,15 +150,22 @@ def _split(text: str) -> list[Unit]:
         item = is_item(line)
         body_start = marker.end() if marker else 0
         cut, first = body_start, len(units)
-        for m in _SENT_END.finditer(line, body_start):
-            if m.start() > cut:
-                _add(units, line, cut, m.start(), line_start, item and cut == body_start, parent)
-                cut = m.start()
+        lifted = None if item else _lifted(line, lines[k + 1 :])
+        ends = {m.start() for m in _SENT_END.finditer(line, body_start)}
+        for end in sorted(ends | ({lifted} if lifted else set())):
+            if end > cut:
+                _add(units, line, cut, end, line_start, item and cut == body_start, parent)
+                cut = end
         _add(units, line, cut, len(line), line_start, item and cut == body_start, parent)
+        if lifted:
+            at = line_start + lifted
+            after = [replace(u, coda=True) for u in units[first:] if u.start >= at]
+            units[first:] = [u for u in units[first:] if u.start < at]
         if len(units) > first + 1 and units[first].item:
             units[first + 1 :] = [replace(u, rest=True) for u in units[first + 1 :]]
         if item and len(units) > first:
             open_items.append((indent, units[first].start))
+    units += after
     # a one-unit item with no punctuation that has lines under it is a sub-heading; a short
     # item is kept only as one ("- 优点" over its points), or it is a crumb
     parents = {u.parent for u in units}
@@ -155,6 +176,22 @@ def _split(text: str) -> list[Unit]:
         for u in units
         if len(u.text) >= MIN_UNIT or (u.item and u.start in parents)
     ]  # fmt: skip
+
+
+def _lifted(line: str, below: list[str]) -> int | None:
+    """Where the lifted paragraph starts in `line` (`_ANNOUNCES`): after the last announcing
+    colon, when the next line with text opens a list; else None."""
+    nxt = next((b for b in below if b.strip()), "")
+    found = list(_ANNOUNCES.finditer(line))
+    if not found or not is_item(nxt):
+        return None
+    return found[-1].end()
+
+
+def _in_list(line: str, open_items: list[tuple[int, int]]) -> bool:
+    """`line` goes on with the list being read: an item, or a line indented under one."""
+    indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+    return is_item(line) or bool(open_items and indent >= open_items[-1][0] + 2)
 
 
 _STATES = re.compile(r"[。！？；.!?：:，,]")

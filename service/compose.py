@@ -188,6 +188,7 @@ def compose(evidence: Evidence, english: bool = False, errata: tuple[str, ...] =
             has_items
             and not u.item
             and not lead_in
+            and not u.coda  # the paragraph after the list: its own line
             and i > 0
             # an item's second sentence may come from the next, overlapping passage
             and (units[i - 1].n == u.n or u.rest)

@@ -35,6 +35,7 @@ from service.section_units import (
     asked_point,
     dedupe,
     first_points,
+    in_notes_order,
     is_duplicate,
     item_heads,
     label_bodies,
@@ -154,7 +155,7 @@ def _section_answer(
     picked = dedupe(ranked, MAX_SCORED)
     picked += item_heads(units, picked)
     picked += label_bodies(units, picked)
-    return sorted(picked, key=units.index), False  # `select` adds the short sub-headings
+    return in_notes_order(picked, units), False  # `select` adds the short sub-headings
 
 
 def _asking_parent(hit: Hit, q: set[str], match: float) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ class EvidenceUnit:
     parent: int = -1  # the start of the list item it is nested under, or -1
     label: bool = False  # an item that only names what the lines under it say
     context: tuple[str, ...] = ()  # the list items above its passage it sits under
+    coda: bool = False  # read after the list below it (core/units.py `Unit.coda`)
 
 
 def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
@@ -44,7 +45,7 @@ def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
                 n, u.text, c.chunk_id, c.doc_id, c.heading_path, c.start + u.start,
                 c.start + u.end, u.item, score, rest=u.rest,
                 parent=c.start + u.parent if u.parent >= 0 else -1, label=u.label,
-                context=u.context,
+                context=u.context, coda=u.coda,
             )
         )  # fmt: skip
     return out

@@ -36,6 +36,7 @@ MAX_EXTRA = 2
 EXTRA_SHARE = 0.8
 MIN_EXTRA_SCORE = 3.0  # three shared bigrams, or an English term and a bigram
 MIN_FOCUS_SCORE = 3.0  # what the question asks beyond its heading: three bigrams, or a term
+NAMING_LEAD_IN = 12  # characters: "方法如下：" names nothing, "LoRA微调具有以下几个优点：" does
 MAX_INTRODUCED = 4  # unlisted lines a "…：" point brings along (a formula's variables)
 ITEM_CHARS = 160  # an item and its second sentence; beyond that it turns into a paragraph
 # ... unless the question asks about that very point ("强化学习为什么更容易解决幻觉问题？" and
@@ -86,6 +87,9 @@ def section_units(
         # ("…划分为以下7个不同的类别：") - a bare "方法如下：" says nothing.
         lead = [u for u in units[:first] if u.text[-1] not in "：:"][:1]
         lead += [u for u in units[:first] if u.text[-1] in "：:" and _COUNT.search(u.text)][:1]
+        # ... or, with no statement before the list, a lead-in that names what the points are
+        # ("适配器微调（Adapter-tuning）具有以下特点：", whose summary follows the list)
+        lead = lead or [u for u in units[:first] if len(u.text) >= NAMING_LEAD_IN][-1:]
         picked = dedupe(lead + items, MAX_POINTS + 1)
         picked += _item_rest(units, picked)
         # A lead-in between the lists ("为了解决复读机问题，可以采取以下策略：") says what the
@@ -110,10 +114,43 @@ def section_units(
     picked += [u for u in extra[:extras] if not is_duplicate(u, picked)]
     if extras:
         picked += _focused(units, picked, focus)
+    picked += _leaned_on(units, picked)
     picked += item_heads(units, picked)
     picked += label_bodies(units, picked)
     picked += short_labels(units, picked)
-    order = {u: i for i, u in enumerate(units)}  # the notes' order, chunk after chunk
+    return in_notes_order(picked, units)
+
+
+def _leaned_on(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[EvidenceUnit]:
+    """The sentence before each picked sentence that points back to it ("因此，…" after
+    "需要注意的是，…"): alone it would point back to whatever the answer put above it."""
+    out: list[EvidenceUnit] = []
+    for u in picked:
+        i = units.index(u)
+        if u.item or u.rest or i == 0 or not leans_back(u.text):
+            continue
+        before = units[i - 1]  # a list's line: it points back to the whole list ("这些技术…")
+        if before.item or before.rest or before.parent >= 0:
+            continue
+        if before.n == u.n and before not in picked and before not in out:
+            out.append(before)
+    return out
+
+
+def in_notes_order(
+    picked: Sequence[EvidenceUnit], units: Sequence[EvidenceUnit]
+) -> list[EvidenceUnit]:
+    """`picked` in the notes' order, chunk after chunk, with a lifted paragraph (`coda`) after
+    the last list line below it, even when its list goes on in the next passage."""
+    order = {u: (i, i) for i, u in enumerate(units)}
+    for i, u in enumerate(units):
+        if u.coda:
+            below = [
+                j for j, v in enumerate(units)
+                if v.file == u.file and v.start > u.start and not v.coda
+                and (v.item or v.rest or v.parent >= 0)
+            ]  # fmt: skip
+            order[u] = (max(below, default=i), len(units) + i)  # right after it, in order
     return sorted(picked, key=lambda u: order[u])
 
 

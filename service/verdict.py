@@ -101,8 +101,11 @@ def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], b
             own = weight(q & said)  # how much of the claim it shares
             # a generic claim ("会让模型更容易产生幻觉") in the question's own scene ("把 top-p
             # 开大、温度调高"): a sentence that shares the scene stands for it too
+            # a line that itself names what a question for a number is about ("7B: 全精度28G,
+            # 半精度14G" for "推理一个 7B 模型大概要多少显存？") stands for it as well
+            named = bool(found.numbers) and any(n in squash(u.text) for n in names)
             if own >= MIN_CLAIM_SCORE or (
-                own >= MIN_SCENE_CLAIM and weight(scene & said) >= MIN_CLAIM_SCORE
+                own >= MIN_SCENE_CLAIM and (named or weight(scene & said) >= MIN_CLAIM_SCORE)
             ):
                 candidates.append((u.score, own, k, units))
     # a yes/no question: the best; one for a number: the best that gives it, of the likeliest kind

@@ -113,3 +113,17 @@ def test_a_passage_cut_inside_a_list_knows_the_items_above_it() -> None:
     assert text[count.start : count.end].startswith("这个阶段的难点")  # offsets in the passage
     # no lead: no context, the same units
     assert [(u.text, u.start) for u in split_units(text)] == [(u.text, u.start) for u in units]
+
+
+def test_a_paragraph_lifted_above_its_list_is_read_after_it() -> None:
+    # 001, 全参数微调需要多少显存: the conversion put the paragraph after the list into the line
+    # that announces it ("…以下几个因素：综上所述，…"); its units follow the list's
+    text = lines(FILE_001, 405, 410)
+    units = split_units(text)
+    assert units[0].text == "要确定全参数微调所需的显存量，需要考虑以下几个因素："
+    assert [u.item for u in units if not u.rest][:5] == [False, True, True, True, True]
+    after = [u for u in units if u.coda]
+    assert after == units[-2:] and after[0].text.startswith("综上所述，全参数微调所需的显存量")
+    assert text[after[0].start : after[0].end] == after[0].text  # offsets stay true
+    # a clause with its text, over no list, is a sentence as before
+    assert not any(u.coda for u in split_units(lines(FILE_001, 405, 405)))

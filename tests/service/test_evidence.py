@@ -331,3 +331,19 @@ def test_a_point_titled_with_two_names_is_named_by_both() -> None:
     asked = "How can post-processing and filtering help with repetition?（后处理、过滤）"
     ev = select(asked, [remedies])
     assert ev.point and ev.units[0].text.startswith("后处理和过滤：对生成的文本进行后处理和过滤")
+
+
+def test_a_paragraph_lifted_above_its_list_follows_the_list_over_two_chunks() -> None:
+    # 001, 训练中文大模型有啥经验: "…以下经验可能会有所帮助：需要注意的是，…" holds the paragraph
+    # after the list; the section is cut after item 3, and that paragraph still comes last, on
+    # its own line, not as more of item 3
+    heading = ("微调", "8. 训练中文大模型有啥经验？")
+    head, tail = hit(FILE_001, 525, 530, heading), hit(FILE_001, 530, 534, heading)
+    ev = select("训练中文大模型有啥经验？", [head, tail])
+    assert ev.units[0].text == "训练中文大模型时，以下经验可能会有所帮助："
+    # "因此，…" matches best, and brings the sentence it points back to
+    assert [u.coda for u in ev.units[-3:]] == [False, True, True]
+    assert ev.units[-3].n == 2 and ev.units[-3].rest  # item 7's second sentence
+    assert ev.units[-2].text.startswith("需要注意的是") and ev.units[-1].text.startswith("因此")
+    text = compose(ev).text
+    assert text.splitlines()[-1].startswith("需要注意的是，中文的复杂性")

@@ -90,6 +90,10 @@ def test_a_question_for_a_number_leads_with_the_sentence_that_gives_it() -> None
     assert found is not None and found.said == "7B 的模型用半精度做推理， 要占 显存"
     text = compose(lead_with_statement(question, hits, select(question, hits))).text
     assert text.startswith("7B: 全精度28G, 半精度14G[1].")
+    # without "半精度" the line shares only the name with the question: it names 7B itself
+    question = "推理一个 7B 模型大概要多少显存？"
+    text = compose(lead_with_statement(question, hits, select(question, hits))).text
+    assert text.startswith("7B: 全精度28G, 半精度14G[1].")
     # the bf16 sentence comes at the end of a list of mixed-precision steps
     hits = [hit(FILE_002, 508, 523, PRECISION)]
     question = "bf16 和 fp16 分别用多少位表示指数和小数？"
