@@ -173,7 +173,11 @@ def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) 
     if evidence.empty or evidence.same_question:
         return evidence
     near = heading_match(features(question, question=True), evidence.heading) >= LOW_MATCH
-    if near and claim(evidence.heading) is not None:
+    # ... unless the question names what the heading doesn't ("推理一个 7B 模型…" is not asked
+    # by "微调模型需要多大显存？")
+    heading = squash(evidence.heading)
+    names = all(squash(t.text) in heading for t in key_terms(question) if t.hard)
+    if near and names and claim(evidence.heading) is not None:
         return evidence
     found, stated = statement(question, hits)
     name = defined(question)

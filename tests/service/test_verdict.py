@@ -12,7 +12,7 @@ from service.evidence import select
 from service.grounding import ground
 from service.keyterms import key_terms
 from service.verdict import Claim, claim, definition, lead_with_statement, statement
-from tests.service.grounding_data import FILE_000, FILE_002, FILE_004, hit, lines
+from tests.service.grounding_data import FILE_000, FILE_001, FILE_002, FILE_004, hit, lines
 
 SAMPLING = ("大语言模型基础", "5. 大模型生成时的参数怎么设置？")
 EVALUATE = ("大模型面试宝典", "Q4 如何评估LLM的性能")
@@ -94,6 +94,13 @@ def test_a_question_for_a_number_leads_with_the_sentence_that_gives_it() -> None
     question = "推理一个 7B 模型大概要多少显存？"
     text = compose(lead_with_statement(question, hits, select(question, hits))).text
     assert text.startswith("7B: 全精度28G, 半精度14G[1].")
+    # a section that asks for a number of its own ("微调模型需要多大显存？") answers with its lead,
+    # but not a question that names what it doesn't (7B)
+    finetune = hit(FILE_001, 580, 582, ("微调", "7. 微调模型需要多大显存？"), score=0.95)
+    question = "推理一个 7B 模型大概要多少显存？"
+    evidence = lead_with_statement(question, [finetune, *hits], select(question, [finetune, *hits]))
+    assert evidence.heading.endswith("微调模型需要多大显存？")
+    assert compose(evidence).text.startswith("7B: 全精度28G, 半精度14G[2].")
     # the bf16 sentence comes at the end of a list of mixed-precision steps
     hits = [hit(FILE_002, 508, 523, PRECISION)]
     question = "bf16 和 fp16 分别用多少位表示指数和小数？"
