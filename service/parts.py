@@ -22,6 +22,8 @@ from core.types import Hit
 from service.keyterms import key_terms
 
 MIN_PART_CHARS = 4  # "为什么？" alone is no part: it leans on the sentence before
+OWN_WORDS = 4  # key terms: "中文多吗？" has one, "实际的指令微调语料长什么样、要多少条？" five
+_POINTS_BACK = re.compile(r"两者|二者|它|其|这|那|该|此|前者|后者|上述")
 _ASIDE = re.compile(r"[（(][^（）()]*[）)]")  # a bracketed aside alone, asking nothing
 
 
@@ -48,11 +50,16 @@ def standalone_parts(question: str, topic: str = "") -> list[str]:
     for part in parts:
         if any(t.hard for t in key_terms(part)) or not out:
             out.append(part)
-        elif topic:
+            continue
+        if topic:
             out.append(f"{topic} {part}")
         else:
             end = question.find(part) + len(part)
             out.append(question[:end].strip())
+        # ... but one that asks in words of its own and points back to nothing ("实际的指令
+        # 微调语料长什么样、要多少条？") is also searched alone: the topic's words outweigh its own
+        if len(key_terms(part)) >= OWN_WORDS and not _POINTS_BACK.search(part):
+            out.append(part)
     return out
 
 

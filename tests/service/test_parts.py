@@ -69,6 +69,20 @@ def test_parts_with_names_of_their_own_stand_alone() -> None:
     assert standalone_parts(q) == ["QLoRA 的思路是什么？", "LoRA 本身有哪些局限？"]
 
 
+def test_a_part_in_words_of_its_own_is_searched_alone_as_well() -> None:
+    # dev-091: the topic's words ("数据集格式") outweigh the part's; the 10K~100K line answers it
+    q = "SFT 数据集一般是什么格式？实际的指令微调语料长什么样、要多少条？"
+    part = "实际的指令微调语料长什么样、要多少条？"
+    topic = "SFT (有监督微调) 的数据集格式?"
+    assert standalone_parts(q, topic) == ["SFT 数据集一般是什么格式？", f"{topic} {part}", part]
+    # a part that points back ("两者") means nothing alone, however many words it has
+    q = "Top k 和 Top p 有什么区别？两者同时开启的时候谁先生效？"
+    assert standalone_parts(q, "Top k") == [
+        "Top k 和 Top p 有什么区别？",
+        "Top k 两者同时开启的时候谁先生效？",
+    ]
+
+
 def test_the_whole_question_leads_then_each_part_by_rank() -> None:
     q = "QLoRA 的思路是什么？LoRA 本身有哪些局限？"
     hits = search_parts(_search, q, 4)
