@@ -4,6 +4,10 @@ An instrument for extractive answers that shares nothing with the pipeline's sup
 a sentence counts as verbatim when its text (citation markers, list dash and final stop
 removed, then NFKC/space-normalised) occurs in a passage it cites. A paraphrase or an LLM's
 sentence is not verbatim however right it is, so for LLM answers use the judge instead.
+
+The composer's overview ("…可以采取以下方法：建立索引、关键词匹配、…", service/compose.py
+`with_overview`) is the notes' lead followed by its points' titles: it counts as `titled` when
+the lead and every title, each alone, occur in passages it cites.
 """
 
 from __future__ import annotations
@@ -44,8 +48,18 @@ def sentences(answer: str) -> list[tuple[str, list[int]]]:
     return out
 
 
+def _titled(text: str, passages: list[str]) -> bool:
+    """`text` is a lead and the titles of its points ("lead：title、title…"), each the words
+    of a cited passage."""
+    lead, colon, titles = text.rpartition("：")
+    if not colon or not lead:
+        return False
+    parts = [lead, *titles.split("、")]
+    return all(any(_norm(x) in _norm(p) for p in passages) for x in parts)
+
+
 def score(records: list[dict[str, Any]]) -> dict[str, Any]:
-    n = verbatim = answers = clean = 0
+    n = verbatim = titled = answers = clean = 0
     for r in records:
         if r.get("refused") or not r.get("answer"):
             continue
@@ -58,12 +72,18 @@ def score(records: list[dict[str, Any]]) -> dict[str, Any]:
             passages = [r["passages"][c - 1] for c in cites if 0 < c <= len(r["passages"])]
             ok = any(_norm(text) in _norm(p) for p in passages)
             verbatim += ok
+            if not ok and _titled(text, passages):
+                titled += 1
+                continue
             bad += not ok
         clean += bad == 0
     return {
         "answers": answers,
         "cited_sentences": n,
         "verbatim_share": round(verbatim / n, 4) if n else None,
+        "titled_overviews": titled,
+        "verbatim_or_titled_share": round((verbatim + titled) / n, 4) if n else None,
+        # every cited sentence verbatim, or a titled overview
         "answers_all_verbatim": round(clean / answers, 4) if answers else None,
     }
 

@@ -201,4 +201,44 @@ def compose(evidence: Evidence, english: bool = False, errata: tuple[str, ...] =
         level = levels.get((u.file, u.start), 0) if point else under
         out.append(Sentence(text, (u.n,), point=point, cont=cont, level=level))
     out += [erratum(note, english) for note in errata]
-    return Composed(tuple(out))
+    return Composed(tuple(with_overview(out)))
+
+
+# A lead that announces a list ("…可以采取以下方法", "…主要有以下几点"), and the title of a
+# point ("数据偏差：大型语言模型…" is titled 数据偏差): the lead then names them.
+_ANNOUNCES = re.compile(
+    r"以下|如下|包括|(?:有|分为|分成)[几\d一二三四五六七八九十两]+\s*[个种点类条步方面]"
+)
+_TITLE = re.compile(r"^([^：:。，,；;！？!?()（）\[\]]{2,16})\s*[：:]\s*\S")
+MAX_OVERVIEW = 8  # titles in one lead sentence; a longer list reads better as the list alone
+
+
+def with_overview(sentences: list[Sentence]) -> list[Sentence]:
+    """The first lead that announces a list names the titles of its points, when every point
+    has one: "出现LLMs复读机问题可能有以下几个原因：数据偏差、训练目标的限制、…。" answers in
+    its first sentence what the points then explain. The titles are the points' own words, and
+    the sentence cites the lead's passage and theirs."""
+    k = next((i for i, s in enumerate(sentences) if not s.remark), None)
+    if k is None or sentences[k].point or sentences[k].level:
+        return sentences
+    lead = sentences[k]
+    said = lead.text.rstrip("。.：: ")
+    # a lead that names them already ("…分为两类：即内在幻觉和外在幻觉") needs no titles
+    if not _ANNOUNCES.search(said) or re.search(r"[：:]", said) or said[-1:] in "）)":
+        return sentences
+    titles: list[str] = []
+    cites = list(lead.cites)
+    for s in sentences[k + 1 :]:
+        if s.cont or s.level:
+            continue
+        if not s.point:
+            break
+        title = _TITLE.match(s.text)
+        if title is None:
+            return sentences
+        titles.append(title.group(1).strip())
+        cites += [n for n in s.cites if n not in cites]
+    if not 2 <= len(titles) <= MAX_OVERVIEW:
+        return sentences
+    said += "：" + "、".join(titles) + "。"
+    return [*sentences[:k], Sentence(said, tuple(cites)), *sentences[k + 1 :]]

@@ -34,5 +34,20 @@ def test_score_counts_only_the_cited_passages_words() -> None:
         "answers": 2,
         "cited_sentences": 3,
         "verbatim_share": 0.6667,
+        "titled_overviews": 0,
+        "verbatim_or_titled_share": 0.6667,
         "answers_all_verbatim": 0.5,
     }
+
+
+def test_an_overview_counts_when_its_lead_and_every_title_are_the_passages_words() -> None:
+    passage = (
+        "缓解复读机问题可以采取以下方法：\n- 引入噪声：采样不同的词。\n- 温度参数调整：控制多样性。"
+    )
+    overview = "缓解复读机问题可以采取以下方法：引入噪声、温度参数调整[1]。"
+    invented = "缓解复读机问题可以采取以下方法：引入噪声、增加数据[1]。"
+    got = score([{"answer": overview, "passages": [passage]}])
+    assert got["verbatim_share"] == 0 and got["titled_overviews"] == 1
+    assert got["verbatim_or_titled_share"] == 1 and got["answers_all_verbatim"] == 1
+    got = score([{"answer": invented, "passages": [passage]}])
+    assert got["titled_overviews"] == 0 and got["answers_all_verbatim"] == 0

@@ -8,6 +8,7 @@ from dataclasses import replace
 from core.text import sentence_spans
 from core.types import Hit
 from service.compose import Sentence, compose, render
+from service.compose import with_overview as compose_overview
 from service.evidence import select
 from service.grounding import finish, ground
 from service.support import SupportChecker
@@ -145,3 +146,29 @@ def test_a_sub_heading_brings_the_line_under_it() -> None:
     mixed = hit(FILE_002, 511, 516, ("大模型面试宝典", "Q21 半精度训练, 混合精度训练都是什么?"))
     text = compose(select("混合精度训练是什么？", [mixed])).text
     assert "- 9 评估与监控[1]：和半精度训练一样, 评估阶段一般会将模型恢复为FP32格式" in text
+
+
+def test_a_lead_that_announces_a_list_names_its_points_and_the_check_keeps_it() -> None:
+    # 001, ii: "…可能有以下几个原因" over four titled causes
+    question = "为什么会出现复读机问题？"
+    g = ground(
+        question,
+        [hit(FILE_001, 318, 324, ("大语言模型基础", "ii. 为什么会出现 LLMs 复读机问题？"))],
+    )
+    first = g.composed.text.splitlines()[0]
+    assert first == (
+        "出现LLMs复读机问题可能有以下几个原因：数据偏差、训练目标的限制、缺乏多样性的训练数据、"
+        "模型结构和参数设置[1]。"
+    )
+    final = finish(g, SupportChecker())
+    assert final.text.splitlines()[0] == first and not final.removed
+
+
+def test_a_lead_that_names_nothing_or_names_them_already_stays_as_it_is() -> None:
+    points = [Sentence("数据偏差：训练数据重复。", (1,), point=True)] * 2
+    for lead in ("复读机问题是一种现象。", "幻觉主要可以分为两类：即内在幻觉和外在幻觉。"):
+        out = compose_overview([Sentence(lead, (1,)), *points])
+        assert out[0].text == lead
+    untitled = [Sentence("首先是直接评估指标这一类别。", (1,), point=True)] * 2
+    out = compose_overview([Sentence("评估方法有以下三类。", (1,)), *untitled])
+    assert out[0].text == "评估方法有以下三类。"
