@@ -209,17 +209,26 @@ def compose(evidence: Evidence, english: bool = False, errata: tuple[str, ...] =
 _ANNOUNCES = re.compile(
     r"以下|如下|包括|(?:有|分为|分成)[几\d一二三四五六七八九十两]+\s*[个种点类条步方面]"
 )
-_TITLE = re.compile(r"^([^：:。，,；;！？!?()（）\[\]]{2,16})\s*[：:]\s*\S")
+_TITLE = re.compile(r"^([^：:。，,；;！？!?\[\]]{2,40})\s*[：:]\s*\S")
+_ASIDE = re.compile(r"\s*[（(][^（）()]*[）)]")
+_LAST_ASIDE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+MAX_TITLE = 16  # characters, its aside left out: a longer "title" is a sentence
 MAX_OVERVIEW = 8  # titles in one lead sentence; a longer list reads better as the list alone
 
 
 def with_overview(sentences: list[Sentence]) -> list[Sentence]:
-    """The first lead that announces a list names the titles of its points, when every point
-    has one: "出现LLMs复读机问题可能有以下几个原因：数据偏差、训练目标的限制、…。" answers in
+    """A lead that announces the answer's first list names the titles of its points, when
+    every point has one: "出现LLMs复读机问题可能有以下几个原因：数据偏差、训练目标的限制、…。" answers in
     its first sentence what the points then explain. The titles are the points' own words, and
     the sentence cites the lead's passage and theirs."""
-    k = next((i for i, s in enumerate(sentences) if not s.remark), None)
-    if k is None or sentences[k].point or sentences[k].level:
+    first = next((i for i, s in enumerate(sentences) if s.point), 0)
+    k = first - 1  # the lead's last sentence before the points ("…它具有以下几个优点：")
+    if k < 0 or sentences[k].remark or sentences[k].level or sentences[k].point:
+        return sentences
+    # only the answer's own section: another note's answer shows its first points only
+    if any(
+        s.remark for s in sentences[next(i for i, s in enumerate(sentences) if not s.remark) : k]
+    ):
         return sentences
     lead = sentences[k]
     said = lead.text.rstrip("。.：: ")
@@ -234,9 +243,11 @@ def with_overview(sentences: list[Sentence]) -> list[Sentence]:
         if not s.point:
             break
         title = _TITLE.match(s.text)
-        if title is None:
+        if title is None or len(_ASIDE.sub("", title.group(1)).strip()) > MAX_TITLE:
             return sentences
-        titles.append(title.group(1).strip())
+        # "参数共享 (Parameter Sharing)" is titled 参数共享; "计算键 (Key) 和值 (Value)" keeps
+        # the aside inside it, so the title stays the notes' words
+        titles.append(_LAST_ASIDE.sub("", title.group(1)).strip())
         cites += [n for n in s.cites if n not in cites]
     if not 2 <= len(titles) <= MAX_OVERVIEW:
         return sentences

@@ -172,3 +172,17 @@ def test_a_lead_that_names_nothing_or_names_them_already_stays_as_it_is() -> Non
     untitled = [Sentence("首先是直接评估指标这一类别。", (1,), point=True)] * 2
     out = compose_overview([Sentence("评估方法有以下三类。", (1,)), *untitled])
     assert out[0].text == "评估方法有以下三类。"
+
+
+def test_an_overview_leaves_out_a_title_s_last_aside_and_another_notes_points() -> None:
+    lead = Sentence("具体的计算步骤如下：", (1,))
+    steps = [
+        Sentence("计算查询 (Query)：查询是当前时间步的输入。", (1,), point=True),
+        Sentence("计算键 (Key) 和值 (Value)：键表示其他位置的信息。", (1,), point=True),
+    ]
+    out = compose_overview([lead, *steps])
+    assert out[0].text == "具体的计算步骤如下：计算查询、计算键 (Key) 和值。"
+    # under another note's line the answer shows only its first points: no overview there
+    other = Sentence("另一份笔记（大模型面试经验）对同一问题的回答：", (), remark=True)
+    said = [Sentence("评测要看多方面。", (1,)), other, Sentence("评测涉及以下几个方面：", (2,))]
+    assert compose_overview([*said, *steps]) == [*said, *steps]
