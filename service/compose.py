@@ -168,6 +168,7 @@ def compose(evidence: Evidence, english: bool = False, errata: tuple[str, ...] =
     if evidence.mentions:
         out.append(mentioned(evidence.mentions, english))
     has_items = sum(u.item for u in units) >= 2
+    sections: dict[int, tuple[str, tuple[str, ...]]] = {}  # the section each sentence is from
     # a point under another point of the answer is nested under it, as in the notes
     levels: dict[tuple[str, int], int] = {}
     for u in units:
@@ -200,8 +201,10 @@ def compose(evidence: Evidence, english: bool = False, errata: tuple[str, ...] =
         under = levels.get((u.file, u.parent), -1) + 1 if not cont else 0
         level = levels.get((u.file, u.start), 0) if point else under
         out.append(Sentence(text, (u.n,), point=point, cont=cont, level=level))
+        sections[len(out) - 1] = (u.file, u.heading_path)
     out += [erratum(note, english) for note in errata]
-    return Composed(tuple(with_overview(out)))
+    # only the closest section's first points: naming them in its lead would overstate them
+    return Composed(tuple(out if evidence.closest else with_overview(out, sections)))
 
 
 # A lead that announces a list ("…可以采取以下方法", "…主要有以下几点"), and the title of a
@@ -216,11 +219,16 @@ MAX_TITLE = 16  # characters, its aside left out: a longer "title" is a sentence
 MAX_OVERVIEW = 8  # titles in one lead sentence; a longer list reads better as the list alone
 
 
-def with_overview(sentences: list[Sentence]) -> list[Sentence]:
+def with_overview(
+    sentences: list[Sentence], sections: dict[int, tuple[str, tuple[str, ...]]] | None = None
+) -> list[Sentence]:
     """A lead that announces the answer's first list names the titles of its points, when
     every point has one: "出现LLMs复读机问题可能有以下几个原因：数据偏差、训练目标的限制、…。" answers in
     its first sentence what the points then explain. The titles are the points' own words, and
-    the sentence cites the lead's passage and theirs."""
+    the sentence cites the lead's passage and theirs. `sections`: the section each sentence
+    comes from, where known; the list ends with the lead's section (a question in two parts
+    gives the second part's points right after the first's)."""
+    sections = sections or {}
     first = next((i for i, s in enumerate(sentences) if s.point), 0)
     k = first - 1  # the lead's last sentence before the points ("…它具有以下几个优点：")
     if k < 0 or sentences[k].remark or sentences[k].level or sentences[k].point:
@@ -237,10 +245,10 @@ def with_overview(sentences: list[Sentence]) -> list[Sentence]:
         return sentences
     titles: list[str] = []
     cites = list(lead.cites)
-    for s in sentences[k + 1 :]:
+    for i, s in enumerate(sentences[k + 1 :], k + 1):
         if s.cont or s.level:
             continue
-        if not s.point:
+        if not s.point or sections.get(i) != sections.get(k):
             break
         title = _TITLE.match(s.text)
         if title is None or len(_ASIDE.sub("", title.group(1)).strip()) > MAX_TITLE:

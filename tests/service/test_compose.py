@@ -186,3 +186,13 @@ def test_an_overview_leaves_out_a_title_s_last_aside_and_another_notes_points() 
     other = Sentence("另一份笔记（大模型面试经验）对同一问题的回答：", (), remark=True)
     said = [Sentence("评测要看多方面。", (1,)), other, Sentence("评测涉及以下几个方面：", (2,))]
     assert compose_overview([*said, *steps]) == [*said, *steps]
+
+
+def test_an_overview_names_only_its_own_section_s_points() -> None:
+    # a question in two parts: the remedies follow the causes with no line between them
+    lead = Sentence("已知的一些原因包括：", (1,))
+    cause = Sentence("数据噪声的影响：噪声数据导致幻觉。", (1,), point=True)
+    remedy = Sentence("检索增强：引入外部知识。", (2,), point=True)
+    why, fix = ("000", ("幻觉", "为什么会产生幻觉？")), ("000", ("幻觉", "如何缓解幻觉？"))
+    out = compose_overview([lead, cause, cause, remedy], {0: why, 1: why, 2: why, 3: fix})
+    assert out[0].text == "已知的一些原因包括：数据噪声的影响、数据噪声的影响。"
