@@ -223,8 +223,8 @@ def with_overview(
     sentences: list[Sentence], sections: dict[int, tuple[str, tuple[str, ...]]] | None = None
 ) -> list[Sentence]:
     """A lead that announces the answer's first list names the titles of its points, when
-    every point has one: "出现LLMs复读机问题可能有以下几个原因：数据偏差、训练目标的限制、…。" answers in
-    its first sentence what the points then explain. The titles are the points' own words, and
+    every point has one: "出现LLMs复读机问题可能有以下几个原因：数据偏差、训练目标的限制、…。"
+    answers in its first sentence what the points then explain. The titles are the points' own words, and
     the sentence cites the lead's passage and theirs. `sections`: the section each sentence
     comes from, where known; the list ends with the lead's section (a question in two parts
     gives the second part's points right after the first's)."""
@@ -234,9 +234,8 @@ def with_overview(
     if k < 0 or sentences[k].remark or sentences[k].level or sentences[k].point:
         return sentences
     # only the answer's own section: another note's answer shows its first points only
-    if any(
-        s.remark for s in sentences[next(i for i, s in enumerate(sentences) if not s.remark) : k]
-    ):
+    opening = next(i for i, s in enumerate(sentences) if not s.remark)  # after "以下取自…"
+    if any(s.remark for s in sentences[opening:k]):
         return sentences
     lead = sentences[k]
     said = lead.text.rstrip("。.：: ")

@@ -5,6 +5,7 @@ and how well it matches the question; `units_of` reads a hit's units (core/units
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.types import Hit
@@ -72,3 +73,20 @@ class Evidence:
     @property
     def empty(self) -> bool:
         return not self.units
+
+
+def in_notes_order(
+    picked: Sequence[EvidenceUnit], units: Sequence[EvidenceUnit]
+) -> list[EvidenceUnit]:
+    """`picked` in the notes' order, chunk after chunk, with a lifted paragraph (`coda`) after
+    the last list line below it, even when its list goes on in the next passage."""
+    order = {u: (i, i) for i, u in enumerate(units)}
+    for i, u in enumerate(units):
+        if u.coda:
+            below = [
+                j for j, v in enumerate(units)
+                if v.file == u.file and v.start > u.start and not v.coda
+                and (v.item or v.rest or v.parent >= 0)
+            ]  # fmt: skip
+            order[u] = (max(below, default=i), len(units) + i)  # right after it, in order
+    return sorted(picked, key=lambda u: order[u])

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from core.types import Hit
-from core.units import MIN_UNIT
+from core.units import MIN_UNIT, leans_back
 from service.evidence_unit import EvidenceUnit, units_of
 
 
@@ -41,6 +41,22 @@ def item_heads(units: Sequence[EvidenceUnit], picked: Sequence[EvidenceUnit]) ->
         head = units[i]  # a chunk can open inside an item: then there is no head to add
         if not head.rest and head is not u and head not in picked and head not in out:
             out.append(head)
+    return out
+
+
+def leaned_on(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[EvidenceUnit]:
+    """The sentence before each picked sentence that points back to it ("因此，…" after
+    "需要注意的是，…"): alone it would point back to whatever the answer put above it."""
+    out: list[EvidenceUnit] = []
+    for u in picked:
+        i = units.index(u)
+        if u.item or u.rest or i == 0 or not leans_back(u.text):
+            continue
+        before = units[i - 1]  # a list's line: it points back to the whole list ("这些技术…")
+        if before.item or before.rest or before.parent >= 0:
+            continue
+        if before.n == u.n and before not in picked and before not in out:
+            out.append(before)
     return out
 
 

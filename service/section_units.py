@@ -14,13 +14,13 @@ from collections.abc import Sequence
 
 from core.text import bigrams
 from core.units import leans_back
-from service.evidence_unit import EvidenceUnit, units_of
-from service.labels import item_heads, label_bodies, short_label, short_labels
+from service.evidence_unit import EvidenceUnit, in_notes_order, units_of
+from service.labels import item_heads, label_bodies, leaned_on, short_label, short_labels
 from service.overlap import features, weight
 
 __all__ = [
     "EvidenceUnit", "asked_label", "dedupe", "first_points", "is_duplicate", "item_heads",
-    "label_bodies", "new_points", "section_units", "short_label", "short_labels", "units_of",
+    "in_notes_order", "label_bodies", "new_points", "section_units", "short_label", "short_labels", "units_of",
 ]  # fmt: skip
 
 MAX_POINTS = 8  # a listed answer rarely has more; beyond that the answer stops being an answer
@@ -114,44 +114,11 @@ def section_units(
     picked += [u for u in extra[:extras] if not is_duplicate(u, picked)]
     if extras:
         picked += _focused(units, picked, focus)
-    picked += _leaned_on(units, picked)
+    picked += leaned_on(units, picked)
     picked += item_heads(units, picked)
     picked += label_bodies(units, picked)
     picked += short_labels(units, picked)
     return in_notes_order(picked, units)
-
-
-def _leaned_on(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[EvidenceUnit]:
-    """The sentence before each picked sentence that points back to it ("因此，…" after
-    "需要注意的是，…"): alone it would point back to whatever the answer put above it."""
-    out: list[EvidenceUnit] = []
-    for u in picked:
-        i = units.index(u)
-        if u.item or u.rest or i == 0 or not leans_back(u.text):
-            continue
-        before = units[i - 1]  # a list's line: it points back to the whole list ("这些技术…")
-        if before.item or before.rest or before.parent >= 0:
-            continue
-        if before.n == u.n and before not in picked and before not in out:
-            out.append(before)
-    return out
-
-
-def in_notes_order(
-    picked: Sequence[EvidenceUnit], units: Sequence[EvidenceUnit]
-) -> list[EvidenceUnit]:
-    """`picked` in the notes' order, chunk after chunk, with a lifted paragraph (`coda`) after
-    the last list line below it, even when its list goes on in the next passage."""
-    order = {u: (i, i) for i, u in enumerate(units)}
-    for i, u in enumerate(units):
-        if u.coda:
-            below = [
-                j for j, v in enumerate(units)
-                if v.file == u.file and v.start > u.start and not v.coda
-                and (v.item or v.rest or v.parent >= 0)
-            ]  # fmt: skip
-            order[u] = (max(below, default=i), len(units) + i)  # right after it, in order
-    return sorted(picked, key=lambda u: order[u])
 
 
 def _focused(
@@ -221,8 +188,8 @@ def new_points(units: Sequence[EvidenceUnit], kept: Sequence[EvidenceUnit]) -> l
     for i, u in enumerate(units):
         if u.rest and dropped:
             continue
-        leaned_on = not dup[i + 1] and units[i + 1].n == u.n and leans_back(units[i + 1].text)
-        dropped = dup[i] and not leaned_on
+        pointed_to = not dup[i + 1] and units[i + 1].n == u.n and leans_back(units[i + 1].text)
+        dropped = dup[i] and not pointed_to
         if not dropped:
             out.append(u)
     return out

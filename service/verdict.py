@@ -100,9 +100,9 @@ def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], b
             said = features(u.text)
             own = weight(q & said)  # how much of the claim it shares
             # a generic claim ("会让模型更容易产生幻觉") in the question's own scene ("把 top-p
-            # 开大、温度调高"): a sentence that shares the scene stands for it too
-            # a line that itself names what a question for a number is about ("7B: 全精度28G,
-            # 半精度14G" for "推理一个 7B 模型大概要多少显存？") stands for it as well
+            # 开大、温度调高"): a sentence that shares the scene stands for it too; so does, for a
+            # question for a number, a line that itself names what it is about ("7B: 全精度28G,
+            # 半精度14G" for "推理一个 7B 模型大概要多少显存？")
             named = bool(found.numbers) and any(n in squash(u.text) for n in names)
             if own >= MIN_CLAIM_SCORE or (
                 own >= MIN_SCENE_CLAIM and (named or weight(scene & said) >= MIN_CLAIM_SCORE)
@@ -176,8 +176,8 @@ def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) 
     # ... unless the question names what the heading doesn't ("推理一个 7B 模型…" is not asked
     # by "微调模型需要多大显存？")
     heading = squash(evidence.heading)
-    names = all(squash(t.text) in heading for t in key_terms(question) if t.hard)
-    if near and names and claim(evidence.heading) is not None:
+    named = all(squash(t.text) in heading for t in key_terms(question) if t.hard)
+    if near and named and claim(evidence.heading) is not None:
         return evidence
     found, stated = statement(question, hits)
     name = defined(question)
