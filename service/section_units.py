@@ -87,10 +87,18 @@ def section_units(
         # ("…划分为以下7个不同的类别：") - a bare "方法如下：" says nothing.
         lead = [u for u in units[:first] if u.text[-1] not in "：:"][:1]
         lead += [u for u in units[:first] if u.text[-1] in "：:" and _COUNT.search(u.text)][:1]
-        # ... or, with no statement before the list, a lead-in that names what the points are
-        # ("适配器微调（Adapter-tuning）具有以下特点：", whose summary follows the list)
-        lead = lead or [u for u in units[:first] if len(u.text) >= NAMING_LEAD_IN][-1:]
-        picked = dedupe(lead + items, MAX_POINTS + 1)
+        # ... or a lead-in right above the list that names what the points are ("以下是一些缓
+        # 解模型遗忘通用能力的方法：", "适配器微调（Adapter-tuning）具有以下特点：")
+        # - not a line that ran two of them together ("…以下原因：为了解决…以下方法：")
+        above = units[first - 1] if first else None
+        if (
+            above is not None and above not in lead and not above.item
+            and above.text[-1] in "：:" and len(above.text) >= NAMING_LEAD_IN
+            and not re.search(r"[：:]", above.text[:-1])
+        ):  # fmt: skip
+            lead.append(above)
+        # a lead-in under the lead takes no point's place: it only says what the points are
+        picked = dedupe(lead + items, MAX_POINTS + 1 + (above in lead and len(lead) > 1))
         picked += _item_rest(units, picked)
         # A lead-in between the lists ("为了解决复读机问题，可以采取以下策略：") says what the
         # next points are; without it they would read as more of the first list.

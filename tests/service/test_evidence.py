@@ -347,3 +347,18 @@ def test_a_paragraph_lifted_above_its_list_follows_the_list_over_two_chunks() ->
     assert ev.units[-2].text.startswith("需要注意的是") and ev.units[-1].text.startswith("因此")
     text = compose(ev).text
     assert text.splitlines()[-1].startswith("需要注意的是，中文的复杂性")
+
+
+def test_a_lead_in_right_above_the_list_comes_with_the_lead_and_names_the_points() -> None:
+    # 001, 领域数据训练后…如何缓解: "当使用领域数据进行训练后，…的问题。以下是一些缓解模型遗忘通用能力
+    # 的方法：" over six titled methods; the lead-in joins the statement and takes no point's place
+    heading = ("微调", "7. 领域数据训练后，通用能力往往会有所下降，如何缓解模型遗忘通用能力？")
+    question = "领域数据训练后，通用能力往往会有所下降，如何缓解模型遗忘通用能力？"
+    ev = select(question, [hit(FILE_001, 451, 459, heading)])
+    assert ev.units[1].text == "以下是一些缓解模型遗忘通用能力的方法："
+    assert sum(u.item for u in ev.units) == 6
+    first = compose(ev).text.splitlines()[0]
+    assert first.endswith(
+        "以下是一些缓解模型遗忘通用能力的方法：保留通用数据、增量学习、预训练和微调、"
+        "强化学习、领域适应技术、数据重采样[1]。"
+    )
