@@ -22,6 +22,8 @@ NUMBER = re.compile(r"(?<![A-Za-z0-9\-.])\d+(?:[.,/]\d+)*\s*(?:%|万|亿|千|百
 LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[\-_.+][A-Za-z0-9]+)*\+*")
 
 BOLD = re.compile(r"\*\*|__")  # markdown emphasis, not part of what a sentence says
+# a bracketed aside ("（复读机）", " (Parameter Sharing)"), with the space before it
+ASIDE = re.compile(r"\s*[（(][^（）()]*[）)]")
 TERMINAL = "。！？；!?.…"
 
 

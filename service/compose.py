@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.text import REFUSAL_EN, REFUSAL_ZH, TERMINAL, ends_sentence, sentence_spans
+from core.text import ASIDE, REFUSAL_EN, REFUSAL_ZH, TERMINAL, ends_sentence, sentence_spans
 from service.evidence import Evidence
 
 MAX_LEVEL = 2  # nesting deeper than three levels reads as noise in a chat answer
@@ -213,8 +213,7 @@ _ANNOUNCES = re.compile(
     r"以下|如下|包括|(?:有|分为|分成)[几\d一二三四五六七八九十两]+\s*[个种点类条步方面]"
 )
 _TITLE = re.compile(r"^([^：:。，,；;！？!?\[\]]{2,40})\s*[：:]\s*\S")
-_ASIDE = re.compile(r"\s*[（(][^（）()]*[）)]")
-_LAST_ASIDE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+_LAST_ASIDE = re.compile(ASIDE.pattern + r"\s*$")
 MAX_TITLE = 16  # characters, its aside left out: a longer "title" is a sentence
 MAX_OVERVIEW = 8  # titles in one lead sentence; a longer list reads better as the list alone
 
@@ -250,7 +249,7 @@ def with_overview(
         if not s.point or sections.get(i) != sections.get(k):
             break
         title = _TITLE.match(s.text)
-        if title is None or len(_ASIDE.sub("", title.group(1)).strip()) > MAX_TITLE:
+        if title is None or len(ASIDE.sub("", title.group(1)).strip()) > MAX_TITLE:
             return sentences
         # "参数共享 (Parameter Sharing)" is titled 参数共享; "计算键 (Key) 和值 (Value)" keeps
         # the aside inside it, so the title stays the notes' words

@@ -61,26 +61,23 @@ def select_correct(
     first = select(question, hits)
     said = would_say(first.units, hits)
     clean = mask_hits(hits)
-    evidence = select(question, clean)
-    # The one listed point the question names is what the notes get wrong, or the section that
-    # asks this very question, with no other note's section asking it too: what is left answers
-    # another question ("梯度裁剪在省内存的训练方法里起什么作用？" got the five other methods;
-    # "RM (奖励模型) 的数据格式?" PPO's), so the answer is the note alone (grounding: notes_wrong).
     head = first.units[0] if first.units else None
-    if head is not None and (
-        (first.point and _wrong(head, hits))
-        or (
-            first.same_question and retracted(hits[head.n - 1].chunk)
-            and not evidence.same_question
-        )
-    ):  # fmt: skip
+    lost = head is not None and retracted(hits[head.n - 1].chunk)
+    # The one listed point the question names is what the notes get wrong: the rest of its list
+    # answers another question ("梯度裁剪在省内存的训练方法里起什么作用？" got the five other
+    # methods), so the answer is the note alone (grounding: notes_wrong).
+    if head is not None and first.point and _wrong(head, hits):
+        return Evidence((), False, first.heading), clean, said
+    evidence = select(question, clean)
+    # So too when the section that asks this very question is retracted and no other note's
+    # section asks it ("RM (奖励模型) 的数据格式?" got PPO's).
+    if lost and first.same_question and not evidence.same_question:
         return Evidence((), False, first.heading), clean, said
     # The section that answered is retracted as a whole: what is left answers from elsewhere,
     # and says it is only the closest ("LoRA 为什么能让训练变快？" had led with the steps of
     # "如何在已有LoRA模型上继续训练？"). Whole questions only (each part of one is answered
     # apart, evidence.select), and not when a section asks it or the answer was found by the
     # name the question asks about.
-    lost = bool(first.units) and retracted(hits[first.units[0].n - 1].chunk)
     whole = len(question_parts(question)) < 2
     sure = evidence.same_question or evidence.closest or evidence.by_name
     if lost and whole and evidence.units and not sure:

@@ -81,12 +81,11 @@ def in_notes_order(
     """`picked` in the notes' order, chunk after chunk, with a lifted paragraph (`coda`) after
     the last list line below it, even when its list goes on in the next passage."""
     order = {u: (i, i) for i, u in enumerate(units)}
+    lines = [
+        (j, v) for j, v in enumerate(units) if not v.coda and (v.item or v.rest or v.parent >= 0)
+    ]
     for i, u in enumerate(units):
         if u.coda:
-            below = [
-                j for j, v in enumerate(units)
-                if v.file == u.file and v.start > u.start and not v.coda
-                and (v.item or v.rest or v.parent >= 0)
-            ]  # fmt: skip
+            below = [j for j, v in lines if v.file == u.file and v.start > u.start]
             order[u] = (max(below, default=i), len(units) + i)  # right after it, in order
     return sorted(picked, key=lambda u: order[u])

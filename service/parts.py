@@ -18,13 +18,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from core.text import ASIDE
 from core.types import Hit
 from service.keyterms import key_terms
 
 MIN_PART_CHARS = 4  # "为什么？" alone is no part: it leans on the sentence before
 OWN_WORDS = 4  # key terms: "中文多吗？" has one, "实际的指令微调语料长什么样、要多少条？" five
 _POINTS_BACK = re.compile(r"两者|二者|它|其|这|那|该|此|前者|后者|上述")
-_ASIDE = re.compile(r"[（(][^（）()]*[）)]")  # a bracketed aside alone, asking nothing
 
 
 def question_parts(question: str) -> list[str]:
@@ -32,7 +32,7 @@ def question_parts(question: str) -> list[str]:
     parts: list[str] = []
     for p in (p.strip() for p in re.split(r"(?<=[？?])", question)):
         # "…？（复读机）": the glossary's gloss belongs to the part before
-        if parts and _ASIDE.fullmatch(p):
+        if parts and ASIDE.fullmatch(p):  # a bracketed aside alone asks nothing
             parts[-1] += p
         elif len(p) >= MIN_PART_CHARS:
             parts.append(p)
