@@ -14,7 +14,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 WORK="$ROOT/.cache/docker"
-STAMP_DIR="$WORK"
 mkdir -p "$WORK"
 # the official image can't be pulled here; Debian bookworm's python3 is 3.11 too
 BASE_IMAGE="${DOCKER_BASE_IMAGE:-local/python:3.11-bookworm}"
@@ -106,13 +105,20 @@ base_image_up "$BASE_IMAGE" || die "could not make the base image $BASE_IMAGE"
 # ---- build --------------------------------------------------------------------------------
 torch_index_arg
 cached="warm"
-"$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1 || cached="cold (no earlier image)"
+old_id="$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null)" || cached="cold (no earlier image)"
 log "docker build -t $IMAGE ($cached; log: $WORK/build.log)"
 t0=$SECONDS
 timeout "$BUILD_TIMEOUT_S" "$DOCKER" build --network host --progress plain \
   --build-arg PYTHON_IMAGE="$BASE_IMAGE" "${TORCH_ARG[@]}" -t "$IMAGE" . >"$WORK/build.log" 2>&1 ||
   { tail -30 "$WORK/build.log"; die "docker build failed (see $WORK/build.log)"; }
 build_s=$((SECONDS - t0))
+# the image this build replaced (~3 GB) is dead weight once the tag moves on
+if [[ -n "${old_id:-}" && "$old_id" != "$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")" ]]; then
+  if "$DOCKER" rmi "$old_id" >/dev/null 2>&1; then log "removed the image it replaced (${old_id:7:12})"; fi
+fi
+if [[ -n "$BASE_REPLACED" ]] && "$DOCKER" rmi "$BASE_REPLACED" >/dev/null 2>&1; then
+  log "removed the base image it replaced (${BASE_REPLACED:7:12})"
+fi
 size_mb=$(($("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE") / 1000000))
 log "built in ${build_s} s; image ${size_mb} MB"
 

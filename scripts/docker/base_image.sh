@@ -3,13 +3,17 @@
 #   base_image_up TAG   ensures TAG exists in the engine: Debian bookworm (minbase) with
 #                       python3, python3-venv, python3-pip and the host's CA bundle, made with
 #                       debootstrap from the host's apt mirror and `docker import`ed.
+#                       Sets BASE_REPLACED to the id of the base it replaced, if any.
 #
 # No registry is reachable here, so `python:3.11-slim-bookworm` cannot be pulled; Debian
-# bookworm's python3 is 3.11 as well. Cached by a stamp (STAMP_DIR) that holds the image id:
-# a later run with the same recipe and the image still in the engine does nothing.
+# bookworm's python3 is 3.11 as well. The image carries its recipe as a label, so a later run,
+# from this clone or a fresh one, finds it in the engine and does nothing: every fresh clone
+# debootstrapping its own base made a new base id, a cold app build and ~3 GB of dangling
+# images each time (a full disk failed one CI run).
 
-# Bump to rebuild the base everywhere (the stamp name carries it).
-BASE_RECIPE=1
+# Bump to rebuild the base everywhere (the label carries it).
+BASE_RECIPE=2
+BASE_REPLACED=""
 
 # The host's Debian mirror as apt has it (a snapshot or proxy stays in use), else Debian's CDN.
 _debian_mirror() {
@@ -31,10 +35,11 @@ _rm_rootfs() {
 }
 
 base_image_up() {
-  local tag="$1" stamp="$STAMP_DIR/base-image.r$BASE_RECIPE.id" id rootfs mirror
-  if [[ -s "$stamp" ]] && "$DOCKER" image inspect "$(cat "$stamp")" >/dev/null 2>&1; then
-    "$DOCKER" tag "$(cat "$stamp")" "$tag"
-    echo "[docker-smoke] base image $tag: cached ($(cut -c1-19 "$stamp"))"
+  local tag="$1" id old rootfs mirror
+  old="$("$DOCKER" image inspect -f '{{.Id}} {{index .Config.Labels "notesqa.base-recipe"}}' \
+    "$tag" 2>/dev/null || true)"
+  if [[ "${old#* }" == "$BASE_RECIPE" ]]; then
+    echo "[docker-smoke] base image $tag: cached (${old:0:19}, recipe $BASE_RECIPE)"
     return 0
   fi
   if ! command -v debootstrap >/dev/null; then
@@ -67,9 +72,10 @@ base_image_up() {
   id="$(tar -C "$rootfs" -c . | "$DOCKER" import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV LANG=C.UTF-8' \
-    --change 'CMD ["python3"]' - "$tag")" || return 1
+    --change 'CMD ["python3"]' --change "LABEL notesqa.base-recipe=$BASE_RECIPE" \
+    - "$tag")" || return 1
   _rm_rootfs "$rootfs" || true
-  mkdir -p "$STAMP_DIR"
-  echo "$id" >"$stamp"
+  # the base this one replaces: the caller removes it once the app image built on it is gone
+  BASE_REPLACED="${old%% *}"
   echo "[docker-smoke] base image $tag made in $((SECONDS - t0)) s"
 }
