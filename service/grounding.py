@@ -136,7 +136,7 @@ def ground(
     else:
         evidence, wrong = select_parts(question, real), ()
     texts = [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in real]
-    terms = keyterms.check(question, texts, notes)
+    terms = keyterms.check(question, texts, notes, en)
     composed = compose(evidence, en, wrong)
     # A named thing the notes lack, and no section that asks this question: what we would
     # answer is about something else, so the whole question counts as not covered.

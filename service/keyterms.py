@@ -247,9 +247,26 @@ def _other_meaning(
     return out
 
 
-def check(question: str, evidence_texts: Iterable[str], notes: str | None = None) -> TermCoverage:
-    """`notes`: the whole index's text, squashed (see `squash`); None: judge by the evidence."""
+def _unheard(term: Term, notes: str) -> Term:
+    """Plain English words in a Chinese question are soft: users write "weights" or "base
+    model" for what the notes say in Chinese. A run of two or more of them with a word the notes
+    never use ("reward hacking") names a concept they never discuss, and counts as a name."""
+    words = term.text.split()
+    if term.hard or len(words) < 2 or not term.text.isascii():
+        return term
+    if any(len(w) >= 4 and squash(w) not in notes for w in words):
+        return Term(term.text, True)
+    return term
+
+
+def check(
+    question: str, evidence_texts: Iterable[str], notes: str | None = None, english: bool = False
+) -> TermCoverage:
+    """`notes`: the whole index's text, squashed (see `squash`); None: judge by the evidence.
+    `english`: the user wrote in English (the glossary may have added Chinese to `question`)."""
     terms = key_terms(question)
+    if notes is not None and not english:
+        terms = tuple(_unheard(t, notes) for t in terms)
     haystack = squash("\n".join(evidence_texts))
     missing = [t for t in terms if not _found(t, haystack)]
     absent = [t for t in missing if t.hard and (notes is None or not _found(t, notes))]

@@ -74,6 +74,24 @@ def claim(question: str) -> Claim | None:
     return Claim(without_asking(question), numbers=numbers) if numbers else None
 
 
+def _own_list(rest: Sequence[EvidenceUnit], lead: EvidenceUnit) -> list[EvidenceUnit]:
+    """What stays beside the line that gives a number: the item it goes on ("参数计算口径不一致：
+    …" before "例如，DiffPruning更新0.5%的参数…") and the other lines of its own list ("13B:
+    全精度52G…" beside "7B: …"); the rest of its section says something else."""
+    mine = [u for u in rest if u.file == lead.file and u.parent == lead.parent]
+    heads = [u.start for u in mine if u.item and not u.rest and u.start < lead.start]
+    # the item the lead goes on, from its first line
+    keep = [u for u in mine if heads[-1] <= u.start < lead.start] if lead.rest and heads else []
+    # (its sub-headings and lead-ins without the lines under them would say nothing)
+    same = [u for u in mine if lead.parent >= 0 and not (u.label or is_lead_in(u))]
+    return keep + [u for u in same if u not in keep]
+
+
+def _asks_number(question: str) -> bool:
+    found = claim(question)
+    return found is not None and bool(found.numbers)
+
+
 def statement(question: str, hits: Sequence[Hit]) -> tuple[list[EvidenceUnit], bool]:
     """The sentence of the hits (hit i is passage i + 1) that best matches what a yes/no
     question claims, with the rest of its list item (up to MAX_ITEM_REST sentences: "LLaMA模型：
@@ -180,6 +198,9 @@ def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) 
     if near and named and claim(evidence.heading) is not None:
         return evidence
     found, stated = statement(question, hits)
+    # the line that gives the number asked for ("…动用了440张A100共训练了9.5天, 对应的成本达到
+    # 20w刀."): the rest of its section says something else (the training steps around it)
+    number = stated and _asks_number(question)
     name = defined(question)
     if not found and name is not None and not opens_with_definition(evidence.units[0].text, name):
         found = definition(question, hits)  # "X 是什么？" and a first sentence on something else
@@ -203,6 +224,8 @@ def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) 
     lead = [
         replace(u, item=False, rest=False, parent=-1, label=False, other_note="") for u in found
     ]
+    if number:
+        rest = _own_list(rest, found[0])
     if stated:  # it settles the question: other sections are padding ("…SFT之后LLM傻了")
         own = (found[0].file, found[0].heading_path)
         rest = [u for u in rest if (u.file, u.heading_path) == own and not u.other_note]

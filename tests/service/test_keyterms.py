@@ -28,6 +28,20 @@ def test_plain_english_in_a_chinese_question_is_soft() -> None:
     assert terms["weights"] is False and terms["merge"] is False
 
 
+def test_plain_english_the_notes_never_use_is_a_name() -> None:
+    # "hacking" is nowhere in the notes: "reward hacking" names something they never discuss
+    notes = squash("RLHF 的奖励模型 reward model 给回答打分 score，base model 的权重 weights")
+    q = "RLHF 里 reward model 的 score 越训越高，会不会出现 reward hacking？"
+    cov = check(q, ["RLHF 的奖励模型 reward model 给回答打分"], notes)
+    assert [t.text for t in cov.absent] == ["reward hacking"]
+    # every word of "base model" is in the notes: how a user writes 基座模型, still soft
+    cov = check("LoRA 的 weights 能不能 merge 回 base model 里？", ["LoRA 权重合并"], notes)
+    assert not cov.absent and not [t for t in cov.terms if t.hard and " " in t.text]
+    # an English question carries the glossary's Chinese terms: its English words stay soft
+    asked = "How does the temperature setting affect generation? 温度"
+    assert not check(asked, ["温度 temperature"], notes, english=True).absent
+
+
 def test_english_question_keeps_only_names() -> None:
     assert [t.text for t in key_terms("What is PagedAttention in vLLM?")] == [
         "PagedAttention",

@@ -108,6 +108,19 @@ def test_a_question_for_a_number_leads_with_the_sentence_that_gives_it() -> None
     assert text.startswith("bf16 用8bit 表示指数, 7bit 表示小数, fp16用5bit 表示指数")
 
 
+def test_the_line_that_gives_the_number_stands_without_its_section() -> None:
+    # 002, Q28: MPT-7B's GPUs, days and cost are one sentence of the pre-training step; the
+    # rest of the section (SFT's inputs and outputs) answers another question. The item the
+    # sentence goes on stays; the step's sub-headings, without their lines, go.
+    steps = ("大模型面试八股", "大语言模型的训练步骤都有哪些?")
+    hits = [hit(FILE_002, 700, 735, steps)]
+    question = "训练一个 MPT-7B 基础模型用了多少张 A100、训练了多久、花了多少钱？"
+    text = compose(lead_with_statement(question, hits, select(question, hits))).text
+    assert text.startswith("根据MPT公开的资料, 训练一个MPT-7B Base基础模型动用了440张A100")
+    assert "预训练阶段是最消耗算力的阶段" in text
+    assert "微调" not in text and "输入" not in text and "\n" not in text
+
+
 def test_a_step_number_or_an_article_is_no_number() -> None:
     (ask,) = quantity("SFT 阶段一般需要多少条问答对？")
     assert gives(ask, "问答对(prompt和答案)的数量一般在10K~100K", "")
