@@ -158,6 +158,17 @@ def test_a_heading_that_asks_without_a_question_mark_gives_its_points() -> None:
     )
 
 
+def test_a_heading_that_names_a_pain_point_gives_its_points() -> None:
+    # 001: "痛点1：文档切分粒度不好把控，…" names a problem; its five remedies (items 28-32,
+    # re-attached by ingest) all answer, not only the two that say 噪声 or 粒度 as the question does
+    heading = ("大模型面试经验", "痛点1：文档切分粒度不好把控，既担心噪声太多又担心语义信息丢失")
+    text = lines(FILE_001, 1194, 1194) + "\n" + lines(FILE_001, 1185, 1190)
+    section = Hit(Chunk("c", FILE_001, heading, text, 0, len(text)), 0.9)
+    ev = select("文档切得太碎噪声多、切得太粗又丢语义，切分粒度怎么拿捏？", [section])
+    labels = [u.text.split("：")[0] for u in ev.units if u.item]
+    assert " ".join(labels) == "预处理和过滤 主题建模 上下文信息 动态切分 实验和优化"
+
+
 def _alternatives() -> tuple[Hit, Hit]:
     """001 says LangChain has no direct alternative; 004, under the same heading, lists some."""
     one = hit(FILE_001, 1102, 1102, ("大模型(LLMs)面试经验", "10. LangChain 替代方案？"))
