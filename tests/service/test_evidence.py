@@ -147,26 +147,32 @@ def test_a_section_cut_into_two_chunks_is_read_whole_in_order() -> None:
 def test_a_heading_that_asks_without_a_question_mark_gives_its_points() -> None:
     # 001: "痛点4：如何 尽可能召回与query相关的Document 问题"; its items sit elsewhere in the file
     # and ingest re-attaches them (corpus/overrides.toml): the lead, then items 8-15
-    heading = ("大模型面试经验", "痛点4：如何 尽可能召回与query相关的Document 问题")
+    heading = "痛点4：如何 尽可能召回与query相关的Document 问题"
     text = lines(FILE_001, 1212, 1212) + "\n" + lines(FILE_001, 1164, 1171)
-    section = Hit(Chunk("c", FILE_001, heading, text, 0, len(text)), 0.9)
-    ev = select("怎么把召回率提上去？", [section])
-    labels = [u.text.split("：")[0] for u in ev.units if u.item]
     assert (
-        " ".join(labels)
+        _item_labels(heading, text, "怎么把召回率提上去？")
         == "建立索引 关键词匹配 向量化表示 上下文建模 扩展查询 语义匹配 实时反馈 多模态信息利用"
     )
+
+
+def _item_labels(heading: str, text: str, question: str) -> str:
+    """The labels of the items `select` gives from one 001 section ("预处理和过滤：…")."""
+    path = ("大模型面试经验", heading)
+    section = Hit(Chunk("c", FILE_001, path, text, 0, len(text)), 0.9)
+    ev = select(question, [section])
+    return " ".join(u.text.split("：")[0] for u in ev.units if u.item)
 
 
 def test_a_heading_that_names_a_pain_point_gives_its_points() -> None:
     # 001: "痛点1：文档切分粒度不好把控，…" names a problem; its five remedies (items 28-32,
     # re-attached by ingest) all answer, not only the two that say 噪声 or 粒度 as the question does
-    heading = ("大模型面试经验", "痛点1：文档切分粒度不好把控，既担心噪声太多又担心语义信息丢失")
+    heading = "痛点1：文档切分粒度不好把控，既担心噪声太多又担心语义信息丢失"
     text = lines(FILE_001, 1194, 1194) + "\n" + lines(FILE_001, 1185, 1190)
-    section = Hit(Chunk("c", FILE_001, heading, text, 0, len(text)), 0.9)
-    ev = select("文档切得太碎噪声多、切得太粗又丢语义，切分粒度怎么拿捏？", [section])
-    labels = [u.text.split("：")[0] for u in ev.units if u.item]
-    assert " ".join(labels) == "预处理和过滤 主题建模 上下文信息 动态切分 实验和优化"
+    question = "文档切得太碎噪声多、切得太粗又丢语义，切分粒度怎么拿捏？"
+    assert (
+        _item_labels(heading, text, question)
+        == "预处理和过滤 主题建模 上下文信息 动态切分 实验和优化"
+    )
 
 
 def _alternatives() -> tuple[Hit, Hit]:
