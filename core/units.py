@@ -151,12 +151,17 @@ def _split(text: str) -> list[Unit]:
         body_start = marker.end() if marker else 0
         cut, first = body_start, len(units)
         lifted = None if item else _lifted(line, lines[k + 1 :])
+        lumped = None if item else _lumped(line, lines[k + 1 :])
         ends = {m.start() for m in _SENT_END.finditer(line, body_start)}
-        for end in sorted(ends | ({lifted} if lifted else set())):
+        for end in sorted(ends | ({lifted} if lifted else set()) | set(lumped or ())):
             if end > cut:
                 _add(units, line, cut, end, line_start, item and cut == body_start, parent)
                 cut = end
         _add(units, line, cut, len(line), line_start, item and cut == body_start, parent)
+        if lumped:
+            units[first:] = [
+                u for u in units[first:] if not lumped[0] <= u.start - line_start < lumped[1]
+            ]
         if lifted:
             at = line_start + lifted
             after = [replace(u, coda=True) for u in units[first:] if u.start >= at]
@@ -186,6 +191,20 @@ def _lifted(line: str, below: list[str]) -> int | None:
     if not found or not is_item(nxt):
         return None
     return found[-1].end()
+
+
+def _lumped(line: str, below: list[str]) -> tuple[int, int] | None:
+    """Two announcing clauses run together above one list ("这可能是由于以下原因：为了解决这些问题，
+    可以尝试以下方法：…"): the conversion merged their lists into the one below, so neither
+    introduces what follows it. The span from the first one's sentence to the last colon, to
+    leave out; None when the line announces once."""
+    nxt = next((b for b in below if b.strip()), "")
+    found = list(_ANNOUNCES.finditer(line))
+    if len(found) < 2 or not is_item(nxt):
+        return None
+    before = line[: found[0].start()]
+    start = max((before.rfind(c) + 1 for c in TERMINAL), default=0)
+    return start, found[-1].end()
 
 
 def _in_list(line: str, open_items: list[tuple[int, int]]) -> bool:

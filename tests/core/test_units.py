@@ -127,3 +127,18 @@ def test_a_paragraph_lifted_above_its_list_is_read_after_it() -> None:
     assert text[after[0].start : after[0].end] == after[0].text  # offsets stay true
     # a clause with its text, over no list, is a sentence as before
     assert not any(u.coda for u in split_units(lines(FILE_001, 405, 405)))
+
+
+def test_two_announcing_clauses_run_together_introduce_nothing() -> None:
+    # 001, 灾难性遗忘: "…的原因包括：为了解决灾难性遗忘问题，可以尝试以下方法：综上所述，…"; the
+    # list below mixes both lists (four remedies, then two causes): neither clause introduces it
+    text = lines(FILE_001, 569, 576)
+    units = split_units(text)
+    assert [u.text for u in units[:2]] == [
+        units[0].text,
+        "这种现象常见于神经网络模型的迁移学习或连续学习场景中。",
+    ]
+    assert not any("原因包括" in u.text or "以下方法" in u.text for u in units)
+    assert [u.item for u in units if not u.rest] == [False, False, *[True] * 6, False, False]
+    assert units[-2].coda and units[-2].text.startswith("综上所述")
+    assert all(text[u.start : u.end] == u.text for u in units if not u.item)
