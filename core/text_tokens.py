@@ -43,3 +43,10 @@ def tokenize(text: str) -> list[str]:
             if word.strip() and word not in STOPWORDS:
                 tokens.append(word)
     return tokens
+
+
+def words(text: str) -> list[str]:
+    """jieba's words of `text`, in order, nothing left out (the tokens above drop stop words
+    and add the pieces of long words)."""
+    _ensure_init()
+    return [w for w in jieba.cut(text) if w.strip()]

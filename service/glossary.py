@@ -3,18 +3,36 @@
 "为什么大模型会一直重复同一句话？" is the notes' "复读机问题", and "模型编造内容" their "幻觉":
 the notes name these by their jargon, and neither BM25 nor the heading match can see it. A
 question that uses one of the listed phrases is searched and matched with the term added, in
-brackets ("…（复读机）"), once; the words the user typed stay as they are.
+brackets ("…（复读机）"), once; the words the user typed stay as they are. The notes' own English
+glosses ("控制标记 (Control Tokens)") are such phrases too, for English questions
+(`notes_glossary`, built from the index the question is searched in).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import CorpusError
 from core.text import is_english
+from core.text_tokens import STOPWORDS, words
+
+# "控制标记 (Control Tokens)", "灾难性遗忘（Catastrophic Forgetting）": the notes gloss their
+# Chinese terms in English. An English question that says "control tokens" is searched with
+# 控制标记 too: the notes' passage is Chinese, and English passages on "tokens" outrank it.
+_GLOSS = re.compile(
+    r"([\u4e00-\u9fff]{2,})\s*[（(]\s*([A-Za-z][A-Za-z\-]*(?: [A-Za-z][A-Za-z\-]*){0,4})\s*[)）]"
+)
+MAX_TERM = 6  # characters of the Chinese before the bracket: the term, not its sentence
+MIN_GLOSS = 6  # letters: "LLM-based" and shorter say little
+# words that end a term's run back from the bracket: "…可以使用教师强制" is 教师强制
+_NOT_TERM = frozenset(
+    ["使用", "包括", "通过", "利用", "代表", "为了", "解决", "采用", "称为", "叫做", "进行"]
+    + ["如", "和", "或", "与", "及", "了", "的"]
+)
 
 GLOSSARY_NAME = "glossary.toml"
 
@@ -22,6 +40,9 @@ GLOSSARY_NAME = "glossary.toml"
 @dataclass(frozen=True)
 class Glossary:
     terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (the notes' term, phrases said)
+
+    def __add__(self, other: Glossary) -> Glossary:
+        return Glossary(self.terms + other.terms)
 
     def expand(self, question: str) -> str:
         """`question`, with the notes' term of each phrase it uses, in brackets at the end."""
@@ -32,6 +53,26 @@ class Glossary:
             if term not in question and any(_uses(low, p.lower(), english) for p in said)
         ]  # fmt: skip
         return f"{question}（{'、'.join(add)}）" if add else question
+
+
+def notes_glossary(texts: Iterable[str]) -> Glossary:
+    """The notes' own English glosses of their Chinese terms, as a glossary for English
+    questions: each gloss of MIN_GLOSS letters or more, with the term it glosses."""
+    terms: dict[str, set[str]] = {}
+    for text in texts:
+        for before, gloss in _GLOSS.findall(text):
+            kept: list[str] = []
+            for w in reversed(words(before[-MAX_TERM * 2 :])):
+                if w in STOPWORDS or w in _NOT_TERM or len("".join(kept) + w) > MAX_TERM:
+                    break
+                kept.insert(0, w)
+            term = "".join(kept)
+            # a phrase ("Catastrophic Forgetting", "teacher forcing", "Prefix-tuning"): one word
+            # ("Reward", "Memory") is said in too many questions to stand for one term
+            phrase = " " in gloss or "-" in gloss
+            if len(term) >= 2 and phrase and len(re.sub(r"[ \-]", "", gloss)) >= MIN_GLOSS:
+                terms.setdefault(term, set()).add(gloss)
+    return Glossary(tuple((t, tuple(sorted(g))) for t, g in sorted(terms.items())))
 
 
 def _uses(low: str, phrase: str, english: bool) -> bool:

@@ -29,7 +29,7 @@ from service.compose import refusal
 from service.events import AskEvent, DoneEvent, ErrorEvent, SourcesEvent, TokenEvent
 from service.gate import EvidenceGate
 from service.generators.base import GenerationRequest, Generator
-from service.glossary import load_glossary
+from service.glossary import Glossary, load_glossary, notes_glossary
 from service.grounding import evidence_request, finish, ground
 from service.index_holder import IndexHolder
 from service.keyterms import squash
@@ -79,7 +79,7 @@ class AskPipeline:
         )
         self.checker = SupportChecker()
         self.glossary = load_glossary(settings.corpus_dir)
-        self._index: tuple[str, str | None, Sections] = ("", None, {})
+        self._index: tuple[str, str | None, Sections, Glossary] = ("", None, {}, Glossary())
         # The extractive generator has nothing to add to the extractive composition: with it,
         # the composed evidence is the answer and no generation slot is taken.
         self.use_llm = generator.name != "extractive"
@@ -111,8 +111,15 @@ class AskPipeline:
             text = "\n".join(
                 " ".join(c.heading_path) + "\n" + c.text for c in chunks if not c.hollow
             )
-            self._index = (retriever.version, squash(text), group_sections(chunks))
+            glosses = notes_glossary(c.text for c in chunks if not c.hollow)
+            self._index = (retriever.version, squash(text), group_sections(chunks), glosses)
         return self._index[1], self._index[2]
+
+    def terms_of(self, retriever: Any) -> Glossary:
+        """corpus/glossary.toml and the notes' own English glosses of their terms (this index's)."""
+        self.index_facts(retriever)
+        fresh = self._index[0] == retriever.version  # a retriever that lists no chunks: none
+        return self.glossary + self._index[3] if fresh else self.glossary
 
     async def plan(self, req: AskRequest) -> Plan:
         try:  # shed overload before spending CPU on retrieval
@@ -123,10 +130,11 @@ class AskPipeline:
         started = time.perf_counter()
         rw = rewrite(req.question, req.history)
         asked = rw.standalone  # the user's words, for the model
-        # the notes' own term for what the question says in other words (corpus/glossary.toml)
-        rw = replace(rw, standalone=self.glossary.expand(rw.standalone))
-        k = req.top_k or self.settings.top_k
         retriever = self.holder.get()
+        # the notes' own term for what the question says in other words (corpus/glossary.toml,
+        # and the English the notes gloss their terms with)
+        rw = replace(rw, standalone=self.terms_of(retriever).expand(rw.standalone))
+        k = req.top_k or self.settings.top_k
         hits, version, retrieve_s = await self.search(rw.standalone, k, retriever)
         english = is_english(rw.question)  # what the user typed, before the glossary's terms
         decision = self.gate.decide(hits, rw.standalone, english)

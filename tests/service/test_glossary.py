@@ -9,8 +9,8 @@ import pytest
 from core.errors import CorpusError
 from core.text import has_cjk
 from service.evidence import select
-from service.glossary import GLOSSARY_NAME, Glossary, load_glossary
-from tests.service.grounding_data import CORPUS, decoder_only, parroting_causes
+from service.glossary import GLOSSARY_NAME, Glossary, load_glossary, notes_glossary
+from tests.service.grounding_data import CORPUS, FILE_001, decoder_only, parroting_causes
 
 G = Glossary((("复读机", ("一直重复", "重复同一句")), ("幻觉", ("编造", "made-up"))))
 
@@ -81,3 +81,22 @@ def test_the_corpus_glossary_gives_english_questions_the_notes_terms() -> None:
     )
     # a stem is no trap for longer words: "cons" would fire on "consider" and "context"
     assert "缺点" not in g.expand("What should I consider about the context window?")
+
+
+def test_the_notes_own_english_glosses_expand_english_questions() -> None:
+    # 001 writes "控制标记 (Control Tokens) : …" and "…可以使用教师强制(teacher forcing)…": the
+    # term is the Chinese right before the bracket, without the sentence's verbs
+    texts = [
+        (CORPUS / FILE_001).read_text(encoding="utf-8"),
+        "- 训练时，模型可以使用教师强制(teacher forcing)，把真实输出传给解码器。",
+        "奖励 (Reward) 越高越好；RLHF（Reinforcement Learning from Human Feedback）",
+    ]
+    glossary = dict(notes_glossary(texts).terms)
+    assert glossary["控制标记"] == ("Control Tokens",) and glossary["教师强制"] == (
+        "teacher forcing",
+    )
+    assert "奖励" not in glossary  # one English word is said in too many questions
+    asked = "How are control tokens used to steer what a language model generates?"
+    assert notes_glossary(texts).expand(asked) == f"{asked}（控制标记）"
+    # a Chinese question uses the notes' words already
+    assert notes_glossary(texts).expand("control tokens 怎么用？") == "control tokens 怎么用？"
