@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from core.text import EN_STOPWORDS, has_cjk, latin_terms, numbers
+from core.text import EN_STOPWORDS, LATIN_TERM, has_cjk, numbers
 from core.text_tokens import STOPWORDS, tokenize
 
 # Words that name the field, not a topic: every passage is "about" them.
@@ -155,6 +155,27 @@ def _is_name(word: str, first: bool) -> bool:
 _KIND_OF = re.compile(r"-(?:style|like|based|type|esque|ish|related|specific)\b", re.I)
 
 
+def _name_runs(question: str) -> list[str]:
+    """The names of an English question, a run of them next to each other as one ("Elastic
+    Weight Consolidation", "Constitutional AI": a field word such as AI joins the name before
+    it, and "The notes do not cover Constitutional." named half of it)."""
+    runs: list[list[str]] = []
+    last_end = -1
+    for i, m in enumerate(LATIN_TERM.finditer(question)):
+        w = m.group(0)
+        name = _is_name(w, first=i == 0)
+        joins = runs and last_end >= 0 and question[last_end : m.start()] == " "
+        if name or (joins and w.isupper() and w.lower() in _GENERIC):
+            if joins:
+                runs[-1].append(w)
+            else:
+                runs.append([w])
+            last_end = m.end()
+        else:
+            last_end = -1
+    return [" ".join(r) for r in runs]
+
+
 def glosses(question: str) -> list[tuple[str, str]]:
     """The (name, gloss) pairs a question writes as "name (gloss)": the content words right
     before the bracket, back to a stop word ("How can gradient …"), and what is inside it."""
@@ -186,9 +207,8 @@ def key_terms(question: str) -> tuple[Term, ...]:
             add(gloss, True)
         add(inside, True)
     if english:
-        for i, w in enumerate(latin_terms(question)):
-            if _is_name(w, first=i == 0):
-                add(w, True)
+        for name in _name_runs(question):
+            add(name, True)
     else:
         # In a Chinese question, consecutive English words are one term ("Layer Norm"). Only
         # names are hard: plain lower-case English ("weights", "merge", "fine-tuning") is how
@@ -222,8 +242,21 @@ def _found(term: Term, haystack: str) -> bool:
     key = squash(term.text)
     if key in haystack:
         return True
+    # two names the notes write apart ("LangChain" and "Output Parsers"), each one a name on
+    # its own: several words, or one with inner capitals ("Deep Norm" is not "Deep" and "Norm")
+    words = term.text.split()
+    for k in range(1, len(words) if term.hard else 0):
+        sides = (words[:k], words[k:])
+        if all(_alone(side) and squash(" ".join(side)) in haystack for side in sides):
+            return True
     # plural or possessive English forms ("LLMs", "transformers")
     return term.hard and key.endswith("s") and len(key) > 3 and key[:-1] in haystack
+
+
+def _alone(words: list[str]) -> bool:
+    """These words name something by themselves: two or more, or one like "LangChain"."""
+    w = words[0]
+    return len(words) > 1 or any(c.isupper() or c.isdigit() for c in w[1:])
 
 
 def _glossed_elsewhere(key: str, notes: str) -> bool:

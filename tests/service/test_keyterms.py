@@ -42,6 +42,16 @@ def test_plain_english_the_notes_never_use_is_a_name() -> None:
     assert not check(asked, ["温度 temperature"], notes, english=True).absent
 
 
+def test_an_english_run_of_names_is_one_name() -> None:
+    # "The notes do not cover Constitutional." named half of it; AI joins the name before it
+    assert [t.text for t in key_terms("What is Constitutional AI?")] == ["Constitutional AI"]
+    notes = squash("LangChain 的 Output Parsers 把输出解析成结构化格式；Deep Learning；Norm")
+    assert check("What is Constitutional AI?", [], notes).refuse
+    # two names the notes write apart are found; two plain words are not a name each
+    assert not check("What are LangChain Output Parsers?", [], notes).absent
+    assert check("Deep Norm 的思路是什么？", [], notes).refuse
+
+
 def test_english_question_keeps_only_names() -> None:
     assert [t.text for t in key_terms("What is PagedAttention in vLLM?")] == [
         "PagedAttention",
