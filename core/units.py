@@ -68,6 +68,34 @@ def leans_back(sentence: str) -> bool:
     return bool(_LEANS_BACK.match(sentence))
 
 
+# A paragraph that opens on a short title and a colon ("数据增强生成：LangChain 使链能够…"), in a
+# run of three or more such paragraphs with different titles: a list written without markers.
+_TITLED = re.compile(
+    r"^([^\s：:。，,；;][^：:。，,；;]{1,15}(?:\([^()]{0,30}\)|（[^（）]{0,30}）)?)\s*[：:]\s*\S"
+)
+MIN_TITLED_RUN = 3
+
+
+def _titled_runs(lines: list[str]) -> set[int]:
+    """The lines that are points of a list without markers (`_TITLED`): unindented paragraphs,
+    three or more in a row (blank lines between them), each under a title of its own ("介绍：",
+    "代表模型：" over and over say what the line above them is; they stay plain lines)."""
+    out: set[int] = set()
+    run: list[int] = []
+    for k, line in enumerate([*lines, "#"]):
+        if not line.strip():
+            continue
+        m = None if line[:1].isspace() or is_item(line) else _TITLED.match(line)
+        if m:
+            run.append(k)
+            continue
+        titles = [_TITLED.match(lines[i]).group(1) for i in run]  # type: ignore[union-attr]
+        if len(run) >= MIN_TITLED_RUN and len(set(titles)) == len(titles):
+            out.update(run)
+        run = []
+    return out
+
+
 def is_item(line: str) -> bool:
     """`line` opens a list item ("- 过程", "2. 微调…") or a bold-titled point."""
     marker = _ITEM.match(line)
@@ -109,6 +137,7 @@ def _split(text: str) -> list[Unit]:
     open_items: list[tuple[int, int]] = []  # (indent, first unit's start) of enclosing items
     lines = text.split("\n")
     code = code_lines(lines)
+    titled = _titled_runs(lines)
     header: list[str] = []  # the columns of the table being read, if any
     after: list[Unit] = []  # the lifted paragraph of the list being read (`_ANNOUNCES`)
     for k, line in enumerate(lines):
@@ -147,7 +176,7 @@ def _split(text: str) -> list[Unit]:
             continue
         header = []
         marker = _ITEM.match(line)
-        item = is_item(line)
+        item = is_item(line) or k in titled
         body_start = marker.end() if marker else 0
         cut, first = body_start, len(units)
         lifted = None if item else _lifted(line, lines[k + 1 :])

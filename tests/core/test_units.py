@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.units import Unit, split_units
-from tests.service.grounding_data import FILE_000, FILE_001, FILE_002, lines
+from tests.service.grounding_data import FILE_000, FILE_001, FILE_002, FILE_004, lines
 
 CAUSES = (
     "- 1) **数据偏差：**大型语言模型通常是通过预训练阶段使用大规模无标签数据进行训练的。"
@@ -142,3 +142,15 @@ def test_two_announcing_clauses_run_together_introduce_nothing() -> None:
     assert [u.item for u in units if not u.rest] == [False, False, *[True] * 6, False, False]
     assert units[-2].coda and units[-2].text.startswith("综上所述")
     assert all(text[u.start : u.end] == u.text for u in units if not u.item)
+
+
+def test_paragraphs_under_titles_of_their_own_are_a_list() -> None:
+    # 004, "LangChain 包含哪些特点?": six paragraphs "LLM 和提示：…", "链(Chain)：…",
+    # "数据增强生成：…" with no list markers: each is a point, its next sentences go on with it
+    units = split_units(lines(FILE_004, 176, 184))
+    heads = [u.text.split("：")[0] for u in units if u.item]
+    assert heads == ["LLM 和提示", "链(Chain)", "数据增强生成", "Agents", "内存", "评估"]
+    assert units[0].text.startswith("LangChain 旨在") and not units[0].item
+    assert all(u.rest for u in units if not u.item and u.start > units[1].start)
+    # "介绍：…", "代表模型：…" again and again say what the line above them is: plain lines
+    assert not any(u.item for u in split_units(lines(FILE_004, 13, 21)))
