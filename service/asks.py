@@ -206,6 +206,19 @@ _POINTING = re.compile(
 )
 
 
+# "数据增强生成有什么作用？": what a named thing is for; the notes say it on the line that opens
+# on its name ("数据增强生成：LangChain 使链能够…"), wherever that line sits
+_WHAT_FOR = re.compile(
+    r"^\s*(?P<a>[^？?，,。]{2,20}?)\s*(?:有什么|有啥|有哪些)(?:作用|用处|用途|功能|好处)\s*[？?]?\s*$"
+)
+
+
+def used_for(question: str) -> str | None:
+    """The thing a "what is X for" question asks about, or None."""
+    m = _WHAT_FOR.match(re.sub(r"(?<=[？?])\s*（[^（）]*）\s*$", "", question))
+    return (_POINTING.sub("", m.group("a")).strip() or None) if m else None
+
+
 def defined(question: str) -> str | None:
     """The thing a "what is X" question asks about, or None."""
     # the notes' terms the glossary added to the question for the search ("…?（梯度）")

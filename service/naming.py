@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from core.types import Hit
 from core.units import split_units
-from service.asks import defined
+from service.asks import defined, used_for
 from service.keyterms import squash
 from service.parts import question_parts
 from service.section_units import (
@@ -166,7 +166,7 @@ def lookup(question: str, hits: Sequence[Hit], sections: Sections) -> list[Hit]:
     out: list[Hit] = []
     every = [c for chunks in sections.values() for c in chunks]
     for part in question_parts(question):
-        name = defined(part)
+        name = defined(part) or used_for(part)
         if name is None:
             continue
         names = aliases(name, [c.text for c in every])

@@ -46,13 +46,17 @@ def about(question: str, per_hit: Sequence[tuple[int, Hit]], q: set[str]) -> lis
     """The listed points whose titles make up `question` but for its asking words, each with
     the rest of its item, passage by passage in the search's order; [] when there are none."""
     asked = key(question)
+    per_passage = [units_of(n, h, q) for n, h in per_hit]
+    said = {key(t) for units in per_passage for u in units for t in titles(u) if key(t) in asked}
+    # a title inside a longer one the question names is another thing: "数据增强" (of training
+    # samples) in "数据增强生成有什么作用？" (LangChain's data-augmented generation)
+    said = {t for t in said if not any(t != o and t in o for o in said)}
     out: list[EvidenceUnit] = []
     named: set[str] = set()
-    for n, h in per_hit:
-        units = units_of(n, h, q)
+    for units in per_passage:
         found: list[EvidenceUnit] = []
         for u in units:
-            hits = [t for t in titles(u) if key(t) in asked]
+            hits = [t for t in titles(u) if key(t) in said]
             if hits and not is_duplicate(u, out):
                 found.append(u)
                 named.update(key(t) for t in hits)

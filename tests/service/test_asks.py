@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.asks import defined, missing_kind
+from service.asks import defined, missing_kind, used_for
 from tests.service.grounding_data import bf16, decoder_only
 
 
@@ -66,3 +66,9 @@ def test_what_a_question_asks_to_define() -> None:
     # two things, a reason or a comparison: not a question about what one thing is
     assert defined("张量并行和流水线并行有什么区别？") is None
     assert defined("LoRA 为什么能让训练变快？") is None
+
+
+def test_what_a_thing_is_for_names_the_thing() -> None:
+    assert used_for("数据增强生成有什么作用？") == "数据增强生成"
+    assert used_for("温度参数有啥用途？（温度）") == "温度参数"
+    assert used_for("为什么需要提示学习？") is None and used_for("LoRA 是什么？") is None

@@ -9,7 +9,7 @@ from service.grounding import finish, ground
 from service.naming import aliases, defines, lookup
 from service.sections import group_sections
 from service.support import SupportChecker
-from tests.service.grounding_data import FILE_001, FILE_002, hit, lines
+from tests.service.grounding_data import FILE_001, FILE_002, FILE_004, hit, lines
 
 SCALING_LAW = ("大模型面试宝典", "Q26 Scaling Law是什么?")
 MIXED = ("大模型面试宝典", "Q21 半精度训练, 混合精度训练都是什么?")
@@ -74,6 +74,23 @@ def test_a_question_about_one_listed_point_gets_that_point() -> None:
     assert ev.by_name and ev.units[0].text.startswith(
         "弹性权重共享（Elastic Weight Consolidation）"
     )
+
+
+def test_a_point_whose_title_holds_another_point_s_is_the_one_asked() -> None:
+    # "数据增强生成有什么作用？": 001's "数据增强：…" (of pre-training data) is another thing than
+    # 004's "数据增强生成：…" (LangChain, a paragraph under a title of its own); the search found
+    # only the first, and "what is X for" looks the name up like "X是什么？"
+    knowledge = (
+        "大模型（LLMs）微调面",
+        "领域模型Continue PreTrain，如何让模型在预训练过程中就学习到更多的知识？",
+    )
+    features = ("大模型面试经验", "7、LangChain 包含哪些特点?")
+    pretrain, langchain = hit(FILE_001, 462, 468, knowledge), hit(FILE_004, 176, 184, features, 0.1)
+    question = "数据增强生成有什么作用？"
+    found = lookup(question, [pretrain], group_sections([pretrain.chunk, langchain.chunk]))
+    assert [h.chunk.chunk_id for h in found] == [langchain.chunk.chunk_id]
+    ev = select(question, [pretrain, *found])
+    assert ev.by_name and [u.text[:7] for u in ev.units] == ["数据增强生成：", "例如，它可以帮"]
 
 
 def test_a_question_that_asks_more_than_the_point_is_no_question_about_it() -> None:
