@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from core.errata import masked, retracted
 from core.types import Hit
 from core.units import split_units
 from service.asks import defined, used_for
@@ -170,7 +171,12 @@ def lookup(question: str, hits: Sequence[Hit], sections: Sections) -> list[Hit]:
         if name is None:
             continue
         names = aliases(name, [c.text for c in every])
-        said = [u.text for h in [*hits, *out] for u in split_units(h.chunk.text)]
+        # what the hits say, less the notes' reviewed errors (a wrong section's "量化是一种…"
+        # is no definition an answer may give)
+        said = [
+            u.text for h in [*hits, *out] if not retracted(h.chunk)
+            for u in split_units(masked(h.chunk).text)
+        ]  # fmt: skip
         if any(defines(n, said) for n in names):  # a hit says what it is already
             continue
         keys = [key(n) for n in names]

@@ -3,13 +3,15 @@ is about it (service/evidence.py `_naming`), even when the score gate finds noth
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from service.compose import compose
 from service.evidence import select
 from service.grounding import finish, ground
 from service.naming import aliases, defines, lookup
 from service.sections import group_sections
 from service.support import SupportChecker
-from tests.service.grounding_data import FILE_001, FILE_002, FILE_004, hit, lines
+from tests.service.grounding_data import FILE_000, FILE_001, FILE_002, FILE_004, hit, lines
 
 SCALING_LAW = ("大模型面试宝典", "Q26 Scaling Law是什么?")
 MIXED = ("大模型面试宝典", "Q21 半精度训练, 混合精度训练都是什么?")
@@ -91,6 +93,18 @@ def test_a_point_whose_title_holds_another_point_s_is_the_one_asked() -> None:
     assert [h.chunk.chunk_id for h in found] == [langchain.chunk.chunk_id]
     ev = select(question, [pretrain, *found])
     assert ev.by_name and [u.text[:7] for u in ev.units] == ["数据增强生成：", "例如，它可以帮"]
+
+
+def test_a_definition_in_a_retracted_section_does_not_stop_the_look_up() -> None:
+    # "量化是什么？": QLoRA's "量化是一种将浮点数参数转换为…" sits in 001's LoRA sections, which the
+    # reviewers retracted; the search found only those, so 000's "量化 (Quantization) : …" joins
+    qlora = hit(FILE_001, 1653, 1653, ("LoRA 系列篇", "2.2 QLoRA 的特点是什么？"))
+    wrong = replace(qlora, chunk=replace(qlora.chunk, errata=(("", "这一节没有采用。"),)))
+    memory = ("推理", "6. 有哪些省内存的大语言模型训练/微调/推理方法？")
+    saving = hit(FILE_000, 486, 492, memory, 0.1)
+    found = lookup("量化是什么？", [wrong], group_sections([wrong.chunk, saving.chunk]))
+    assert [h.chunk.chunk_id for h in found] == [saving.chunk.chunk_id]
+    assert lookup("量化是什么？", [qlora], group_sections([qlora.chunk, saving.chunk])) == []
 
 
 def test_a_question_that_asks_more_than_the_point_is_no_question_about_it() -> None:
