@@ -81,18 +81,17 @@ def _titled_runs(lines: list[str]) -> set[int]:
     three or more in a row (blank lines between them), each under a title of its own ("介绍：",
     "代表模型：" over and over say what the line above them is; they stay plain lines)."""
     out: set[int] = set()
-    run: list[int] = []
+    run: dict[int, str] = {}  # line number: its title
     for k, line in enumerate([*lines, "#"]):
         if not line.strip():
             continue
         m = None if line[:1].isspace() or is_item(line) else _TITLED.match(line)
         if m:
-            run.append(k)
+            run[k] = m.group(1)
             continue
-        titles = [_TITLED.match(lines[i]).group(1) for i in run]  # type: ignore[union-attr]
-        if len(run) >= MIN_TITLED_RUN and len(set(titles)) == len(titles):
+        if len(run) >= MIN_TITLED_RUN and len(set(run.values())) == len(run):
             out.update(run)
-        run = []
+        run = {}
     return out
 
 
