@@ -5,11 +5,12 @@ and how well it matches the question; `units_of` reads a hit's units (core/units
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.types import Hit
-from core.units import split_units
+from core.units import leans_back, split_units
 from service.overlap import features, weight
 
 
@@ -32,11 +33,21 @@ class EvidenceUnit:
     coda: bool = False  # read after the list below it (core/units.py `Unit.coda`)
 
 
+# A sentence about the text it sits in, copied from an article: "本文将探讨大型语言模型(LLMs)的
+# 幻觉问题…", "本节中将介绍强化学习的基本概念…", "在这里, 只讨论PEFT相对于传统微调的好处".
+_ABOUT_THE_TEXT = re.compile(r"本文将|本节中?将|本篇将|本章将|在这里\s*[,，]\s*只讨论|这里只讨论")
+
+
 def units_of(n: int, hit: Hit, q: set[str]) -> list[EvidenceUnit]:
     c = hit.chunk
     out = []
+    meta = False  # the unit before was about the text: one that points back to it goes too
     for u in split_units(c.text, c.lead):
         if u.text[-1] in "？?":  # a question restated in the body answers nothing
+            continue
+        # nor does what the article will discuss ("…的好处。因此, 理解为什么…更有益。")
+        meta = bool(_ABOUT_THE_TEXT.search(u.text)) or (meta and not u.item and leans_back(u.text))
+        if meta:
             continue
         own = weight(q & features(u.text))
         # Mild length normalisation: a long sentence matches more bigrams by chance.

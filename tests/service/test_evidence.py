@@ -379,3 +379,15 @@ def test_a_lead_in_right_above_the_list_comes_with_the_lead_and_names_the_points
         "以下是一些缓解模型遗忘通用能力的方法：保留通用数据、增量学习、预训练和微调、"
         "强化学习、领域适应技术、数据重采样[1]。"
     )
+
+
+def test_a_sentence_about_the_text_itself_is_no_evidence() -> None:
+    # 000, "3. PEFT 有什么优点?" opens "在这里, 只讨论PEFT相对于传统微调的好处。因此, 理解为什么
+    # 参数有效的微调比微调更有益。": what the article will discuss, and a sentence that points
+    # back to it; the answer opens on the first benefit
+    from service.section_units import units_of
+
+    benefits = hit(FILE_000, 388, 394, ("大语言模型基础", "3. PEFT 有什么优点?"))
+    texts = [u.text for u in units_of(1, benefits, set())]
+    assert not any("只讨论" in t or "理解为什么" in t for t in texts)
+    assert texts[0].startswith("减少计算和存储成本")
