@@ -158,10 +158,11 @@ def opens_with_definition(text: str, name: str) -> bool:
 
 
 def lookup(question: str, hits: Sequence[Hit], sections: Sections) -> list[Hit]:
-    """Passages that name what a "what is X" question (or part of one) asks about, when no hit
-    says what it is: the search ranks a short question by meaning, and "分布式假设是什么？" found the
-    "分布式训练" sections first, not "基础假设(分布式假设)" under Word2Vec. Up to MAX_FOUND for
-    each name, in the notes' order, scored below every hit (the search did not find them)."""
+    """Passages that name what a "what is X" or "what is X for" question (or part of one) asks
+    about, when no hit says what it is: the search ranks a short question by meaning, and
+    "分布式假设是什么？" found the "分布式训练" sections first, not "基础假设(分布式假设)" under
+    Word2Vec. Up to MAX_FOUND for each name, in the notes' order, scored below every hit (the
+    search did not find them)."""
     floor = min((h.score for h in hits), default=0.0)
     have = {h.chunk.chunk_id for h in hits}
     out: list[Hit] = []
