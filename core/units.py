@@ -178,19 +178,18 @@ def _split(text: str) -> list[Unit]:
         item = is_item(line) or k in titled
         body_start = marker.end() if marker else 0
         cut, first = body_start, len(units)
-        lifted = None if item else _lifted(line, lines[k + 1 :])
-        lumped = None if item else _lumped(line, lines[k + 1 :])
+        announced = None if item else _announced(line, lines[k + 1 :])
         ends = {m.start() for m in _SENT_END.finditer(line, body_start)}
-        for end in sorted(ends | ({lifted} if lifted else set()) | set(lumped or ())):
+        for end in sorted(ends | set(announced or ())):
             if end > cut:
                 _add(units, line, cut, end, line_start, item and cut == body_start, parent)
                 cut = end
         _add(units, line, cut, len(line), line_start, item and cut == body_start, parent)
-        if lumped:
+        if announced:
+            lumped, lifted = announced
             units[first:] = [
-                u for u in units[first:] if not lumped[0] <= u.start - line_start < lumped[1]
+                u for u in units[first:] if not lumped <= u.start - line_start < lifted
             ]
-        if lifted:
             at = line_start + lifted
             after = [replace(u, coda=True) for u in units[first:] if u.start >= at]
             units[first:] = [u for u in units[first:] if u.start < at]
@@ -211,28 +210,22 @@ def _split(text: str) -> list[Unit]:
     ]  # fmt: skip
 
 
-def _lifted(line: str, below: list[str]) -> int | None:
-    """Where the lifted paragraph starts in `line` (`_ANNOUNCES`): after the last announcing
-    colon, when the next line with text opens a list; else None."""
+def _announced(line: str, below: list[str]) -> tuple[int, int] | None:
+    """Where `line` announces the list below it (`_ANNOUNCES`; the next line with text opens
+    one), as (start, end); None when it announces none. After `end`, its last announcing colon,
+    is the paragraph a conversion lifted above the list. `start` is `end` when it announces
+    once; two announcing clauses run together ("这可能是由于以下原因：为了解决这些问题，可以尝试以下
+    方法：…") had their lists merged into the one below, so neither introduces what follows it:
+    `start` is where the first one's sentence starts, and the span is left out."""
     nxt = next((b for b in below if b.strip()), "")
     found = list(_ANNOUNCES.finditer(line))
     if not found or not is_item(nxt):
         return None
-    return found[-1].end()
-
-
-def _lumped(line: str, below: list[str]) -> tuple[int, int] | None:
-    """Two announcing clauses run together above one list ("这可能是由于以下原因：为了解决这些问题，
-    可以尝试以下方法：…"): the conversion merged their lists into the one below, so neither
-    introduces what follows it. The span from the first one's sentence to the last colon, to
-    leave out; None when the line announces once."""
-    nxt = next((b for b in below if b.strip()), "")
-    found = list(_ANNOUNCES.finditer(line))
-    if len(found) < 2 or not is_item(nxt):
-        return None
+    end = found[-1].end()
+    if len(found) < 2:
+        return end, end
     before = line[: found[0].start()]
-    start = max((before.rfind(c) + 1 for c in TERMINAL), default=0)
-    return start, found[-1].end()
+    return max((before.rfind(c) + 1 for c in TERMINAL), default=0), end
 
 
 def _in_list(line: str, open_items: list[tuple[int, int]]) -> bool:
