@@ -142,16 +142,19 @@ def _section_answer(
     heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
     if _is_question(heading):
         own = features(heading, question=True)
-        # a question narrower than the heading may ask about one of its sub-headings
         narrower = heading_match(q, heading) < SAME_QUESTION
         focus = frozenset(q - own)
         picked = section_units(units, prose=prose, focus=focus)
-        if not narrower:
-            return picked, False
-        label = asked_label(units, q, picked)
-        point = [] if label or not points else asked_point(units, focus)
+        # a question narrower than the heading may ask about one of its sub-headings; one as
+        # wide may still name one of its points ("层次建模怎么帮助大模型处理更长的文本？")
+        label = asked_label(units, q, picked) if narrower else []
+        point = [] if label or not points else asked_point(units, focus, frozenset(q))
         return (label or point or picked), bool(point)
-    # Not a question section (a topic's prose, split evenly): only its sentences that match.
+    # Not a question section (a topic's prose, split evenly): the point the question names by
+    # its title ("微调时为什么要用早停策略？" in 高效微调技术最佳实践), else the sentences that match.
+    point = asked_point(units, frozenset(q - features(heading)), frozenset(q)) if points else []
+    if point:
+        return point, True
     ranked = sorted(
         (u for u in units if u.score > 0 and not short_label(u)), key=lambda u: -u.score
     )

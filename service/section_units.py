@@ -50,6 +50,7 @@ LABEL_MARGIN = 1.0  # a sub-heading asked about shares a word more than the othe
 _JOINED = re.compile(r"[和与及、/]")
 MAX_POINT_TITLE = 30  # characters before "：": "梯度累积 (Gradient Accumulation)"
 POINT_TITLE_SHARE = 0.8  # "扩展查询" in "在文档召回中，扩展查询能解决什么问题？": all of it
+MIN_TITLE_BIGRAMS = 2  # a point's Chinese title the question names: three characters or more
 MIN_LABEL_WORDS = 1  # ... and a Chinese word with the question ("局限"), not only names
 
 
@@ -234,18 +235,22 @@ def _introduced(units: list[EvidenceUnit], picked: list[EvidenceUnit]) -> list[E
 _COUNT = re.compile(r"\d+\s*[个种类点条步方面]|[一二三四五六七八九十两几]\s*[个种类点条步方面]")
 
 
-def asked_point(units: list[EvidenceUnit], focus: frozenset[str]) -> list[EvidenceUnit]:
+def asked_point(
+    units: list[EvidenceUnit], focus: frozenset[str], q: frozenset[str] = frozenset()
+) -> list[EvidenceUnit]:
     """The one listed point the question asks about, alone, with its next sentences and the
     lines under it: "生成时调整波束搜索宽度会影响什么？" is the item "波束搜索宽度: …" of "大模型生成时
-    的参数怎么设置？", not the section's four parameters. The question must name its title (the
+    的参数怎么设置？", not the section's four parameters. The question (`q`) must name its title (the
     words before "："), nearly all of it in one language (POINT_TITLE_SHARE), MIN_FOCUS_SCORE
     or more beyond the section's heading (`focus`), and no other point's as well; else []."""
     items = [u for u in units if u.item and not u.rest and not u.label]
     if not focus or len(items) < 2:
         return []
 
+    asked = q or focus  # the title may share words with the heading ("数据重采样", 领域数据)
+
     def covered(*parts: set[str]) -> bool:  # nearly all of one of `parts` is in the question
-        return any(p and weight(focus & p) >= POINT_TITLE_SHARE * weight(p) for p in parts)
+        return any(p and weight(asked & p) >= POINT_TITLE_SHARE * weight(p) for p in parts)
 
     named = []  # (whether the title is long enough to stand for the question, the item)
     for u in items:
@@ -263,9 +268,15 @@ def asked_point(units: list[EvidenceUnit], focus: frozenset[str]) -> list[Eviden
             part for part, ok in ((english, covered(english)), (chinese, covered(chinese, names)))
             if ok
         ]  # fmt: skip
-        if said:  # a short title named too ("伪标签") makes it a question about two points
-            named.append((max(weight(p) for p in said) >= MIN_FOCUS_SCORE, u))
-    # not one English word ("SFT") or one bigram: a title of MIN_FOCUS_SCORE or more
+        # a title the heading already says ("减轻LLM幻觉的方法") is not named by the question;
+        # a short title named too ("伪标签") makes it a question about two points
+        if any(focus & p for p in said):
+            stands = max(weight(focus & p) for p in said) >= MIN_FOCUS_SCORE
+            short = chinese <= focus and len(chinese) >= MIN_TITLE_BIGRAMS
+            named.append((stands or short, u))
+    # not one English word ("SFT") or one bigram: a title of MIN_FOCUS_SCORE or more, or a
+    # Chinese name of three characters that only the question says ("元学习"; not "内在幻觉"
+    # under a heading on 幻觉)
     if len(named) != 1 or not named[0][0]:
         return []
     head = named[0][1]

@@ -341,6 +341,36 @@ def test_a_question_that_names_one_listed_point_gets_that_point_alone() -> None:
     assert not both.point and len([u for u in both.units if u.item]) >= 3
 
 
+def test_a_point_named_beside_its_sections_own_question_comes_alone() -> None:
+    # 000, "5. 如何让大模型处理更长的文本？": the question is the heading's plus one method's title
+    longer = hit(FILE_000, 175, 189, ("大语言模型基础", "5. 如何让大模型处理更长的文本？"))
+    ev = select("层次建模怎么帮助大模型处理更长的文本？", [longer])
+    assert ev.point and [u.text[:4] for u in ev.units] == ["层次建模", "例如，可", "这样可以"]
+    # a title that shares a word with the heading ("数据重采样", 领域数据), and a title of three
+    # characters ("元学习")
+    heading = ("微调", "7. 领域数据训练后，通用能力往往会有所下降，如何缓解模型遗忘通用能力？")
+    resample = select(
+        "数据重采样怎么帮助缓解领域训练后模型遗忘通用能力的问题？",
+        [hit(FILE_001, 451, 459, heading)],
+    )
+    assert resample.point and resample.units[0].text.startswith("数据重采样：")
+    inject = hit(FILE_001, 1915, 1929, ("微调", "1 如何给LLM注入领域知识？"))
+    meta = select("给LLM注入领域知识时，元学习有什么用？", [inject])
+    assert meta.point and meta.units[0].text.startswith("元学习：")
+    # a short title whose words the heading says in part ("内在幻觉" under "幻觉有哪些不同类型？")
+    # does not stand for the question: "外部幻觉" is asked too, by another name
+    kinds = hit(FILE_000, 664, 669, ("大语言模型基础", "8. 幻觉有哪些不同类型？"))
+    both = select("内在幻觉和外在幻觉怎么区分？", [kinds])
+    assert not both.point and any(u.text.startswith("外部幻觉") for u in both.units)
+
+
+def test_a_point_named_in_a_section_that_asks_nothing_comes_alone() -> None:
+    # 001, "高效微调技术最佳实践": a topic, not a question; the question names its fifth point
+    path = ("大模型面试经验", "大模型（LLMs）参数高效微调(PEFT) 面", "高效微调技术最佳实践")
+    ev = select("微调时为什么要用早停策略？", [hit(FILE_001, 1297, 1305, path)])
+    assert ev.point and [u.text[:4] for u in ev.units] == ["早停策略", "可以监测"]
+
+
 def test_a_point_titled_with_two_names_is_named_by_both() -> None:
     # 000, 4.3: five remedies for the 复读机 problem; an English question for "后处理和过滤" reaches
     # it through the glossary's terms (后处理、过滤), without the bigrams across the 和
