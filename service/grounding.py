@@ -149,7 +149,8 @@ def ground(
         # figures), so say that, with the correction, not "not in the notes". A question the
         # notes never answer gets no note on whatever wrong sentence its closest hits hold
         # (dev-096, Layer Norm's formula).
-        if said and ground(question, hits, notes, gate_refused, errata=False).refusal is None:
+        # (in the language the user typed, as this call: not the glossary's added terms')
+        if said and ground(question, hits, notes, gate_refused, False, en).refusal is None:
             text, reason = f"{notes_wrong(en)}\n{said}", "notes_wrong"
         return Grounding(question, real, evidence, terms, composed, text, reason, wrong, en)
 

@@ -48,6 +48,7 @@ MAX_ASKED_REST = 4
 DUPLICATE = 0.7  # bigram Jaccard above which two units are the same point
 LABEL_MARGIN = 1.0  # a sub-heading asked about shares a word more than the others (a bigram)
 _JOINED = re.compile(r"[和与及、/]")
+_GLOSS = re.compile(r"\s*[(（][^()（）]*[)）]")
 MAX_POINT_TITLE = 30  # characters before "：": "梯度累积 (Gradient Accumulation)"
 POINT_TITLE_SHARE = 0.8  # "扩展查询" in "在文档召回中，扩展查询能解决什么问题？": all of it
 MIN_TITLE_BIGRAMS = 2  # a point's Chinese title the question names: three characters or more
@@ -255,7 +256,9 @@ def asked_point(
     named = []  # (whether the title is long enough to stand for the question, the item)
     for u in items:
         head, *colon = re.split(r"[：:]", u.text, maxsplit=1)
-        if not colon or len(head) > MAX_POINT_TITLE:  # a statement, not a titled point
+        # a statement, not a titled point; an English gloss in brackets and code marks don't
+        # count ("层次`Softmax`(`Hierarchical Softmax`)")
+        if not colon or len(_GLOSS.sub("", head).replace("`", "")) > MAX_POINT_TITLE:
             continue
         title = features(head)
         # in either language: "梯度累积 (Gradient Accumulation)" is named by "梯度累积" alone

@@ -149,6 +149,25 @@ def test_a_question_about_a_wrong_listed_point_gets_the_note_alone() -> None:
     assert g.refusal is None and g.composed.text.startswith("梯度累积 (Gradient Accumulation)")
 
 
+def test_an_english_question_about_a_wrong_point_gets_the_note_too() -> None:
+    # 001, catastrophic forgetting: the notes call EWC 弹性权重共享. The glossary adds the
+    # notes' Chinese terms to the English question; the check of what the answer would be
+    # without the errata reads it as English too, or its plain English words would count as
+    # names the notes lack and the answer would be "not in the notes"
+    path = ("微调", "17. 💡 微调后的模型出现能力劣化，灾难性遗忘是怎么回事？")
+    note = "EWC 是弹性权重巩固，不是共享。"
+    forgetting = _with(
+        hit(FILE_001, 568, 577, path), "弹性权重共享（Elastic Weight Consolidation）", note
+    )
+    notes = squash(forgetting.chunk.text)
+    asked = (
+        "How does Elastic Weight Consolidation help reduce forgetting?（灾难性遗忘、弹性权重共享）"
+    )
+    g = ground(asked, [forgetting], notes, english=True)
+    assert g.reason == "notes_wrong" and g.refusal is not None and note in g.refusal
+    assert g.refusal.startswith("The notes' answer to this is wrong")
+
+
 def test_a_wrong_section_that_asks_the_question_gives_the_note_not_a_neighbour() -> None:
     # 000: the notes' RM data format is wrong as a whole; PPO's, next to it, answers another
     # question, and would read as the RM's format

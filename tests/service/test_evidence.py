@@ -371,6 +371,14 @@ def test_a_point_named_in_a_section_that_asks_nothing_comes_alone() -> None:
     assert ev.point and [u.text[:4] for u in ev.units] == ["早停策略", "可以监测"]
 
 
+def test_a_point_title_with_an_english_gloss_is_still_a_title() -> None:
+    # 002, Q25 Word2Vec: "层次`Softmax`(`Hierarchical Softmax`):" is 35 characters, a title
+    # all the same: its gloss and code marks don't make it a statement
+    word2vec = hit(FILE_002, 611, 621, ("大模型面试八股", "Q25 `Word2Vec`的原理是什么?"))
+    ev = select("How does hierarchical softmax make Word2Vec training cheaper?", [word2vec])
+    assert ev.point and [u.text[:7] for u in ev.units] == ["层次`Soft", "将词表组织成树"]
+
+
 def test_a_point_titled_with_two_names_is_named_by_both() -> None:
     # 000, 4.3: five remedies for the 复读机 problem; an English question for "后处理和过滤" reaches
     # it through the glossary's terms (后处理、过滤), without the bigrams across the 和
