@@ -159,14 +159,21 @@ def erratum(note: str, english: bool) -> Sentence:
     return Sentence(f"Editor's note: {note}" if english else f"编者注：{note}", (), remark=True)
 
 
-def compose(evidence: Evidence, english: bool = False, errata: tuple[str, ...] = ()) -> Composed:
+def compose(
+    evidence: Evidence, english: bool = False, errata: tuple[str, ...] = (),
+    note_first: bool = False,
+) -> Composed:  # fmt: skip
     """Lead (the first non-list unit, if the notes have one) and one point per list item;
     another note's answer to the same question follows under its own line; the editor's note
-    on each error of the notes that the answer leaves out, last."""
+    on each error of the notes that the answer leaves out, last (`note_first`: the first note
+    is on what the question asks, and opens the answer)."""
     units = list(evidence.units)
     out: list[Sentence] = [closest(evidence.closest, english)] if evidence.closest else []
     if evidence.mentions:
         out.append(mentioned(evidence.mentions, english))
+    if note_first and errata:
+        out.append(erratum(errata[0], english))
+        errata = errata[1:]
     has_items = sum(u.item for u in units) >= 2
     sections: dict[int, tuple[str, tuple[str, ...]]] = {}  # the section each sentence is from
     # a point under another point of the answer is nested under it, as in the notes

@@ -14,6 +14,7 @@ from dataclasses import replace
 from core.errata import masked, retracted, wrong_spans
 from core.types import Hit
 from service.evidence import Evidence, EvidenceUnit
+from service.overlap import features, weight
 from service.parts import question_parts
 
 
@@ -50,15 +51,59 @@ def would_say(units: Sequence[EvidenceUnit], hits: Sequence[Hit]) -> tuple[str, 
     return tuple(notes)
 
 
+# How well a wrong statement must match the question for its note to answer first: four
+# shared bigrams, or an English term and two (the dev sets: "1B model parameter: 10,000,000,000
+# byte" matched an English question on Adam's memory at 3.5; the statements asked about, 4.6 to
+# 8.3); and what the reviewers quoted as wrong must say some of what is asked (three bigrams,
+# or a term and a bigram), not only sit in the sentence that does ("LLM（低层次模型…）" in
+# the lead "给LLM…注入领域知识的方法有很多" under "如何给LLM注入领域知识？")
+ASKED_WRONG = 4.0
+ASKED_QUOTE = 3.0
+
+
+def _asked_wrong(question: str, first: Evidence, evidence: Evidence, hits: Sequence[Hit]) -> str:
+    """The note on the wrong statement that matched the question best, when nothing left in
+    `evidence` matches it as well: what was asked is what the notes get wrong ("LangChain 有没有
+    替代方案？" and "…目前没有直接的替代方案"), so the note answers first; else ""."""
+    best = max(first.units, key=lambda u: u.score, default=None)
+    left = max((u.score for u in evidence.units), default=0.0)
+    if best is None or best.score < ASKED_WRONG or best.score <= left:
+        return ""
+    # a wrong statement, not a section wrong as a whole: its note is on the section, and says
+    # nothing in particular about what was asked ("PEFT 有什么优点?" over the note on PEFT
+    # read as performance estimation)
+    chunk = hits[best.n - 1].chunk
+    if retracted(chunk):
+        return ""
+    q = features(question, question=True)
+    for a, b, note in wrong_spans(chunk):
+        quote = chunk.text[a - chunk.start : b - chunk.start]
+        if a < best.end and best.start < b and weight(q & features(quote)) >= ASKED_QUOTE:
+            return note
+    return ""
+
+
 def select_correct(
     question: str, hits: Sequence[Hit], select: Callable[[str, Sequence[Hit]], Evidence]
-) -> tuple[Evidence, tuple[Hit, ...], tuple[str, ...]]:
+) -> tuple[Evidence, tuple[Hit, ...], tuple[str, ...], bool]:
     """`select`'s evidence from the hits with the notes' errors masked out, those hits (the
-    answer's passages: hit i is [i + 1]), and the editor's notes on the errors the answer
-    would have said."""
+    answer's passages: hit i is [i + 1]), the editor's notes on the errors the answer would
+    have said, and whether the first of them is on what the question asks (`_asked_wrong`:
+    that note answers first)."""
     if not any(h.chunk.errata for h in hits):  # the usual case: one selection
-        return select(question, hits), tuple(hits), ()
+        return select(question, hits), tuple(hits), (), False
     first = select(question, hits)
+    evidence, clean, said = _correct(question, hits, select, first)
+    asked = _asked_wrong(question, first, evidence, hits) if said else ""
+    if asked:
+        said = tuple(dict.fromkeys((asked, *said)))
+    return evidence, clean, said, bool(asked)
+
+
+def _correct(
+    question: str, hits: Sequence[Hit], select: Callable[[str, Sequence[Hit]], Evidence],
+    first: Evidence,
+) -> tuple[Evidence, tuple[Hit, ...], tuple[str, ...]]:  # fmt: skip
     said = would_say(first.units, hits)
     clean = mask_hits(hits)
     head = first.units[0] if first.units else None

@@ -68,6 +68,7 @@ class Grounding:
     reason: str | None  # "no_evidence" | "missing_terms" | "missing_kind" | "notes_wrong"
     errata: tuple[str, ...] = ()  # editor's notes on the notes' errors the answer leaves out
     english: bool = False  # the user wrote in English: what we add is said in English
+    note_first: bool = False  # the first of `errata` is on what was asked: it opens the answer
 
     @property
     def passages(self) -> dict[int, str]:
@@ -132,12 +133,12 @@ def ground(
     real = tuple(h for h in hits if not h.chunk.hollow)
     # the notes' reviewed errors never become evidence; what they would have said is noted
     if errata:
-        evidence, real, wrong = select_correct(question, real, select_parts)
+        evidence, real, wrong, note_first = select_correct(question, real, select_parts)
     else:
-        evidence, wrong = select_parts(question, real), ()
+        evidence, wrong, note_first = select_parts(question, real), (), False
     texts = [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in real]
     terms = keyterms.check(question, texts, notes, en)
-    composed = compose(evidence, en, wrong)
+    composed = compose(evidence, en, wrong, note_first)
     # A named thing the notes lack, and no section that asks this question: what we would
     # answer is about something else, so the whole question counts as not covered.
     off_topic = bool(terms.absent) and not evidence.same_question
@@ -152,7 +153,9 @@ def ground(
         # (in the language the user typed, as this call: not the glossary's added terms')
         if said and ground(question, hits, notes, gate_refused, False, en).refusal is None:
             text, reason = f"{notes_wrong(en)}\n{said}", "notes_wrong"
-        return Grounding(question, real, evidence, terms, composed, text, reason, wrong, en)
+        return Grounding(
+            question, real, evidence, terms, composed, text, reason, wrong, en, note_first
+        )
 
     if terms.refuse or off_topic:
         plain = [t for t in terms.absent if t not in terms.other_meaning]
@@ -168,7 +171,7 @@ def ground(
     if terms.partial:
         extra = gap(en, keyterms.names(terms.absent, en))
         composed = Composed((*composed.sentences, extra))
-    return Grounding(question, real, evidence, terms, composed, None, None, wrong, en)
+    return Grounding(question, real, evidence, terms, composed, None, None, wrong, en, note_first)
 
 
 def evidence_request(
@@ -215,7 +218,11 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
                 kept.insert(0, mentioned(g.evidence.mentions, g.english))
             if g.terms.partial:  # the draft can't know what the key-term check found
                 kept.append(gap(g.english, keyterms.names(g.terms.absent, g.english)))
-            kept += [erratum(note, g.english) for note in g.errata]
+            notes = [erratum(note, g.english) for note in g.errata]
+            if g.note_first and notes:  # after the lines on where the answer comes from
+                at = sum(s.remark for s in kept[:2])
+                kept.insert(at, notes.pop(0))
+            kept += notes
             verified = len(good) / len(verdicts)
     if not kept:  # extractive, or the draft fell back: the composition, checked too
         composed = g.composed.sentences

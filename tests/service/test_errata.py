@@ -14,7 +14,7 @@ from service.keyterms import squash
 from service.practice_bank import PracticeBank
 from service.respond import source_from_hit
 from service.support import SupportChecker
-from tests.service.grounding_data import FILE_000, FILE_001, hit, parroting_causes
+from tests.service.grounding_data import FILE_000, FILE_001, FILE_004, hit, parroting_causes
 
 BERT = "Bert由一个Transformer解码器组成。"
 BERT_NOTE = "是笔误：BERT 由 Transformer 编码器组成。"
@@ -166,6 +166,31 @@ def test_an_english_question_about_a_wrong_point_gets_the_note_too() -> None:
     g = ground(asked, [forgetting], notes, english=True)
     assert g.reason == "notes_wrong" and g.refusal is not None and note in g.refusal
     assert g.refusal.startswith("The notes' answer to this is wrong")
+
+
+def test_the_note_on_what_was_asked_opens_the_answer() -> None:
+    # 001 says LangChain has no direct alternative (wrong); 004 lists some. The question asks
+    # just that, so the note answers first, before the rest of what the notes say
+    path = ("大模型(LLMs)面试经验", "10. LangChain 替代方案？")
+    note = "同类框架如 LlamaIndex、Haystack 当时就已存在。"
+    one = _with(
+        hit(FILE_001, 1102, 1102, path), "LangChain是一个独特的框架，目前没有直接的替代方案", note
+    )
+    other = hit(FILE_004, 362, 365, ("大模型面试经验", "LangChain 替代方案？"), score=0.7)
+    g = ground("LangChain 有没有替代方案？", [one, other])
+    lines = g.composed.text.splitlines()
+    assert g.refusal is None and g.note_first and lines[0] == "编者注：" + note
+    assert "目前没有直接的替代方案" not in g.composed.text
+    # so too over a model's draft
+    final = finish(g, SupportChecker(), draft="LlamaIndex是一个数据框架[2]。")
+    assert final.text.splitlines()[0] == "编者注：" + note
+    # a wrong clause that only sits in the sentence the question matches says nothing asked:
+    # its note stays last ("LLM（低层次模型…）" in "给LLM…注入领域知识的方法有很多")
+    inject = hit(FILE_001, 1915, 1929, ("微调", "1 如何给LLM注入领域知识？"))
+    slip = _with(inject, "LLM（低层次模型，如BERT、GPT等）", "LLM 是 Large Language Model。")
+    g = ground("如何给LLM注入领域知识？", [slip])
+    assert g.refusal is None and not g.note_first
+    assert g.composed.text.splitlines()[-1] == "编者注：LLM 是 Large Language Model。"
 
 
 def test_a_wrong_section_that_asks_the_question_gives_the_note_not_a_neighbour() -> None:
