@@ -16,6 +16,7 @@ being refused for a kind of answer they don't ask for).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -157,8 +158,10 @@ def definition(question: str, hits: Sequence[Hit]) -> list[EvidenceUnit]:
 
 
 def _with_rest(units: Sequence[EvidenceUnit], k: int) -> list[EvidenceUnit]:
-    """Unit k and its item's next sentences (up to MAX_ITEM_REST), when k opens its item."""
-    out = [units[k]]
+    """Unit k and its item's next sentences (up to MAX_ITEM_REST), when k opens its item; after
+    the sentence it points back to, if it does."""
+    before = _antecedent(units, k)
+    out = [before, units[k]] if before else [units[k]]
     for u in units[k + 1 : k + 1 + MAX_ITEM_REST]:
         if not u.rest or units[k].rest:  # the item's own next sentences, from its first one
             break
@@ -166,20 +169,61 @@ def _with_rest(units: Sequence[EvidenceUnit], k: int) -> list[EvidenceUnit]:
     return out
 
 
+# A sentence that opens on what the one before it named: "一般来说，微调这些大型语言模型需要至少
+# 16GB以上的显存" after "对于大型语言模型，如GPT-2、GPT-3等，…" (within its first clause or two;
+# "这些语料" deep in a sentence is its own).
+_POINTS_BACK = re.compile(r"^(?:[^，,。]{0,6}[，,])?[^，,。]{0,6}(?:这些|这类|这几|上述|以上)")
+
+
+def _antecedent(units: Sequence[EvidenceUnit], k: int) -> EvidenceUnit | None:
+    """The sentence unit k points back to (`_POINTS_BACK`): the one before it in its passage."""
+    u = units[k]
+    before = units[k - 1] if k else None
+    if before is None or before.n != u.n or not _POINTS_BACK.match(u.text):
+        return None
+    return before
+
+
 def _about(units: Sequence[EvidenceUnit], k: int) -> str:
     """What unit k speaks of (squashed): its text, its passage's headings, the list items above
-    its passage it sits under ("2 微调(SFT…)"), and the line that introduces it
-    ("Encoder-Decoder：" over "缺点：在长文本生成任务上效果差"), a few lines up."""
+    its passage it sits under ("2 微调(SFT…)"), the line that introduces it ("Encoder-Decoder："
+    over "缺点：在长文本生成任务上效果差"), a few lines up, and the sentence it points back to."""
     u = units[k]
     lead_in = next(
         (p.text for p in reversed(units[max(0, k - MAX_LEAD_IN) : k]) if p.text[-1] in "：:"), ""
     )
-    return squash(" ".join([u.text, *u.heading_path, *u.context, lead_in]))
+    before = _antecedent(units, k)
+    said = [u.text, *u.heading_path, *u.context, lead_in, before.text if before else ""]
+    return squash(" ".join(said))
 
 
 def _follows(unit: EvidenceUnit, lead_in: EvidenceUnit) -> bool:
     """`unit` comes after `lead_in` in its passage, so it may be what the line introduces."""
     return unit.chunk_id == lead_in.chunk_id and unit.start > lead_in.start
+
+
+def _number_first(question: str, evidence: Evidence) -> Evidence:
+    """A question for a number that its own section answers further on ("微调模型需要多大显
+    存？" opens on what the size depends on; "…需要至少16GB以上的显存…" is its third sentence):
+    the section's first sentence that gives one, of the likeliest kind any does, comes first."""
+    asked = claim(question)
+    units = evidence.units
+    if asked is None or not asked.numbers:
+        return evidence
+    own = (units[0].file, units[0].heading_path)
+    mine = [u for u in units if (u.file, u.heading_path) == own and not u.other_note]
+    for ask in asked.numbers:
+        first = next((u for u in mine if gives(ask, u.text, question)), None)
+        if first is not None:
+            break
+    else:
+        return evidence
+    if first is units[0]:
+        return evidence
+    before = _antecedent(units, units.index(first))
+    moved = [before, first] if before else [first]
+    lead = [replace(u, item=False, rest=False, parent=-1, label=False) for u in moved]
+    return replace(evidence, units=(*lead, *(u for u in units if u not in moved)))
 
 
 def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) -> Evidence:
@@ -188,8 +232,11 @@ def lead_with_statement(question: str, hits: Sequence[Hit], evidence: Evidence) 
     the claim (STATED_SHARE) counts as found by it (`Evidence.by_name`)."""
     # a section that asks this, or a yes/no question of its own on it ("奖励模型需要和基础模型
     # 一致吗？" for "…一定要和被训练的主模型是同一个吗？"): its lead gives the verdict already
-    if evidence.empty or evidence.same_question:
+    # (but for a number, which it may give further on)
+    if evidence.empty:
         return evidence
+    if evidence.same_question:
+        return _number_first(question, evidence)
     near = heading_match(features(question, question=True), evidence.heading) >= LOW_MATCH
     # ... unless the question names what the heading doesn't ("推理一个 7B 模型…" is not asked
     # by "微调模型需要多大显存？")

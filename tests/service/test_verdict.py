@@ -94,9 +94,20 @@ def test_a_question_for_a_number_leads_with_the_sentence_that_gives_it() -> None
     question = "推理一个 7B 模型大概要多少显存？"
     text = compose(lead_with_statement(question, hits, select(question, hits))).text
     assert text.startswith("7B: 全精度28G, 半精度14G[1].")
-    # a section that asks for a number of its own ("微调模型需要多大显存？") answers with its lead,
-    # but not a question that names what it doesn't (7B)
+    # a section that asks for a number of its own ("微调模型需要多大显存？") answers itself, with
+    # the sentence that gives the size first (after the one its "这些大型语言模型" points back
+    # to), not its lead on what the size depends on
     finetune = hit(FILE_001, 580, 582, ("微调", "7. 微调模型需要多大显存？"), score=0.95)
+    for question in (
+        "微调模型需要多大显存？",
+        "微调 GPT-2、GPT-3 这类大模型一般至少需要多大显存？",
+    ):
+        text = compose(lead_with_statement(question, [finetune], select(question, [finetune]))).text
+        assert text.startswith("对于大型语言模型，如GPT-2、GPT-3等")
+        assert text.split("。")[1].startswith(
+            "一般来说，微调这些大型语言模型需要至少16GB以上的显存"
+        )
+    # ... but not a question that names what it doesn't (7B)
     question = "推理一个 7B 模型大概要多少显存？"
     evidence = lead_with_statement(question, [finetune, *hits], select(question, [finetune, *hits]))
     assert evidence.heading.endswith("微调模型需要多大显存？")
