@@ -68,6 +68,16 @@ def leans_back(sentence: str) -> bool:
     return bool(_LEANS_BACK.match(sentence))
 
 
+# ... or speaks, in its first clause or two, of what the sentence before it named ("一般来说，
+# 微调这些大型语言模型需要至少16GB以上的显存" after "对于大型语言模型，如GPT-2、GPT-3等，…");
+# "这些语料" deep in a sentence is its own.
+_NAMES_BACK = re.compile(r"^(?:[^，,。]{0,6}[，,])?[^，,。]{0,6}(?:这些|这类|这几|上述|以上)")
+
+
+def names_back(sentence: str) -> bool:
+    return bool(_NAMES_BACK.match(sentence))
+
+
 # A paragraph that opens on a short title and a colon ("数据增强生成：LangChain 使链能够…"), in a
 # run of three or more such paragraphs with different titles: a list written without markers.
 _TITLED = re.compile(

@@ -178,15 +178,18 @@ def gives(ask: Ask, text: str, question: str) -> bool:
     return ask.present(text, question)
 
 
-def missing_kind(question: str, evidence_text: str) -> str | None:
-    """What the question asks for that the evidence lacks ("公式推导"), or None. A yes/no
-    question asks whether, not for the thing: "Is BERT's 15% masking ratio backed by a
-    theoretical derivation?" is answered by the notes' "并没有一个固定的理论依据"."""
+def missing_kind(question: str, evidence_text: str, english: bool | None = None) -> str | None:
+    """What the question asks for that the evidence lacks ("公式推导"), or None, said in the
+    language the user typed (`english`; by default the question's: the glossary's Chinese
+    terms added to an English one don't make it Chinese). A yes/no question asks whether,
+    not for the thing: "Is BERT's 15% masking ratio backed by a theoretical derivation?" is
+    answered by the notes' "并没有一个固定的理论依据"."""
     if any(yes_no(c) for c in clauses(question)):
         return None
+    en = not has_cjk(question) if english is None else english
     for ask in ASKS:
         if ask.pattern.search(question) and not ask.present(evidence_text, question):
-            return ask.zh if has_cjk(question) else ask.en
+            return ask.en if en else ask.zh
     return None
 
 

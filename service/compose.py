@@ -111,9 +111,12 @@ def notes_wrong(english: bool) -> str:
 
 
 def refusal_kind(english: bool, kind: str) -> str:
-    """The notes discuss the topic but don't give what the question asks for."""
+    """The notes discuss the topic but don't give what the question asks for. In English,
+    only the second half: an English question's key terms can't be checked against the Chinese
+    notes word for word, so whether they discuss it is not known ("What is speculative
+    decoding and how much does it speed up inference?": they never mention it)."""
     if english:
-        return f"The notes discuss this topic but do not give {kind}."
+        return f"The notes do not give {kind}."
     return f"笔记里有相关内容，但没有给出{kind}。"
 
 

@@ -163,7 +163,7 @@ def ground(
         return refused(
             refusal(en, missing, keyterms.names(terms.other_meaning, en)), "missing_terms"
         )
-    kind = missing_kind(question, "\n".join(_passages_of(evidence, real)))
+    kind = missing_kind(question, "\n".join(_passages_of(evidence, real)), en)
     if kind is not None and not evidence.empty:
         return refused(refusal_kind(en, kind), "missing_kind")
     if evidence.empty or (gate_refused and not (evidence.by_name or _named(question, evidence))):

@@ -16,12 +16,12 @@ being refused for a kind of answer they don't ask for).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from core.text import is_english
 from core.types import Hit
+from core.units import names_back
 from service.asks import (
     Ask,
     clauses,
@@ -169,17 +169,12 @@ def _with_rest(units: Sequence[EvidenceUnit], k: int) -> list[EvidenceUnit]:
     return out
 
 
-# A sentence that opens on what the one before it named: "一般来说，微调这些大型语言模型需要至少
-# 16GB以上的显存" after "对于大型语言模型，如GPT-2、GPT-3等，…" (within its first clause or two;
-# "这些语料" deep in a sentence is its own).
-_POINTS_BACK = re.compile(r"^(?:[^，,。]{0,6}[，,])?[^，,。]{0,6}(?:这些|这类|这几|上述|以上)")
-
-
 def _antecedent(units: Sequence[EvidenceUnit], k: int) -> EvidenceUnit | None:
-    """The sentence unit k points back to (`_POINTS_BACK`): the one before it in its passage."""
+    """The sentence unit k points back to (core/units.py `names_back`): the one before it in
+    its passage."""
     u = units[k]
     before = units[k - 1] if k else None
-    if before is None or before.n != u.n or not _POINTS_BACK.match(u.text):
+    if before is None or before.n != u.n or not names_back(u.text):
         return None
     return before
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.units import Unit, split_units
+from core.units import Unit, leans_back, names_back, split_units
 from tests.service.grounding_data import FILE_000, FILE_001, FILE_002, FILE_004, lines
 
 CAUSES = (
@@ -154,3 +154,12 @@ def test_paragraphs_under_titles_of_their_own_are_a_list() -> None:
     assert all(u.rest for u in units if not u.item and u.start > units[1].start)
     # "介绍：…", "代表模型：…" again and again say what the line above them is: plain lines
     assert not any(u.item for u in split_units(lines(FILE_004, 13, 21)))
+
+
+def test_a_sentence_that_names_what_the_one_before_named() -> None:
+    # 001, 微调模型需要多大显存: "这些大型语言模型" are the GPT-2 and GPT-3 of the sentence before
+    assert names_back("一般来说，微调这些大型语言模型需要至少16GB以上的显存")
+    assert not leans_back("一般来说，微调这些大型语言模型需要至少16GB以上的显存")
+    # 002: "这些语料" deep in a long sentence are its own
+    sft = "对语料的总体要求是少而精, 问答对的数量一般在10K~100K, 这些语料通常是人工编写的"
+    assert not names_back(sft)

@@ -16,6 +16,9 @@ def test_a_formula_the_passage_does_not_give() -> None:
 def test_a_number_the_passage_gives() -> None:
     assert missing_kind("bf16 用多少位表示指数？", bf16().chunk.text) is None
     assert missing_kind("decoder-only 模型要多少显存？", decoder_only().chunk.text) == "具体数字"
+    # in the language the user typed, not the glossary's Chinese terms added to the question
+    asked = "How much memory does a decoder-only model need?（显存）"
+    assert missing_kind(asked, decoder_only().chunk.text, english=True) == "the number asked for"
 
 
 def test_model_names() -> None:
