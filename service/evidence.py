@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from core.types import Hit
+from service.asked_part import asked_label, asked_point
 from service.asks import asked, defined
 from service.evidence_unit import Evidence
 from service.keyterms import key_terms, squash
@@ -31,8 +32,6 @@ from service.section_units import (
     MIN_FOCUS_SCORE,
     SURE_PROSE,
     EvidenceUnit,
-    asked_label,
-    asked_point,
     dedupe,
     first_points,
     in_notes_order,

@@ -78,7 +78,7 @@ class Evidence:
     # or the sentence that says what a yes/no question asks (service/verdict.py): found by the
     # name or the claim, so the score gate's "nothing close" doesn't stand
     by_name: bool = False
-    # the one listed point the question names by its title (section_units.asked_point)
+    # the one listed point the question names by its title (service/asked_part.py `asked_point`)
     point: bool = False
 
     @property

@@ -294,7 +294,7 @@ def test_a_question_on_one_sub_heading_gets_that_sub_heading() -> None:
     assert text.startswith("- LoRA微调方法的局限性[1]：\n  尽管LoRA提供了许多优点")
     assert "任务复杂性限制" in text and "权重分解" not in text
     # the question the heading asks gets the section as it is; one that names a point by its
-    # title ("训练过程:") gets that point (section_units.asked_point)
+    # title ("训练过程:") gets that point (service/asked_part.py `asked_point`)
     assert compose(select("LoRA是什么? LoRA微调方法的局限性", hits)).text.startswith("- 低秩自适应")
     process = compose(select("LoRA 的训练过程？", hits)).text
     assert process.startswith("- 训练过程[1]。\n  - 在特定任务中") and "低秩自适应" not in process

@@ -1,0 +1,102 @@
+"""The one part of a section a question asks about: a listed point it names by its title
+("波束搜索宽度" of the sampling parameters), or a sub-heading its words match ("LoRA微调方法的局限
+性"). Either comes alone, with the lines under it; the rest of the section answers another
+question."""
+
+from __future__ import annotations
+
+import re
+
+from service.evidence_unit import EvidenceUnit
+from service.overlap import features, weight
+from service.section_units import MAX_ASKED_REST, MAX_POINTS, MIN_FOCUS_SCORE, first_points
+
+LABEL_MARGIN = 1.0  # a sub-heading asked about shares a word more than the others (a bigram)
+_JOINED = re.compile(r"[和与及、/]")  # "后处理和过滤": a title of two names
+_GLOSS = re.compile(r"\s*[(（][^()（）]*[)）]")  # "(Hierarchical Softmax)" after a title
+MAX_POINT_TITLE = 30  # characters before "：": "梯度累积 (Gradient Accumulation)"
+POINT_TITLE_SHARE = 0.8  # "扩展查询" in "在文档召回中，扩展查询能解决什么问题？": all of it
+MIN_TITLE_BIGRAMS = 2  # a point's Chinese title the question names: three characters or more
+MIN_LABEL_WORDS = 1  # ... and a Chinese word with the question ("局限"), not only names
+
+
+def asked_point(
+    units: list[EvidenceUnit], focus: frozenset[str], q: frozenset[str] = frozenset()
+) -> list[EvidenceUnit]:
+    """The one listed point the question asks about, alone, with its next sentences and the
+    lines under it: "生成时调整波束搜索宽度会影响什么？" is the item "波束搜索宽度: …" of "大模型生成时
+    的参数怎么设置？", not the section's four parameters. The question (`q`) must name its title (the
+    words before "："), nearly all of it in one language (POINT_TITLE_SHARE), MIN_FOCUS_SCORE
+    or more beyond the section's heading (`focus`), and no other point's as well; else []."""
+    items = [u for u in units if u.item and not u.rest and not u.label]
+    if not focus or len(items) < 2:
+        return []
+
+    asked = q or focus  # the title may share words with the heading ("数据重采样", 领域数据)
+
+    def covered(*parts: set[str]) -> bool:  # nearly all of one of `parts` is in the question
+        return any(p and weight(asked & p) >= POINT_TITLE_SHARE * weight(p) for p in parts)
+
+    named = []  # (whether the title is long enough to stand for the question, the item)
+    for u in items:
+        head, *colon = re.split(r"[：:]", u.text, maxsplit=1)
+        # a statement, not a titled point; an English gloss in brackets and code marks don't
+        # count ("层次`Softmax`(`Hierarchical Softmax`)")
+        if not colon or len(_GLOSS.sub("", head).replace("`", "")) > MAX_POINT_TITLE:
+            continue
+        title = features(head)
+        # in either language: "梯度累积 (Gradient Accumulation)" is named by "梯度累积" alone
+        english = {f for f in title if f.startswith("w:")}
+        chinese = title - english
+        # a title of two names ("后处理和过滤") is named by their words, without the bigrams
+        # across the 和 (an English question glossed "（后处理、过滤）")
+        names = set().union(*(features(name) for name in _JOINED.split(head))) - english
+        said = [
+            part for part, ok in ((english, covered(english)), (chinese, covered(chinese, names)))
+            if ok
+        ]  # fmt: skip
+        # a title the heading already says ("减轻LLM幻觉的方法") is not named by the question;
+        # a short title named too ("伪标签") makes it a question about two points
+        if any(focus & p for p in said):
+            stands = max(weight(focus & p) for p in said) >= MIN_FOCUS_SCORE
+            short = chinese <= focus and len(chinese) >= MIN_TITLE_BIGRAMS
+            named.append((stands or short, u))
+    # not one English word ("SFT") or one bigram: a title of MIN_FOCUS_SCORE or more, or a
+    # Chinese name of three characters that only the question says ("元学习"; not "内在幻觉"
+    # under a heading on 幻觉)
+    if len(named) != 1 or not named[0][0]:
+        return []
+    head = named[0][1]
+    i = units.index(head) + 1
+    rest: list[EvidenceUnit] = []
+    while i < len(units) and units[i].rest and len(rest) < MAX_ASKED_REST:
+        rest.append(units[i])
+        i += 1
+    under = [u for u in units if u.parent == head.start and u.file == head.file]
+    return [head, *rest, *first_points(under, MAX_POINTS)]
+
+
+def asked_label(
+    units: list[EvidenceUnit], q: set[str], picked: list[EvidenceUnit]
+) -> list[EvidenceUnit]:
+    """The sub-heading of the section that the question asks about, with the lines under it:
+    "LoRA 本身有哪些局限？" under "LoRA是什么? LoRA微调方法的局限性" is the sub-heading item
+    "LoRA微调方法的局限性" and its list, not the section's first eight points (which never
+    reached it: `picked`). It must match the question by more than the words every sub-heading
+    shares (LABEL_MARGIN over the next best); else []."""
+    scored = sorted(
+        ((weight(q & features(u.text)), i) for i, u in enumerate(units) if u.label), reverse=True
+    )
+    if not scored or scored[0][0] < MIN_FOCUS_SCORE:
+        return []
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < LABEL_MARGIN:
+        return []
+    head = units[scored[0][1]]
+    if any(u.parent == head.start for u in picked):  # the answer reaches it already
+        return []
+    # what it asks in words, not only the names every sub-heading of the section shares
+    # ("GPT和BERT的概念" for "GPT 那种…和 BERT 那种…，各自适合干什么？")
+    if len({f for f in q & features(head.text) if not f.startswith("w:")}) < MIN_LABEL_WORDS:
+        return []
+    under = [u for u in units if u.parent == head.start and u.file == head.file]
+    return [head, *first_points(under, MAX_POINTS)]
