@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 
+from core.text import ASIDE
 from service.evidence_unit import EvidenceUnit
 from service.overlap import features, weight
 from service.section_units import MAX_ASKED_REST, MAX_POINTS, MIN_FOCUS_SCORE, first_points
 
 LABEL_MARGIN = 1.0  # a sub-heading asked about shares a word more than the others (a bigram)
 _JOINED = re.compile(r"[和与及、/]")  # "后处理和过滤": a title of two names
-_GLOSS = re.compile(r"\s*[(（][^()（）]*[)）]")  # "(Hierarchical Softmax)" after a title
 MAX_POINT_TITLE = 30  # characters before "：": "梯度累积 (Gradient Accumulation)"
 POINT_TITLE_SHARE = 0.8  # "扩展查询" in "在文档召回中，扩展查询能解决什么问题？": all of it
 MIN_TITLE_BIGRAMS = 2  # a point's Chinese title the question names: three characters or more
@@ -42,7 +42,7 @@ def asked_point(
         head, *colon = re.split(r"[：:]", u.text, maxsplit=1)
         # a statement, not a titled point; an English gloss in brackets and code marks don't
         # count ("层次`Softmax`(`Hierarchical Softmax`)")
-        if not colon or len(_GLOSS.sub("", head).replace("`", "")) > MAX_POINT_TITLE:
+        if not colon or len(ASIDE.sub("", head).replace("`", "")) > MAX_POINT_TITLE:
             continue
         title = features(head)
         # in either language: "梯度累积 (Gradient Accumulation)" is named by "梯度累积" alone

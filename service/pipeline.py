@@ -79,7 +79,7 @@ class AskPipeline:
         )
         self.checker = SupportChecker()
         self.glossary = load_glossary(settings.corpus_dir)
-        self._index: tuple[str, str | None, Sections, Glossary] = ("", None, {}, Glossary())
+        self._index: tuple[str, str | None, Sections, Glossary] = ("", None, {}, self.glossary)
         # The extractive generator has nothing to add to the extractive composition: with it,
         # the composed evidence is the answer and no generation slot is taken.
         self.use_llm = generator.name != "extractive"
@@ -111,15 +111,15 @@ class AskPipeline:
             text = "\n".join(
                 " ".join(c.heading_path) + "\n" + c.text for c in chunks if not c.hollow
             )
-            glosses = notes_glossary(c.text for c in chunks if not c.hollow)
-            self._index = (retriever.version, squash(text), group_sections(chunks), glosses)
+            terms = self.glossary + notes_glossary(c.text for c in chunks if not c.hollow)
+            self._index = (retriever.version, squash(text), group_sections(chunks), terms)
         return self._index[1], self._index[2]
 
     def terms_of(self, retriever: Any) -> Glossary:
         """corpus/glossary.toml and the notes' own English glosses of their terms (this index's)."""
         self.index_facts(retriever)
         fresh = self._index[0] == retriever.version  # a retriever that lists no chunks: none
-        return self.glossary + self._index[3] if fresh else self.glossary
+        return self._index[3] if fresh else self.glossary
 
     async def plan(self, req: AskRequest) -> Plan:
         try:  # shed overload before spending CPU on retrieval
