@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from core.types import Chunk, Document, Line
 from core.units import is_item
 from ingest.clean import FENCE_RE, clean_lines, split_lines
+from ingest.lists import split_lists
 from ingest.orphans import reattach_orphan_answers
 from ingest.overrides import DocumentFixes
 from ingest.structure import Section, build_sections
@@ -256,6 +257,7 @@ def chunk_document(
     lines = clean_lines(split_lines(doc.text))
     title, maps = (fixes.title, fixes.answer_maps) if fixes else (None, None)
     sections = reattach_orphan_answers(build_sections(doc.doc_id, lines, title), maps)
+    sections = split_lists(sections, fixes.lists if fixes else ())
     drafts: list[tuple[tuple[str, ...], str, int, int, bool, tuple[str, ...]]] = []
     for sec in sections:
         if sec.absorbed:

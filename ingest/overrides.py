@@ -30,10 +30,12 @@ log = logging.getLogger(__name__)
 # One name in the corpus dir and in the documents dir: the fixes sit with the files they fix.
 OVERRIDES_NAME = "overrides.toml"
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
-ENTRY_KEYS = {"file", "title", "reattach", "errata"}
+ENTRY_KEYS = {"file", "title", "reattach", "errata", "lists"}
 REATTACH_KEYS = {"list", "answers"}
 ERRATUM_KEYS = {"quote", "heading", "note", "section"}
 ANSWER_KEYS = {"from_item", "question_prefix"}
+LISTS_KEYS = {"question_prefix", "lists"}
+LIST_KEYS = {"intro", "first_item"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,16 @@ class Reattachment:
 
     list_heading: str
     answers: tuple[tuple[int, str], ...]  # (from_item, question_prefix), ascending
+
+
+@dataclass(frozen=True)
+class ListSplit:
+    """Lists whose intros a conversion ran together in one line (ingest/lists.py): under the
+    question whose title starts with `question_prefix`, each `(intro, first_item)` of `lists`
+    introduces the items from the one that starts with `first_item` up to the next list's."""
+
+    question_prefix: str
+    lists: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,7 @@ class DocumentFixes:
     title: str | None = None  # replaces a first heading that says too little
     reattach: tuple[Reattachment, ...] = ()
     errata: tuple[Erratum, ...] = ()
+    lists: tuple[ListSplit, ...] = ()
 
     @property
     def answer_maps(self) -> dict[str, tuple[tuple[int, str], ...]]:
@@ -82,6 +95,8 @@ class DocumentFixes:
         ]
         if self.errata:  # only when present: older entries keep their fingerprint
             payload.append([[e.quote, e.heading, e.note, e.section] for e in self.errata])
+        if self.lists:
+            payload.append([[x.question_prefix, [list(p) for p in x.lists]] for x in self.lists])
         return sha256_text(json.dumps(payload, ensure_ascii=False))[:16]
 
     def manifest_row(self) -> dict[str, Any]:
@@ -162,6 +177,29 @@ def _reattachment(where: str, raw: Any) -> Reattachment:
     return Reattachment(heading, tuple(table))
 
 
+def _list_split(where: str, raw: Any) -> ListSplit:
+    if not isinstance(raw, dict):
+        raise _fail(where, "each lists entry must be a table")
+    _check_keys(where, raw, LISTS_KEYS)
+    prefix, lists = raw.get("question_prefix"), raw.get("lists")
+    if not isinstance(prefix, str) or not prefix.strip():
+        raise _fail(where, "lists needs `question_prefix`, the start of the question's title")
+    if not isinstance(lists, list) or len(lists) < 2:
+        raise _fail(where, f"lists {prefix!r} needs `lists`, two or more inline tables")
+    pairs: list[tuple[str, str]] = []
+    for x in lists:
+        if not isinstance(x, dict):
+            raise _fail(where, f"lists {prefix!r}: each list must be an inline table")
+        _check_keys(where, x, LIST_KEYS)
+        intro, first = x.get("intro"), x.get("first_item")
+        if not isinstance(intro, str) or not intro.strip():
+            raise _fail(where, f"lists {prefix!r}: intro must be non-empty text")
+        if not isinstance(first, str) or not first.strip():
+            raise _fail(where, f"lists {prefix!r}: first_item must be non-empty text")
+        pairs.append((intro.strip(), first.strip()))
+    return ListSplit(prefix.strip(), tuple(pairs))
+
+
 def _erratum(where: str, raw: Any) -> Erratum:
     if not isinstance(raw, dict):
         raise _fail(where, "each errata entry must be a table")
@@ -191,7 +229,7 @@ def _entry(source: str, sha: str, raw: Any) -> DocumentFixes:
         raise _fail(where, "must be a table")
     _check_keys(where, raw, ENTRY_KEYS)
     title, file, reattach = raw.get("title"), raw.get("file"), raw.get("reattach", [])
-    errata = raw.get("errata", [])
+    errata, lists = raw.get("errata", []), raw.get("lists", [])
     if title is not None and (not isinstance(title, str) or not title.strip()):
         raise _fail(where, "title must be non-empty text")
     if file is not None and not isinstance(file, str):
@@ -200,11 +238,14 @@ def _entry(source: str, sha: str, raw: Any) -> DocumentFixes:
         raise _fail(where, "reattach must be an array of tables ([[…reattach]])")
     if not isinstance(errata, list):
         raise _fail(where, "errata must be an array of tables ([[…errata]])")
-    if title is None and not reattach and not errata:
-        raise _fail(where, "the entry fixes nothing (no title, no reattach, no errata)")
+    if not isinstance(lists, list):
+        raise _fail(where, "lists must be an array of tables ([[…lists]])")
+    if title is None and not reattach and not errata and not lists:
+        raise _fail(where, "the entry fixes nothing (no title, reattach, errata or lists)")
     fixes = tuple(_reattachment(where, r) for r in reattach)
     wrong = tuple(_erratum(where, e) for e in errata)
-    return DocumentFixes(sha, source, file, title, fixes, wrong)
+    split = tuple(_list_split(where, x) for x in lists)
+    return DocumentFixes(sha, source, file, title, fixes, wrong, split)
 
 
 def _load_one(path: Path, label: str) -> tuple[dict[str, DocumentFixes], str]:

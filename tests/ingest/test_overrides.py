@@ -250,6 +250,16 @@ def test_an_upload_through_the_document_store_gets_its_fix(tmp_path: Path) -> No
             "answers = [{from_item = 5, question_prefix = 'a'}, {from_item = 1, question_prefix = 'b'}]\n",
             "must ascend",
         ),
+        (
+            f"[[documents.{'a' * 64}.lists]]\nquestion_prefix = 'Q'\n"
+            "lists = [{intro = '原因如下：', first_item = '原因一'}]\n",
+            "two or more",
+        ),
+        (
+            f"[[documents.{'a' * 64}.lists]]\nquestion_prefix = 'Q'\n"
+            "lists = [{intro = 'a：', first = 'x'}, {intro = 'b：', first_item = 'y'}]\n",
+            "unknown key 'first'",
+        ),
         ("[documents\n", "not valid TOML"),
     ],
 )
