@@ -117,7 +117,8 @@ def refusal_kind(english: bool, kind: str) -> str:
     decoding and how much does it speed up inference?": they never mention it)."""
     if english:
         return f"The notes do not give {kind}."
-    return f"笔记里有相关内容，但没有给出{kind}。"
+    sep = " " if kind[:1].isascii() else ""  # "没有给出 LLaMA 的具体数字"
+    return f"笔记里有相关内容，但没有给出{sep}{kind}。"
 
 
 def gap(english: bool, missing: str) -> Sentence:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.text import is_english
+from core.text import is_english, numbers
 from core.types import Hit
 from service import keyterms
-from service.asks import defined, missing_kind
+from service.asks import asked, defined, missing_kind, quantity
 from service.compose import (
     Composed,
     Sentence,
@@ -108,6 +108,33 @@ def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
     return [h.chunk.text for i, h in enumerate(hits) if i + 1 in ns]
 
 
+def _number_of_another(
+    question: str, evidence: Evidence, hits: Sequence[Hit], en: bool
+) -> str | None:
+    """A number asked about a named thing that the evidence's passages never name ("LLaMA 的
+    tokenizer 词表大小是多少？" and a table of vocabularies "通常几千到几万个Token"): the numbers
+    there are another thing's, so what is missing is that thing's number."""
+    if not quantity(question):
+        return None
+    ns = {u.n for u in evidence.units}
+    texts = [
+        " ".join(h.chunk.heading_path) + "\n" + h.chunk.text
+        for i, h in enumerate(hits)
+        if i + 1 in ns
+    ]
+    said = set(numbers(question))
+    gone = [
+        t
+        for t in keyterms.check(question, texts, None, en).missing
+        if t.hard and t.text not in said
+    ]
+    ask = asked(question)
+    if not gone or ask is None:
+        return None
+    name = keyterms.names(gone, en)
+    return f"{ask.en} for {name}" if en else f"{name} 的{ask.zh}"
+
+
 def _named(question: str, evidence: Evidence) -> bool:
     """A question that asks what one thing is, and a sentence of the evidence that names it
     ("困惑度是什么？" and "…困惑度是模型预测的单词的逆概率的几何平均值."): such a short question
@@ -168,6 +195,10 @@ def ground(
         return refused(refusal_kind(en, kind), "missing_kind")
     if evidence.empty or (gate_refused and not (evidence.by_name or _named(question, evidence))):
         return refused(refusal(en), "no_evidence")
+    # what we would answer gives numbers, but not of the thing asked about
+    other = _number_of_another(question, evidence, real, en)
+    if other is not None:
+        return refused(refusal_kind(en, other), "missing_kind")
     if terms.partial:
         extra = gap(en, keyterms.names(terms.absent, en))
         composed = Composed((*composed.sentences, extra))

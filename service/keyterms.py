@@ -213,20 +213,23 @@ def key_terms(question: str) -> tuple[Term, ...]:
         # In a Chinese question, consecutive English words are one term ("Layer Norm"). Only
         # names are hard: plain lower-case English ("weights", "merge", "fine-tuning") is how
         # mixed-language users phrase a concept the notes write in Chinese.
-        for phrase in re.findall(
-            r"[A-Za-z][A-Za-z0-9_\-.+]*(?: [A-Za-z][A-Za-z0-9_\-.+]*)*", question
-        ):
+        for m in re.finditer(r"[A-Za-z][A-Za-z0-9_\-.+]*(?: [A-Za-z][A-Za-z0-9_\-.+]*)*", question):
+            words = m.group(0).split()
+            # an English sentence the glossary gave Chinese terms ("Roughly how much GPU memory
+            # …?（显存）") starts with a capital anyway: "The notes do not cover Roughly."
+            sentence = m.start() == 0 and any(w.lower() in EN_STOPWORDS for w in words)
+            named = [_is_name(w, first=sentence and not k) for k, w in enumerate(words)]
             # runs of names ("Layer Norm", "GPU") are hard; the plain words between them soft; a
             # stop word ends a run ("Components and Chains" is two names, not "Components Chains")
-            run: list[str] = []
-            for w in [*phrase.split(), ""]:
-                word = bool(w) and _is_word(w)
-                if word and run and _is_name(w, first=False) == _is_name(run[0], first=False):
-                    run.append(w)
+            run: list[int] = []
+            for k in range(len(words) + 1):
+                word = k < len(words) and _is_word(words[k])
+                if word and run and named[k] == named[run[0]]:
+                    run.append(k)
                     continue
                 if run:
-                    add(" ".join(run), _is_name(run[0], first=False))
-                run = [w] if word else []
+                    add(" ".join(words[j] for j in run), named[run[0]])
+                run = [k] if word else []
     for num in numbers(question):
         add(num, True)
     if not english:

@@ -11,8 +11,9 @@ from service.compose import Sentence, compose, render
 from service.compose import with_overview as compose_overview
 from service.evidence import select
 from service.grounding import finish, ground
+from service.keyterms import squash
 from service.support import SupportChecker
-from tests.service.grounding_data import FILE_001, FILE_002, decoder_only, hit
+from tests.service.grounding_data import FILE_001, FILE_002, decoder_only, hit, lines
 from tests.service.test_evidence import _alternatives
 
 QUESTION = "LangChain 有没有替代方案？"
@@ -196,3 +197,17 @@ def test_an_overview_names_only_its_own_section_s_points() -> None:
     why, fix = ("000", ("幻觉", "为什么会产生幻觉？")), ("000", ("幻觉", "如何缓解幻觉？"))
     out = compose_overview([lead, cause, cause, remedy], {0: why, 1: why, 2: why, 3: fix})
     assert out[0].text == "已知的一些原因包括：数据噪声的影响、数据噪声的影响。"
+
+
+def test_a_number_asked_about_a_name_the_evidence_never_says_is_refused() -> None:
+    # 002's table of Token, 词表 and 语义空间 gives vocabularies "通常几千到几万个Token", not
+    # LLaMA's: the notes name LLaMA elsewhere, so only its number is missing
+    table = hit(FILE_002, 159, 169, ("大模型面试宝典", "Q2 Token, 词表, 语义空间的区别?"))
+    notes = squash(lines(FILE_001, 360, 370) + lines(FILE_002, 159, 169))
+    g = ground("LLaMA 的 tokenizer 词表大小是多少？", [table], notes)
+    assert g.refusal == "笔记里有相关内容，但没有给出 LLaMA 的具体数字。"
+    assert g.reason == "missing_kind"
+    # the same kind of question over a passage that names the model is answered
+    llama = hit(FILE_001, 365, 365, ("大语言模型基础", "目前主流的开源模型体系有哪些？"))
+    g = ground("LLaMA 训练用了多少 token？", [llama], notes)
+    assert g.refusal is None and "14,000亿" in g.composed.text

@@ -140,3 +140,14 @@ def test_a_name_glossed_by_one_the_notes_use_is_covered() -> None:
     assert asked.absent == () and asked.missing == ()
     # alone, "repetition" is a name the notes lack
     assert [t.text for t in check("What is LLM Repetition?", [], notes).absent] == ["Repetition"]
+
+
+def test_an_english_sentence_given_chinese_terms_starts_with_no_name() -> None:
+    # the glossary adds the notes' Chinese terms to an English question, which made it read as
+    # Chinese: "The notes do not cover Roughly."
+    asked = "Roughly how much GPU memory does a 13B model need for inference?（显存）"
+    assert [t.text for t in key_terms(asked) if t.hard] == ["13B"]
+    # a run of names opening a Chinese question is still one name
+    assert [t.text for t in key_terms("Elastic Weight Consolidation 是什么？") if t.hard] == [
+        "Elastic Weight Consolidation"
+    ]
