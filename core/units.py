@@ -60,7 +60,9 @@ class Unit:
 # "为了解决这个问题，…", "例如, 目标词为…")
 # reads right only after the sentence it points to.
 _LEANS_BACK = re.compile(
-    r"^\s*(?:它|他们|这|那些|此外|上述|其|因此|所以|例如|比如|为了?解决(?:这|此|上述))"
+    r"^\s*(?:它|他们|这|那些|此外|上述|其|因此|所以|例如|比如|为了?解决(?:这|此|上述)"
+    # the notes' English passages: "These values can be…", "In the above example, …"
+    r"|(?:These|Those|They|It|Such|Therefore|Thus|However|Also|For example|In the above)\b)"
 )
 
 

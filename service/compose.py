@@ -25,6 +25,7 @@ class Sentence:
     # states nothing about the topic, so the support check has nothing to check in it
     remark: bool = False
     level: int = 0  # a point nested under the point above it (the notes' nested lists)
+    para: bool = False  # prose from another section than the prose before it: a new paragraph
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ def render(sentences: tuple[Sentence, ...] | list[Sentence]) -> str:
                 prose = ""
             lines.append(f"{'  ' * s.level}- {marked}")
         else:
+            if s.para and prose:
+                lines.append(prose)
+                prose = ""
             prose = _join(prose, marked)
     if prose:
         lines.append(prose)
@@ -211,7 +215,9 @@ def compose(
         # indented below that point, so the points it introduces stay nested
         under = levels.get((u.file, u.parent), -1) + 1 if not cont else 0
         level = levels.get((u.file, u.start), 0) if point else under
-        out.append(Sentence(text, (u.n,), point=point, cont=cont, level=level))
+        # two parts of a question answered from two sections read as one paragraph otherwise
+        para = i > 0 and (units[i - 1].file, units[i - 1].heading_path) != (u.file, u.heading_path)
+        out.append(Sentence(text, (u.n,), point=point, cont=cont, level=level, para=para))
         sections[len(out) - 1] = (u.file, u.heading_path)
     out += [erratum(note, english) for note in errata]
     # only the closest section's first points: naming them in its lead would overstate them

@@ -182,7 +182,7 @@ def _family(
         (p for p in per_hit
          if p[1].chunk.doc_id == hit.chunk.doc_id
          and p[1].chunk.heading_path[: len(parent)] == parent),
-        key=lambda p: p[1].chunk.start,
+        key=lambda p: (p[1].chunk.start, p[1].chunk.end),
     )  # fmt: skip
     units: list[EvidenceUnit] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()

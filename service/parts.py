@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from core.errata import retracted
 from core.text import ASIDE
 from core.types import Hit
 from service.keyterms import key_terms
@@ -90,3 +91,25 @@ def search_parts(search: Callable[[str, int], Sequence[Hit]], question: str, k: 
                     hit = replace(hit, score=out[-1].score)
                 out.append(hit)
     return out
+
+
+def search_past_retracted(
+    search: Callable[[str, int], Sequence[Hit]], question: str, k: int
+) -> list[Hit]:
+    """`search_parts`, then, for a question in parts, as many hits again as the first k held
+    sections the notes get wrong as a whole (corpus/overrides.toml errata): those never give
+    evidence, only the editor's note, so they took the slots of passages that may answer a
+    part. The added hits come last, so the first k keep their citation numbers. ("什么时候需要用
+    Example Selectors？" after a question on Prompt Templates lost 004's answer to three
+    retracted passages of 001.)"""
+    hits = search_parts(search, question, k)
+    wrong = sum(retracted(h.chunk) for h in hits)
+    # a whole question's answer is then the editor's note, and more hits only pad it (a third
+    # "closest" section under "横向比较几种 PEFT 方法时，为什么还得把基座模型的规模考虑进去？")
+    if not wrong or len(question_parts(question)) < 2:
+        return hits
+    seen = {h.chunk.chunk_id for h in hits}
+    more = [h for h in search_parts(search, question, k + wrong) if h.chunk.chunk_id not in seen]
+    floor = hits[-1].score  # ranked below the first k, as in `search_parts`
+    added = [h for h in more if not retracted(h.chunk)][:wrong]
+    return hits + [replace(h, score=min(h.score, floor)) for h in added]

@@ -36,7 +36,7 @@ from service.keyterms import squash
 from service.limiter import GenerationLimiter, Ticket
 from service.naming import lookup
 from service.observer import AskObserver
-from service.parts import search_parts
+from service.parts import search_past_retracted
 from service.prompt import PromptBuilder
 from service.related import related_for
 from service.respond import Outcome, Plan, RefusalReason, source_from_hit, to_response
@@ -93,7 +93,7 @@ class AskPipeline:
         t0 = time.perf_counter()
         # on the embedder's own thread: the query embedding, which is most of a search, runs
         # there anyway (core/embedders.py), so the search costs one thread hop, not two
-        run = partial(search_parts, retriever.search, question, k)
+        run = partial(search_past_retracted, retriever.search, question, k)
         hits = await asyncio.get_running_loop().run_in_executor(EMBEDDING_THREAD, run)
         elapsed = time.perf_counter() - t0
         self.observer.stage("retrieve", elapsed)

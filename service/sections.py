@@ -40,7 +40,7 @@ def group_sections(chunks: Iterable[Chunk]) -> Sections:
     for c in chunks:
         if not c.hollow:
             grouped[section_key(c)].append(c)
-    return {k: sorted(v, key=lambda c: c.start) for k, v in grouped.items()}
+    return {k: sorted(v, key=lambda c: (c.start, c.end)) for k, v in grouped.items()}
 
 
 def complete_sections(hits: Sequence[Hit], sections: Sections) -> list[Hit]:
@@ -68,7 +68,9 @@ def read_section(hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]) -> list[
     read from where the search landed."""
     parts = sorted(
         (p for p in per_hit if section_key(p[1].chunk) == section_key(hit.chunk)),
-        key=lambda p: p[1].chunk.start,
+        # a line the cleaner joined (a page break mid-sentence) gives every chunk cut from it
+        # the line's start: the one that ends first comes first
+        key=lambda p: (p[1].chunk.start, p[1].chunk.end),
     )
     heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
     # Not a long section whose heading asks the question: its answer starts at its start

@@ -163,3 +163,15 @@ def test_a_sentence_that_names_what_the_one_before_named() -> None:
     # 002: "这些语料" deep in a long sentence are its own
     sft = "对语料的总体要求是少而精, 问答对的数量一般在10K~100K, 这些语料通常是人工编写的"
     assert not names_back(sft)
+
+
+def test_an_english_sentence_of_the_notes_that_points_back() -> None:
+    # 001, Prompt Templates and Values: "These values…" had opened the answer
+    assert leans_back(
+        "These values can be dynamically generated or retrieved from external sources."
+    )
+    assert leans_back("In the above example, we have a prompt template that asks for the capital.")
+    assert not leans_back(
+        "Prompt Templates and Values are key concepts in the LangChain framework."
+    )
+    assert not leans_back("Theseus is a name, not a pointer.")

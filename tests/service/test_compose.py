@@ -211,3 +211,21 @@ def test_a_number_asked_about_a_name_the_evidence_never_says_is_refused() -> Non
     llama = hit(FILE_001, 365, 365, ("大语言模型基础", "目前主流的开源模型体系有哪些？"))
     g = ground("LLaMA 训练用了多少 token？", [llama], notes)
     assert g.refusal is None and "14,000亿" in g.composed.text
+
+
+def test_prose_from_another_section_starts_a_new_paragraph() -> None:
+    out = render(
+        [
+            Sentence("Prompt Templates are key concepts.", (1,)),
+            Sentence("They guide the prompt.", (1,)),
+            Sentence(
+                "作用：当您想要在 Prompts 中动态包含示例时，Example Selectors 很有用。",
+                (2,),
+                para=True,
+            ),
+        ]
+    )
+    assert out.splitlines() == [
+        "Prompt Templates are key concepts[1]. They guide the prompt[1].",
+        "作用：当您想要在 Prompts 中动态包含示例时，Example Selectors 很有用[2]。",
+    ]

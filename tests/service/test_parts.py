@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.types import Chunk, Hit
 from service.grounding import select_parts
-from service.parts import question_parts, search_parts, standalone_parts
+from service.parts import question_parts, search_parts, search_past_retracted, standalone_parts
 from tests.service.grounding_data import parroting_causes
 
 
@@ -112,3 +112,26 @@ def test_parts_that_pick_the_same_section_say_each_sentence_once() -> None:
     q = "为什么会出现 LLMs 复读机问题？LLMs 复读机问题有哪些原因？"
     texts = [u.text for u in select_parts(q, [parroting_causes()]).units]
     assert texts and len(texts) == len(set(texts))
+
+
+def _wrong(cid: str, score: float) -> Hit:
+    """A passage the notes get wrong as a whole: it gives only the editor's note."""
+    chunk = Chunk(cid, "a.md", ("笔记", cid), cid, 0, 1, errata=(("", "编者注"),))
+    return Hit(chunk, score)
+
+
+def test_slots_taken_by_wrong_sections_go_to_the_next_hits_of_a_question_in_parts() -> None:
+    q = "Prompt Template 是干什么的？什么时候需要用 Example Selectors？"
+    ranked = [_hit("tpl", 0.9), _wrong("sel-1", 0.9), _wrong("sel-2", 0.9), _hit("sel-004", 0.8)]
+    ranked += [_hit("far", 0.1)]
+
+    def search(text: str, k: int) -> list[Hit]:
+        return ranked[:k]
+
+    hits = search_past_retracted(search, q, 3)
+    # the first three keep their numbers; two more, past the wrong ones, follow
+    assert [h.chunk.chunk_id for h in hits] == ["tpl", "sel-1", "sel-2", "sel-004", "far"]
+    assert hits[3].score <= hits[2].score
+    # a whole question: its answer is the editor's note, more hits would only pad it
+    one = search_past_retracted(search, "什么时候需要用 Example Selectors？", 3)
+    assert [h.chunk.chunk_id for h in one] == ["tpl", "sel-1", "sel-2"]

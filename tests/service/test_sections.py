@@ -37,3 +37,11 @@ def test_hollow_hits_are_not_completed() -> None:
     bare = Chunk("h", "a.md", HEADING, "", 0, 0, hollow=True)
     rest = _chunk("s2", 10)
     assert complete_sections([Hit(bare, 0.9)], group_sections([bare, rest])) == [Hit(bare, 0.9)]
+
+
+def test_chunks_cut_from_one_joined_line_keep_the_notes_order() -> None:
+    # a line the cleaner joined across a page break is not the file's text: every chunk cut
+    # from it starts where the line does, and the one that ends first is the section's start
+    head = Chunk("head", "a.md", HEADING, "head", 100, 150)
+    tail = Chunk("tail", "a.md", HEADING, "tail", 100, 900)
+    assert [c.chunk_id for c in group_sections([tail, head])[("a.md", HEADING)]] == ["head", "tail"]
