@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from core.text import has_cjk
+
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 # A line of Python: a keyword that opens a statement, an assignment to a lower-case name ("llm =
@@ -18,12 +20,28 @@ _CODE = re.compile(
 
 def code_lines(lines: list[str]) -> set[int]:
     """The indices of the code lines: fenced blocks, fences included, when the fences pair up;
-    when they don't (a passage can start or end inside a block, and then which fence opens is
-    unknown) only the fences. Either way, a line in ASCII that reads as Python is code too."""
+    when they don't (a passage can start or end inside a block) the side of the odd fence that
+    Chinese prose shows is not code (`_cut`), or else only the fences. Either way, a line in ASCII that reads as Python is code too."""
     fences = [k for k, line in enumerate(lines) if FENCE.match(line)]
-    fenced = (
-        {k for a, b in zip(fences[::2], fences[1::2], strict=True) for k in range(a, b + 1)}
-        if len(fences) % 2 == 0
-        else set(fences)
-    )
+    fenced = _pairs(fences) if len(fences) % 2 == 0 else _cut(lines, fences)
     return fenced | {k for k, line in enumerate(lines) if line.isascii() and _CODE.match(line)}
+
+
+def _pairs(fences: list[int]) -> set[int]:
+    return {k for a, b in zip(fences[::2], fences[1::2], strict=True) for k in range(a, b + 1)}
+
+
+def _cut(lines: list[str], fences: list[int]) -> set[int]:
+    """The code of a passage cut inside a block. Chinese prose right after the first fence:
+    that fence closes the block the passage opened in, so all above it is code (002's Alpaca
+    example, cut after its blank line, had opened an answer with "Instruction. Create a
+    classification task…"). Chinese prose right before the last fence and none after it: that
+    fence opens the block the passage ends in. Else which fence opens is unknown: only fences."""
+    first, last = fences[0], fences[-1]
+    after = next((ln for ln in lines[first + 1 :] if ln.strip()), "")
+    if not after or (has_cjk(after) and not FENCE.match(after)):
+        return set(range(first + 1)) | _pairs(fences[1:])
+    before = next((ln for ln in reversed(lines[:last]) if ln.strip()), "")
+    if has_cjk(before) and not any(has_cjk(ln) for ln in lines[last + 1 :]):
+        return _pairs(fences[:-1]) | set(range(last, len(lines)))
+    return set(fences)

@@ -175,3 +175,15 @@ def test_an_english_sentence_of_the_notes_that_points_back() -> None:
         "Prompt Templates and Values are key concepts in the LangChain framework."
     )
     assert not leans_back("Theseus is a name, not a pointer.")
+
+
+def test_a_passage_cut_inside_a_block_closed_before_chinese_prose_drops_the_code() -> None:
+    # 002, the Alpaca example: a passage that starts after the blank line inside the block
+    # had given "Instruction. Create a classification task…" as a sentence
+    inside = [u.text for u in split_units(lines(FILE_002, 743, 755))]
+    assert not any("Create a classification" in t or "Pineapples" in t for t in inside)
+    assert inside[0].startswith('"text"部分是一个prompt模板')
+    # a passage that ends inside a block opened after Chinese prose keeps only the prose
+    opened = [u.text for u in split_units(lines(FILE_002, 730, 736))]
+    assert not any("Create a classification" in t or "Apples" in t for t in opened)
+    assert opened[0].startswith("这个阶段的难点")
