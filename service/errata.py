@@ -94,7 +94,9 @@ def select_correct(
         return select(question, hits), tuple(hits), (), False
     first = select(question, hits)
     evidence, clean, said = _correct(question, hits, select, first)
-    asked = _asked_wrong(question, first, evidence, hits) if said else ""
+    # a question in parts: the note may be on a later part, so it does not open the answer
+    whole = len(question_parts(question)) < 2
+    asked = _asked_wrong(question, first, evidence, hits) if said and whole else ""
     if asked:
         said = tuple(dict.fromkeys((asked, *said)))
     return evidence, clean, said, bool(asked)

