@@ -53,15 +53,19 @@ _NOT_MODEL = re.compile(
 )
 
 
+def names_a_model(term: str) -> bool:
+    """`term` reads as a model's name ("LLaMA", "Qwen2", "GPT-3"), not a field's acronym ("KV",
+    "NLP", "GPU")."""
+    inner = any(c.isupper() for c in term[1:]) or any(c.isdigit() for c in term)
+    return inner and not _NOT_MODEL.match(term)
+
+
 def _has_model_name(text: str, question: str) -> bool:
     asked = {t.lower() for t in latin_terms(question)}
     # a term built on one the question says ("Encoder-Decoder" for "prefix Decoder"), or a
     # field's acronym ("NLP", "GPU"), is no model's name
     return any(
-        not any(a in t.lower() for a in asked)
-        and not _NOT_MODEL.match(t)
-        and (any(c.isupper() for c in t[1:]) or any(c.isdigit() for c in t))
-        for t in latin_terms(text)
+        not any(a in t.lower() for a in asked) and names_a_model(t) for t in latin_terms(text)
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from core.text import is_english, numbers
 from core.types import Hit
 from service import keyterms
-from service.asks import asked, defined, missing_kind, quantity
+from service.asks import asked, defined, missing_kind, names_a_model, quantity
 from service.compose import (
     Composed,
     Sentence,
@@ -111,9 +111,10 @@ def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
 def _number_of_another(
     question: str, evidence: Evidence, hits: Sequence[Hit], en: bool
 ) -> str | None:
-    """A number asked about a named thing that the evidence's passages never name ("LLaMA 的
+    """A number asked about a model that the evidence's passages never name ("LLaMA 的
     tokenizer 词表大小是多少？" and a table of vocabularies "通常几千到几万个Token"): the numbers
-    there are another thing's, so what is missing is that thing's number."""
+    there are another model's, or none's, so what is missing is that model's number. Only a
+    model's name: "KV cache 占多少显存？" is answered by passages that say "K 和 V"."""
     if not quantity(question):
         return None
     ns = {u.n for u in evidence.units}
@@ -126,7 +127,7 @@ def _number_of_another(
     gone = [
         t
         for t in keyterms.check(question, texts, None, en).missing
-        if t.hard and t.text not in said
+        if t.hard and t.text not in said and names_a_model(t.text)
     ]
     ask = asked(question)
     if not gone or ask is None:

@@ -213,6 +213,10 @@ def test_a_number_asked_about_a_name_the_evidence_never_says_is_refused() -> Non
     llama = hit(FILE_001, 365, 365, ("大语言模型基础", "目前主流的开源模型体系有哪些？"))
     g = ground("LLaMA 训练用了多少 token？", [llama], notes)
     assert g.refusal is None and "14,000亿" in g.composed.text
+    # a field's acronym is no model: passages that say "K 和 V" answer a question on "KV"
+    kv = hit(FILE_002, 832, 835, ("大模型面试宝典", "Transformer推理的缓存计算都有哪些?"))
+    g = ground("KV cache 里缓存多少个向量？", [kv], notes + squash("KV cache"))
+    assert g.reason != "missing_kind"
 
 
 def test_prose_from_another_section_starts_a_new_paragraph() -> None:
