@@ -299,7 +299,7 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
                 added = new_points(found, picked)
                 picked += added
                 named += [u.heading_path[-1] for u in added[:1]]
-            closest = tuple(named) if low else ()
+            closest = tuple(dict.fromkeys(named)) if low else ()  # two files may share a heading
         picked += _kind_asked(question, picked, per_hit, q)
         return Evidence((*picked, *other), same, heading, closest)
     return Evidence((), False, "")

@@ -98,6 +98,26 @@ _GLOSSED = re.compile(
     r"([A-Za-z][A-Za-z0-9\-]*(?: [A-Za-z][A-Za-z0-9\-]*){0,3})\s*[(（]\s*"
     r"([A-Za-z][A-Za-z0-9\- ]*[A-Za-z0-9])\s*[)）]"
 )
+# "交叉编码器（cross-encoder）": the user glosses a Chinese term with its English name, in lower
+# case (a capitalised one is a name anyway). The English is a name too; the pair counts as
+# covered when the notes say the Chinese (its last four characters or more, or all of a
+# shorter run: "编码器" alone is the notes' encoder, not a cross-encoder).
+_ZH_GLOSSED = re.compile(r"([\u4e00-\u9fff]{2,})\s*[（(]\s*([a-z][a-z0-9\- ]*[a-z0-9])\s*[)）]")
+MIN_ZH_GLOSSED = 4
+
+
+def zh_glosses(question: str) -> list[tuple[str, str]]:
+    """The (Chinese term, English gloss) pairs a question writes as "中文（english）"."""
+    return [(zh, en) for zh, en in _ZH_GLOSSED.findall(question)]
+
+
+def _said_in_chinese(zh: str, text: str) -> bool:
+    """Some ending of the Chinese run before a gloss, MIN_ZH_GLOSSED characters or more (all of a
+    shorter run), is in `text`."""
+    shortest = min(MIN_ZH_GLOSSED, len(zh))
+    return any(zh[-k:] in text for k in range(shortest, len(zh) + 1))
+
+
 # English words that start questions or glue them together: never a name.
 
 
@@ -206,6 +226,9 @@ def key_terms(question: str) -> tuple[Term, ...]:
         if gloss:
             add(gloss, True)
         add(inside, True)
+    if not english:
+        for _, gloss in zh_glosses(question):
+            add(gloss, True)
     if english:
         for name in _name_runs(question):
             add(name, True)
@@ -320,6 +343,13 @@ def check(
             missing = [t for t in missing if t not in one]
         if any(t not in absent for t in one):
             absent = [t for t in absent if t not in one]
+    # "交叉编码器（cross-encoder）": the English is covered where the notes say the Chinese
+    for zh, gloss in zh_glosses(question):
+        said = [t for t in terms if squash(t.text) == squash(gloss)]
+        if _said_in_chinese(zh, haystack):
+            missing = [t for t in missing if t not in said]
+        if notes is None or _said_in_chinese(zh, notes):
+            absent = [t for t in absent if t not in said]
     return TermCoverage(terms, tuple(missing), tuple(absent), tuple(other))
 
 

@@ -151,3 +151,16 @@ def test_an_english_sentence_given_chinese_terms_starts_with_no_name() -> None:
     assert [t.text for t in key_terms("Elastic Weight Consolidation 是什么？") if t.hard] == [
         "Elastic Weight Consolidation"
     ]
+
+
+def test_an_english_gloss_after_a_chinese_term_is_a_name_covered_by_the_chinese() -> None:
+    # held-out hb-033: the notes say 编码器 (an encoder), never 交叉编码器 nor cross-encoder
+    notes = squash("RAG 检索增强；编码器和解码器；召回后排序；温度参数控制多样性")
+    asked = "RAG 里召回之后再用交叉编码器（cross-encoder）做一轮重排序（rerank），能带来什么提升？"
+    hard = [t.text for t in key_terms(asked) if t.hard]
+    assert hard == ["cross-encoder", "rerank", "RAG"]
+    cov = check(asked, ["RAG 检索增强"], notes)
+    assert [t.text for t in cov.absent] == ["cross-encoder", "rerank"]
+    # where the notes say the Chinese, the English gloss is covered: "温度参数（temperature）"
+    cov = check("温度参数（temperature）有什么作用？", ["温度参数控制多样性"], notes)
+    assert not cov.absent and not cov.missing
