@@ -21,7 +21,8 @@ _CODE = re.compile(
 def code_lines(lines: list[str]) -> set[int]:
     """The indices of the code lines: fenced blocks, fences included, when the fences pair up;
     when they don't (a passage can start or end inside a block) the side of the odd fence that
-    Chinese prose shows is not code (`_cut`), or else only the fences. Either way, a line in ASCII that reads as Python is code too."""
+    Chinese prose shows is not code (`_cut`), or else only the fences. Either way, a line in
+    ASCII that reads as Python is code too."""
     fences = [k for k, line in enumerate(lines) if FENCE.match(line)]
     fenced = _pairs(fences) if len(fences) % 2 == 0 else _cut(lines, fences)
     return fenced | {k for k, line in enumerate(lines) if line.isascii() and _CODE.match(line)}

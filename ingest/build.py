@@ -66,8 +66,7 @@ def chunker_code_hash() -> str:
     Cached: it describes the code this process imported, which can't change while it runs."""
     here = Path(__file__).resolve().parent
     names: tuple[str, ...] = ("load.py", "clean.py", "structure.py", "orphans.py", "lists.py")
-    names += ("chunk.py",)
-    names += ("overrides.py", "errata.py", "dedup.py", "bank.py")
+    names += ("chunk.py", "overrides.py", "errata.py", "dedup.py", "bank.py")
     # the practice bank masks the notes' errors with core/errata.py and splits its sentences
     # with core/units.py (tables by core/tables.py, code left out by core/code_lines.py); the
     # cleaner finds Chinese text with core/text.py

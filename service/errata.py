@@ -94,7 +94,8 @@ def select_correct(
         return select(question, hits), tuple(hits), (), False
     first = select(question, hits)
     evidence, clean, said = _correct(question, hits, select, first)
-    # a question in parts: the note may be on a later part, so it does not open the answer
+    # a question in parts: each part is answered apart and the note may be on any of them
+    # (dev-085's was on its second), so it does not open the answer
     whole = len(question_parts(question)) < 2
     asked = _asked_wrong(question, first, evidence, hits) if said and whole else ""
     if asked:

@@ -66,9 +66,9 @@ THIRD_SECTION_MARGIN = 0.10
 # answers longer, none lost; dev-002's post-processing, dev-015's retrieval step)
 MAX_SECOND = MAX_POINTS
 # A runner-up section whose best sentence matches the question this many times better than the
-# first's goes first (held-out ho-024); one whose best matches less than WEAKER_SECTION times
-# the answer's best is not added on a close call (ho-022's "大模型：一般指1亿以上参数的模型"
-# opening an answer on vocabulary sizes).
+# first's goes first (held-out ho-024, character tokenization); one whose best matches less
+# than WEAKER_SECTION times the answer's best is not added on a close call (dev-020's PEFT
+# problems under a question on adapters; at 0.5, bare-030 kept a list of memory-saving methods).
 BETTER_SECTION = 2.0
 MIN_BETTER = 4.0  # unit score (weighted shared features): a sentence that says what is asked
 WEAKER_SECTION = 0.6
@@ -293,7 +293,7 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
             for j, (_same, other_score, _neg, n2, hit2) in enumerate(near):
                 if j and score - other_score > THIRD_SECTION_MARGIN:
                     break
-                if _best_score(n2, hit2, per_hit, q) < WEAKER_SECTION * best:
+                if _best_score(hit2, per_hit, q) < WEAKER_SECTION * best:
                     continue  # its best sentence says far less of what is asked: padding
                 found = first_points(_from_section(n2, hit2, per_hit, q), MAX_SECOND)
                 added = new_points(found, picked)
@@ -305,7 +305,7 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     return Evidence((), False, "")
 
 
-def _best_score(n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]) -> float:
+def _best_score(hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]) -> float:
     """How well the section's best sentence matches the question."""
     return max((u.score for u in read_section(hit, per_hit, q)), default=0.0)
 
@@ -315,14 +315,15 @@ Ranked = list[tuple[bool, float, int, int, Hit]]
 
 def _best_sentence_first(ranked: Ranked, per_hit: list[tuple[int, Hit]], q: set[str]) -> Ranked:
     """When no heading asks the question and the search ranks two sections close, the runner-up
-    goes first if its best sentence matches the question far better than any of the first's ("按字符做分词为什么往往需要更大的模型和
-    更多算力？": the search put a table of Token and 词表 first, whose best sentence is about
-    multilingual vocabularies, over the tokenization section that says it)."""
+    goes first if its best sentence matches the question far better than any of the first's
+    ("按字符做分词为什么往往需要更大的模型和更多算力？": the search put a table of Token and 词表
+    first, whose best sentence is on multilingual vocabularies, over the tokenization section
+    that says it)."""
     if len(ranked) < 2 or ranked[0][0] or ranked[1][0]:
         return ranked
     if ranked[0][1] - ranked[1][1] > THIRD_SECTION_MARGIN:  # the search tells them apart
         return ranked
-    first, second = (_best_score(r[3], r[4], per_hit, q) for r in ranked[:2])
+    first, second = (_best_score(r[4], per_hit, q) for r in ranked[:2])
     if second >= BETTER_SECTION * first and second >= MIN_BETTER:
         return [ranked[1], ranked[0], *ranked[2:]]
     return ranked
