@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from core.types import Hit
+from service.asks import used_for
 from service.naming import MAX_NAMED, key, whole_items
 from service.overlap import features, weight
 from service.section_units import EvidenceUnit, is_duplicate, units_of
@@ -22,6 +23,8 @@ MAX_TITLE = 30  # a longer head (its gloss aside) is a sentence, not a title
 # What the question says beyond the titles: the asking words alone ("有什么作用" is {作用, 么作}).
 # "RLHF 的完整训练过程有哪些步骤" keeps {完整, 步骤, …} beyond "训练过程": not about that point.
 MAX_REST = 2.0
+# Words a point's title adds to the name a question asks about ("温度" for 温度参数)
+SETTING_WORDS = ("参数", "系数")
 
 _NUMBERING = re.compile(r"^[\s\d.)）、]*")
 _GLOSS = re.compile(r"[(（]([^()（）]+)[)）]")
@@ -51,6 +54,17 @@ def about(question: str, per_hit: Sequence[tuple[int, Hit]], q: set[str]) -> lis
     # a title inside a longer one the question names is another thing: "数据增强" (of training
     # samples) in "数据增强生成有什么作用？" (LangChain's data-augmented generation)
     said = {t for t in said if not any(t != o and t in o for o in said)}
+    # "温度有什么作用？" for the point titled 温度参数: the thing asked, plus a word that only
+    # says it is a setting
+    short = used_for(question) if not said else None
+    if short:
+        said = {
+            key(t)
+            for units in per_passage
+            for u in units
+            for t in titles(u)
+            if key(t) in {key(short) + key(w) for w in SETTING_WORDS}
+        }
     out: list[EvidenceUnit] = []
     named: set[str] = set()
     for units in per_passage:
@@ -67,6 +81,6 @@ def about(question: str, per_hit: Sequence[tuple[int, Hit]], q: set[str]) -> lis
     if not out:
         return []
     rest = question  # unsquashed: English words stay apart
-    for name in sorted(named, key=len, reverse=True):
+    for name in sorted(named | ({key(short)} if short else set()), key=len, reverse=True):
         rest = re.sub(_GAP.join(map(re.escape, name)), " ", rest, flags=re.I)
     return out if weight(features(rest, question=True)) <= MAX_REST else []

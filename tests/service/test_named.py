@@ -146,3 +146,13 @@ def test_the_notes_own_glosses_name_a_thing_in_the_other_language() -> None:
     aspects = hit(FILE_001, 1816, 1819, ("大模型（LLMs）评测面", "大模型怎么评测？"))
     text = compose(select("What is perplexity?", [aspects, evaluate])).text
     assert "几何平均值" in text and "语法和流畅度" not in text
+
+
+def test_a_question_about_a_setting_by_its_short_name_gets_that_point() -> None:
+    # 001, the inference settings: the point is titled 温度参数; "温度有什么作用？" had been
+    # refused (no heading asks it, and no title is 温度)
+    settings = hit(FILE_001, 1752, 1760, ("LLM推理面试", "大模型生成时的参数怎么设置？"))
+    ev = select("温度有什么作用？", [settings])
+    assert ev.by_name and ev.units[0].text.startswith("温度参数：在生成文本时")
+    # the setting word is all it may add: 数据 is not 数据偏差
+    assert not select("数据有什么作用？", [settings]).by_name
