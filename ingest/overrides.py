@@ -152,6 +152,13 @@ def _check_keys(where: str, table: Mapping[str, Any], allowed: set[str]) -> None
         raise _fail(where, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
 
 
+def _text(where: str, value: Any, problem: str) -> str:
+    """`value` as non-empty text, stripped; else the one-line error `problem`."""
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(where, problem)
+    return value.strip()
+
+
 def _reattachment(where: str, raw: Any) -> Reattachment:
     if not isinstance(raw, dict):
         raise _fail(where, "each reattach entry must be a table")
@@ -181,9 +188,12 @@ def _list_split(where: str, raw: Any) -> ListSplit:
     if not isinstance(raw, dict):
         raise _fail(where, "each lists entry must be a table")
     _check_keys(where, raw, LISTS_KEYS)
-    prefix, lists = raw.get("question_prefix"), raw.get("lists")
-    if not isinstance(prefix, str) or not prefix.strip():
-        raise _fail(where, "lists needs `question_prefix`, the start of the question's title")
+    prefix = _text(
+        where,
+        raw.get("question_prefix"),
+        "lists needs `question_prefix`, the start of the question's title",
+    )
+    lists = raw.get("lists")
     if not isinstance(lists, list) or len(lists) < 2:
         raise _fail(where, f"lists {prefix!r} needs `lists`, two or more inline tables")
     pairs: list[tuple[str, str]] = []
@@ -191,13 +201,12 @@ def _list_split(where: str, raw: Any) -> ListSplit:
         if not isinstance(x, dict):
             raise _fail(where, f"lists {prefix!r}: each list must be an inline table")
         _check_keys(where, x, LIST_KEYS)
-        intro, first = x.get("intro"), x.get("first_item")
-        if not isinstance(intro, str) or not intro.strip():
-            raise _fail(where, f"lists {prefix!r}: intro must be non-empty text")
-        if not isinstance(first, str) or not first.strip():
-            raise _fail(where, f"lists {prefix!r}: first_item must be non-empty text")
-        pairs.append((intro.strip(), first.strip()))
-    return ListSplit(prefix.strip(), tuple(pairs))
+        intro = _text(where, x.get("intro"), f"lists {prefix!r}: intro must be non-empty text")
+        first = _text(
+            where, x.get("first_item"), f"lists {prefix!r}: first_item must be non-empty text"
+        )
+        pairs.append((intro, first))
+    return ListSplit(prefix, tuple(pairs))
 
 
 def _erratum(where: str, raw: Any) -> Erratum:

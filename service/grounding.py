@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from core.text import is_english, numbers
 from core.types import Hit
 from service import keyterms
-from service.asks import asked, defined, missing_kind, names_a_model, quantity
+from service.asks import defined, missing_kind, names_a_model, quantity
 from service.compose import (
     Composed,
     Sentence,
@@ -109,30 +109,26 @@ def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
 
 
 def _number_of_another(
-    question: str, evidence: Evidence, hits: Sequence[Hit], en: bool
+    question: str, evidence: Evidence, texts: Sequence[str], en: bool
 ) -> str | None:
-    """A number asked about a model that the evidence's passages never name ("LLaMA 的
-    tokenizer 词表大小是多少？" and a table of vocabularies "通常几千到几万个Token"): the numbers
-    there are another model's, or none's, so what is missing is that model's number. Only a
-    model's name: "KV cache 占多少显存？" is answered by passages that say "K 和 V"."""
-    if not quantity(question):
+    """A number asked about a model that the evidence's passages (`texts`, one per hit, with
+    its headings) never name ("LLaMA 的 tokenizer 词表大小是多少？" and a table of vocabularies
+    "通常几千到几万个Token"): the numbers there are another model's, or none's, so what is
+    missing is that model's number. Only a model's name: "KV cache 占多少显存？" is answered by
+    passages that say "K 和 V"."""
+    kinds = quantity(question)
+    if not kinds:
         return None
-    ns = {u.n for u in evidence.units}
-    texts = [
-        " ".join(h.chunk.heading_path) + "\n" + h.chunk.text
-        for i, h in enumerate(hits)
-        if i + 1 in ns
-    ]
+    used = [texts[n - 1] for n in sorted({u.n for u in evidence.units})]
     said = set(numbers(question))
     gone = [
         t
-        for t in keyterms.check(question, texts, None, en).missing
+        for t in keyterms.check(question, used, None, en).missing
         if t.hard and t.text not in said and names_a_model(t.text)
     ]
-    ask = asked(question)
-    if not gone or ask is None:
+    if not gone:
         return None
-    name = keyterms.names(gone, en)
+    ask, name = kinds[-1], keyterms.names(gone, en)  # the kind asked, not the size it implies
     return f"{ask.en} for {name}" if en else f"{name} 的{ask.zh}"
 
 
@@ -197,7 +193,7 @@ def ground(
     if evidence.empty or (gate_refused and not (evidence.by_name or _named(question, evidence))):
         return refused(refusal(en), "no_evidence")
     # what we would answer gives numbers, but not of the thing asked about
-    other = _number_of_another(question, evidence, real, en)
+    other = _number_of_another(question, evidence, texts, en)
     if other is not None:
         return refused(refusal_kind(en, other), "missing_kind")
     if terms.partial:

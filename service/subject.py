@@ -58,13 +58,8 @@ def about(question: str, per_hit: Sequence[tuple[int, Hit]], q: set[str]) -> lis
     # says it is a setting
     short = used_for(question) if not said else None
     if short:
-        said = {
-            key(t)
-            for units in per_passage
-            for u in units
-            for t in titles(u)
-            if key(t) in {key(short) + key(w) for w in SETTING_WORDS}
-        }
+        settings = {key(short) + key(w) for w in SETTING_WORDS}
+        said = {key(t) for units in per_passage for u in units for t in titles(u)} & settings
     out: list[EvidenceUnit] = []
     named: set[str] = set()
     for units in per_passage:
