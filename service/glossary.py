@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.errors import CorpusError
 from core.text import is_english
@@ -84,16 +85,25 @@ def _uses(low: str, phrase: str, english: bool) -> bool:
     return english and re.search(r"(?<![a-z0-9])" + re.escape(phrase), low) is not None
 
 
+def read_data(path: Path) -> dict[str, Any] | None:
+    """A reviewed TOML file beside the documents (this glossary, field_terms.toml); None when
+    there is none. One that can't be read fails with one line: a reviewed file that silently
+    does nothing would hide the mistake."""
+    if not path.is_file():
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CorpusError(f"{path}: cannot read ({exc})") from exc
+
+
 def load_glossary(corpus_dir: Path) -> Glossary:
     """The glossary beside the documents; none there: an empty one. A malformed file fails
     with one line (a reviewed file that silently does nothing would hide the mistake)."""
     path = corpus_dir / GLOSSARY_NAME
-    if not path.is_file():
+    data = read_data(path)
+    if data is None:
         return Glossary()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CorpusError(f"{path}: cannot read ({exc})") from exc
     terms: list[tuple[str, tuple[str, ...]]] = []
     for i, row in enumerate(data.get("term", [])):
         row = row if isinstance(row, dict) else {}

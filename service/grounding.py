@@ -31,6 +31,7 @@ from service.compose import (
 )
 from service.errata import select_correct
 from service.evidence import Evidence, EvidenceUnit, select
+from service.field_terms import Said
 from service.generators.base import GenerationRequest, Passage
 from service.naming import key
 from service.parts import question_parts
@@ -144,7 +145,7 @@ def _named(question: str, evidence: Evidence) -> bool:
 
 def ground(
     question: str, hits: Sequence[Hit], notes: str | None = None, gate_refused: bool = False,
-    errata: bool = True, english: bool | None = None,
+    errata: bool = True, english: bool | None = None, unheard: Sequence[Said] = (),
 ) -> Grounding:  # fmt: skip
     """`notes`: the whole index's squashed text (`keyterms.squash`), to tell "not in these
     passages" from "not in the notes at all"; None judges by the passages alone.
@@ -152,7 +153,8 @@ def ground(
     (the glossary adds the notes' Chinese terms to "Why does it keep repeating itself?").
     `gate_refused`: the score gate found nothing close; the refusal still names any key term
     the notes lack. `errata=False`: the notes' reviewed errors count as evidence (what the
-    answer would be without them)."""
+    answer would be without them). `unheard`: the field's terms in the question for concepts
+    the notes never mention (service/field_terms.py): names, like LoRA."""
     en = is_english(question) if english is None else english
     real = tuple(h for h in hits if not h.chunk.hollow)
     # the notes' reviewed errors never become evidence; what they would have said is noted
@@ -161,7 +163,7 @@ def ground(
     else:
         evidence, wrong, note_first = select_parts(question, real), (), False
     texts = [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in real]
-    terms = keyterms.check(question, texts, notes, en)
+    terms = keyterms.check(question, texts, notes, en, unheard)
     composed = compose(evidence, en, wrong, note_first)
     # A named thing the notes lack, and no section that asks this question: what we would
     # answer is about something else, so the whole question counts as not covered.
@@ -175,7 +177,7 @@ def ground(
         # notes never answer gets no note on whatever wrong sentence its closest hits hold
         # (dev-096, Layer Norm's formula).
         # (in the language the user typed, as this call: not the glossary's added terms')
-        if said and ground(question, hits, notes, gate_refused, False, en).refusal is None:
+        if said and ground(question, hits, notes, gate_refused, False, en, unheard).refusal is None:
             text, reason = f"{notes_wrong(en)}\n{said}", "notes_wrong"
         return Grounding(
             question, real, evidence, terms, composed, text, reason, wrong, en, note_first

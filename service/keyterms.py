@@ -306,6 +306,33 @@ def _other_meaning(
     return out
 
 
+def _with_names(
+    terms: tuple[Term, ...], said: Iterable[tuple[str, Sequence[str]]]
+) -> tuple[Term, ...]:
+    """`terms`, with each concept `said` (its name as the question writes it, and all its
+    names) a hard term, once: not beside a name that says it already ("DeepSpeed ZeRO" holds
+    DeepSpeed; "混合专家模型（MoE）" names one concept twice), in place of a shorter one it
+    completes ("Constitutional" is half of "Constitutional AI") or of the soft word it is (jieba
+    may also cut "残差连接" in two; those pieces stay soft)."""
+    out = list(terms)
+    for name, names in said:
+        key, keys = squash(name), {squash(n) for n in names}
+        hard = [t for t in out if t.hard]
+        if any(key in squash(t.text) or squash(t.text) in keys for t in hard):
+            continue
+        part = [
+            i
+            for i, t in enumerate(out)
+            if squash(t.text) in key and (t.hard or squash(t.text) == key)
+        ]
+        if part:
+            out[part[0]] = Term(name, True)
+            out = [t for i, t in enumerate(out) if i == part[0] or i not in part]
+        else:
+            out.append(Term(name, True))
+    return tuple(out)
+
+
 def _unheard(term: Term, notes: str) -> Term:
     """Plain English words in a Chinese question are soft: users write "weights" or "base
     model" for what the notes say in Chinese. A run of two or more of them with a word the notes
@@ -319,11 +346,14 @@ def _unheard(term: Term, notes: str) -> Term:
 
 
 def check(
-    question: str, evidence_texts: Iterable[str], notes: str | None = None, english: bool = False
-) -> TermCoverage:
+    question: str, evidence_texts: Iterable[str], notes: str | None = None, english: bool = False,
+    unheard: Iterable[tuple[str, Sequence[str]]] = (),
+) -> TermCoverage:  # fmt: skip
     """`notes`: the whole index's text, squashed (see `squash`); None: judge by the evidence.
-    `english`: the user wrote in English (the glossary may have added Chinese to `question`)."""
-    terms = key_terms(question)
+    `english`: the user wrote in English (the glossary may have added Chinese to `question`).
+    `unheard`: the concepts the question names that the notes never mention (the field's terms,
+    service/field_terms.py: the name as written, all its names): hard terms."""
+    terms = _with_names(key_terms(question), unheard)
     if notes is not None and not english:
         terms = tuple(_unheard(t, notes) for t in terms)
     haystack = squash("\n".join(evidence_texts))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncGenerator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, cast
 
@@ -27,6 +27,7 @@ from core.types import Hit
 from service.citations import StreamingCitationFilter, says_not_covered
 from service.compose import refusal
 from service.events import AskEvent, DoneEvent, ErrorEvent, SourcesEvent, TokenEvent
+from service.field_terms import FieldTerms, load_field_terms
 from service.gate import EvidenceGate
 from service.generators.base import GenerationRequest, Generator
 from service.glossary import Glossary, load_glossary, notes_glossary
@@ -48,6 +49,17 @@ from service.support import SupportChecker
 def refusal_sentence(question: str) -> str:
     """The plain "not in the notes", in the question's language."""
     return refusal(is_english(question))
+
+
+@dataclass(frozen=True)
+class IndexFacts:
+    """What the pipeline reads off one index version, besides searching it."""
+
+    version: str
+    notes: str | None  # the whole text, squashed (keyterms.squash); None: judge by passages
+    sections: Sections
+    glossary: Glossary  # corpus/glossary.toml and the notes' own English glosses
+    unheard: FieldTerms  # the field's concepts the notes never mention
 
 
 class AskPipeline:
@@ -79,7 +91,8 @@ class AskPipeline:
         )
         self.checker = SupportChecker()
         self.glossary = load_glossary(settings.corpus_dir)
-        self._index: tuple[str, str | None, Sections, Glossary] = ("", None, {}, self.glossary)
+        self.field_terms = load_field_terms(settings.corpus_dir)
+        self._index = IndexFacts("", None, {}, self.glossary, FieldTerms())
         # The extractive generator has nothing to add to the extractive composition: with it,
         # the composed evidence is the answer and no generation slot is taken.
         self.use_llm = generator.name != "extractive"
@@ -99,27 +112,26 @@ class AskPipeline:
         self.observer.stage("retrieve", elapsed)
         return hits, retriever.version, elapsed
 
-    def index_facts(self, retriever: Any) -> tuple[str | None, Sections]:
-        """The index's whole text, squashed, for the key-term check, and its sections, to
-        complete the hits: built once per version, from the retriever that answered the search.
-        A retriever that can't list its chunks: judge by the passages, complete nothing."""
-        if self._index[0] != retriever.version:
+    def index_facts(self, retriever: Any) -> IndexFacts:
+        """The index's whole text, squashed, for the key-term check; its sections, to complete
+        the hits; the field's concepts it never mentions: built once per version, from the
+        retriever that answered the search. A retriever that can't list its chunks: judge by
+        the passages, complete nothing, and only corpus/glossary.toml adds terms."""
+        if self._index.version != retriever.version:
             chunks = getattr(getattr(retriever, "index", None), "chunks", None)
             if chunks is None:
-                return None, {}
+                return IndexFacts(retriever.version, None, {}, self.glossary, FieldTerms())
             # hollow chunks (bare headings, contents-only topics) never count as coverage
             text = "\n".join(
                 " ".join(c.heading_path) + "\n" + c.text for c in chunks if not c.hollow
             )
             terms = self.glossary + notes_glossary(c.text for c in chunks if not c.hollow)
-            self._index = (retriever.version, squash(text), group_sections(chunks), terms)
-        return self._index[1], self._index[2]
-
-    def terms_of(self, retriever: Any) -> Glossary:
-        """corpus/glossary.toml and the notes' own English glosses of their terms (this index's)."""
-        self.index_facts(retriever)
-        fresh = self._index[0] == retriever.version  # a retriever that lists no chunks: none
-        return self._index[3] if fresh else self.glossary
+            notes = squash(text)
+            unheard = self.field_terms.unheard(notes)
+            self._index = IndexFacts(
+                retriever.version, notes, group_sections(chunks), terms, unheard
+            )
+        return self._index
 
     async def plan(self, req: AskRequest) -> Plan:
         try:  # shed overload before spending CPU on retrieval
@@ -133,15 +145,18 @@ class AskPipeline:
         retriever = self.holder.get()
         # the notes' own term for what the question says in other words (corpus/glossary.toml,
         # and the English the notes gloss their terms with)
-        rw = replace(rw, standalone=self.terms_of(retriever).expand(rw.standalone))
+        facts = self.index_facts(retriever)
+        rw = replace(rw, standalone=facts.glossary.expand(rw.standalone))
         k = req.top_k or self.settings.top_k
         hits, version, retrieve_s = await self.search(rw.standalone, k, retriever)
         english = is_english(rw.question)  # what the user typed, before the glossary's terms
         decision = self.gate.decide(hits, rw.standalone, english)
-        notes, sections = self.index_facts(retriever)
-        hits = complete_sections(hits, sections)  # the top sections' parts the search left out
-        hits += lookup(rw.standalone, hits, sections)  # "X是什么？": the passages that name X
-        g = ground(rw.standalone, hits, notes, decision.refuse, english=english)
+        hits = complete_sections(hits, facts.sections)  # the top sections' parts not found
+        hits += lookup(rw.standalone, hits, facts.sections)  # "X是什么？": passages that name X
+        # the field's terms for concepts the notes never discuss ("残差连接") are names too
+        unheard = facts.unheard.said_in(rw.question)
+        g = ground(rw.standalone, hits, facts.notes, decision.refuse, english=english,
+                   unheard=unheard)  # fmt: skip
         request = None
         if g.refusal is None and self.use_llm:
             request = evidence_request(g, self.builder, asked)

@@ -47,6 +47,14 @@ def test_absent_term_is_refused_by_name(app_factory, Fake) -> None:
         assert eng["refused"] and eng["answer"] == "The notes do not cover PagedAttention."
 
 
+def test_a_plain_word_topic_the_notes_never_discuss_is_refused_by_name(app_factory, Fake):
+    # no capitals to mark a name: corpus/field_terms.toml knows 残差连接 is the field's term
+    with app_factory(Fake(INVENTED)) as (client, gen):
+        body = client.post("/ask", json={"question": "Transformer 里的残差连接有什么用？"}).json()
+        assert body["refused"] is True and body["refusal_reason"] == "missing_terms"
+        assert body["answer"] == "笔记里没有关于 残差连接 的内容。" and gen.calls == 0
+
+
 def test_extractive_answers_from_the_notes_without_a_generation_slot(app_factory) -> None:
     from service.generators.extractive import ExtractiveGenerator
 

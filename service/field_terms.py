@@ -1,0 +1,96 @@
+"""The field's vocabulary, to tell a topic the notes never discuss from a paraphrase.
+
+keyterms.py refuses by names (LoRA, FlashAttention): capitals and digits stand out. Many topics
+are named in plain words: "残差连接", "学习率 warmup", "watermarking". A plain word the notes
+never use is no signal alone (users paraphrase: "车轱辘话" is the notes' 复读机), but a plain
+word that is one of the field's terms for a concept, when the notes use none of that concept's
+names, says the notes never discuss it. corpus/field_terms.toml lists the concepts, each with
+all its common names (Chinese, English, abbreviations); which of them the notes never mention
+is read from the index, so the list holds for any documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from core.errors import CorpusError
+from service.glossary import read_data
+
+FIELD_TERMS_NAME = "field_terms.toml"
+Said = tuple[str, tuple[str, ...]]  # a concept's name as the question writes it, all its names
+
+
+def _key(name: str) -> str:
+    """As keyterms.squash compares text: lower case, no separators."""
+    return re.sub(r"[\s\-_.·•]+", "", name.lower())
+
+
+@cache  # one per name, compiled once
+def _pattern(name: str) -> re.Pattern[str]:
+    """Chinese anywhere; English from the start of a word, to the end of one, allowing the
+    word's own endings ("watermark" in "watermarking", "warm-up" as "warm up" or "warmup"),
+    not inside another word ("rope" in "europe")."""
+    if not name.isascii():
+        return re.compile(re.escape(name))
+    parts = [re.escape(p) for p in re.split(r"[\s\-_]+", name.strip()) if p]
+    body = r"[\s\-_]?".join(parts)
+    return re.compile(r"(?<![A-Za-z0-9])" + body + r"(?:s|es|ed|ing)?(?![A-Za-z0-9])", re.I)
+
+
+@dataclass(frozen=True)
+class Concept:
+    names: tuple[str, ...]
+
+    def said_in(self, question: str) -> str | None:
+        """The name as `question` writes it, the longest match; None when it names none."""
+        found = [m.group(0) for n in self.names for m in [_pattern(n).search(question)] if m]
+        return max(found, key=len) if found else None
+
+    def mentioned(self, notes: str) -> bool:
+        """`notes`: squashed (lower case, no separators), as keyterms.squash makes it."""
+        return any(_key(n) in notes for n in self.names)
+
+
+@dataclass(frozen=True)
+class FieldTerms:
+    concepts: tuple[Concept, ...] = ()
+
+    def unheard(self, notes: str) -> FieldTerms:
+        """The concepts the notes (squashed) never mention by any of their names."""
+        return FieldTerms(tuple(c for c in self.concepts if not c.mentioned(notes)))
+
+    def said_in(self, question: str) -> tuple[Said, ...]:
+        """The concepts `question` names: each name as it writes it, with all the concept's
+        names (the question may name it twice: "混合专家模型（MoE）")."""
+        said = ((c.said_in(question), c.names) for c in self.concepts)
+        return tuple((s, names) for s, names in said if s)
+
+
+def _concepts(rows: Iterable[object], path: Path) -> tuple[Concept, ...]:
+    out: list[Concept] = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(rows, 1):
+        names = row.get("names") if isinstance(row, dict) else None
+        if not isinstance(names, list) or not names:
+            raise CorpusError(f"{path}: concept {i} needs `names`, a list of its names")
+        for n in names:
+            # a name under two concepts would make one of them look discussed by the other
+            if not isinstance(n, str) or len(_key(n)) < 2:
+                raise CorpusError(f"{path}: concept {i}: {n!r} is not a name")
+            if seen.get(_key(n), i) != i:
+                raise CorpusError(f"{path}: concept {i}: {n!r} is already concept {seen[_key(n)]}")
+            seen[_key(n)] = i
+        out.append(Concept(tuple(n.strip() for n in names)))
+    return tuple(out)
+
+
+def load_field_terms(corpus_dir: Path) -> FieldTerms:
+    """The list beside the documents; none there: an empty one (nothing refused by it). A
+    malformed file fails with one line."""
+    path = corpus_dir / FIELD_TERMS_NAME
+    data = read_data(path)
+    return FieldTerms(_concepts(data.get("concept", []), path)) if data else FieldTerms()

@@ -1,0 +1,93 @@
+"""The field's vocabulary: a plain-word topic the notes never discuss is refused by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import CorpusError
+from service.field_terms import FIELD_TERMS_NAME, Concept, FieldTerms, load_field_terms
+from service.keyterms import check, squash
+from tests.service.grounding_data import CORPUS, lines
+
+LEXICON = FieldTerms(
+    (
+        Concept(("残差连接", "residual connection", "skip connection")),
+        Concept(("warmup", "warm-up", "学习率预热")),
+        Concept(("watermark", "水印")),
+        Concept(("旋转位置编码", "RoPE", "rotary position embedding")),
+    )
+)
+NOTES = squash(lines("001_c14bfeaf169b6fab.txt", 1957, 2035))  # 001's 位置编码 section
+
+
+def _said(terms: FieldTerms, question: str) -> list[str]:
+    return [name for name, _ in terms.said_in(question)]
+
+
+def test_a_name_is_found_as_the_question_writes_it() -> None:
+    assert _said(LEXICON, "Transformer 里的残差连接为什么有用？") == ["残差连接"]
+    assert _said(LEXICON, "预训练时为什么要先做学习率 Warm up？") == ["Warm up"]  # any spelling
+    assert _said(LEXICON, "How do watermarking schemes detect text?") == ["watermarking"]
+    assert _said(LEXICON, "Why does Europe regulate LLMs?") == []  # not inside another word
+    assert _said(LEXICON, "LoRA 的思路是什么？") == []
+
+
+def test_concepts_the_notes_mention_by_any_name_are_heard() -> None:
+    # 001 answers "旋转位置编码 RoPE 思路是什么？": every other concept here is unheard
+    unheard = LEXICON.unheard(NOTES)
+    names = {c.names[0] for c in unheard.concepts}
+    assert "旋转位置编码" not in names and {"残差连接", "warmup", "watermark"} <= names
+    assert _said(unheard, "RoPE 和残差连接有什么关系？") == ["残差连接"]
+
+
+def test_an_unheard_field_term_is_a_name_the_notes_lack() -> None:
+    q = "Transformer 里的残差连接为什么能让很深的网络训练得动？"
+    texts = [lines("001_c14bfeaf169b6fab.txt", 1957, 1990)]
+    plain = check(q, texts, NOTES)
+    assert not plain.refuse and not plain.absent  # plain Chinese words are soft
+    named = check(q, texts, NOTES, unheard=LEXICON.unheard(NOTES).said_in(q))
+    assert [t.text for t in named.absent] == ["残差连接"] and named.partial
+
+
+def test_a_concept_the_question_names_already_is_named_once() -> None:
+    lexicon = FieldTerms(
+        (
+            Concept(("混合专家模型", "MoE", "mixture of experts")),
+            Concept(("DeepSpeed",)),
+            Concept(("Constitutional AI", "宪法AI")),
+        )
+    )
+
+    def absent(q: str) -> list[str]:
+        return [t.text for t in check(q, [], NOTES, unheard=lexicon.said_in(q)).absent]
+
+    assert absent("什么是混合专家模型（MoE）？") == ["MoE"]  # one concept, said twice
+    assert absent("DeepSpeed ZeRO 的 stage 3 分了什么？") == ["DeepSpeed ZeRO"]
+    assert absent("Constitutional AI 是怎么让模型批评自己的？") == ["Constitutional AI"]
+
+
+def test_the_shipped_list_loads_and_covers_what_the_notes_never_discuss() -> None:
+    terms = load_field_terms(CORPUS)
+    assert len(terms.concepts) > 300
+    notes = squash("\n".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")))
+    unheard = terms.unheard(notes)
+    assert set(_said(unheard, "FlashAttention 和残差连接是什么？")) == {
+        "FlashAttention",
+        "残差连接",
+    }
+    assert _said(unheard, "LoRA 和 P-tuning v2 有什么区别？") == []  # topics they answer
+
+
+def test_no_list_is_an_empty_one_and_a_bad_one_fails_in_one_line(tmp_path: Path) -> None:
+    assert _said(load_field_terms(tmp_path), "残差连接") == []
+    (tmp_path / FIELD_TERMS_NAME).write_text(
+        "[[concept]]\nnames = ['残差连接']\n[[concept]]\nnames = ['残差 连接']\n", encoding="utf-8"
+    )
+    with pytest.raises(CorpusError, match="already concept 1") as err:
+        load_field_terms(tmp_path)
+    assert "\n" not in str(err.value)
+    (tmp_path / FIELD_TERMS_NAME).write_text("[[concept]]\nnames = []\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="needs `names`"):
+        load_field_terms(tmp_path)
