@@ -18,14 +18,24 @@ _CODE = re.compile(
 )
 
 
+# String literals, straight or curly quotes: `print(chain.run("你好"))` is code whatever it prints.
+_STRING = re.compile(r'"[^"]*"|\'[^\']*\'|“[^”]*”|‘[^’]*’')
+
+
+def _is_code(line: str) -> bool:
+    """A line in ASCII, but for what its strings say, that reads as Python."""
+    bare = _STRING.sub('""', line)
+    return bare.isascii() and bool(_CODE.match(bare))
+
+
 def code_lines(lines: list[str]) -> set[int]:
     """The indices of the code lines: fenced blocks, fences included, when the fences pair up;
     when they don't (a passage can start or end inside a block) the side of the odd fence that
     Chinese prose shows is not code (`_cut`), or else only the fences. Either way, a line in
-    ASCII that reads as Python is code too."""
+    ASCII (its strings aside) that reads as Python is code too."""
     fences = [k for k, line in enumerate(lines) if FENCE.match(line)]
     fenced = _pairs(fences) if len(fences) % 2 == 0 else _cut(lines, fences)
-    return fenced | {k for k, line in enumerate(lines) if line.isascii() and _CODE.match(line)}
+    return fenced | {k for k, line in enumerate(lines) if _is_code(line)}
 
 
 def _pairs(fences: list[int]) -> set[int]:

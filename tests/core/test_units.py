@@ -187,3 +187,10 @@ def test_a_passage_cut_inside_a_block_closed_before_chinese_prose_drops_the_code
     opened = [u.text for u in split_units(lines(FILE_002, 730, 736))]
     assert not any("Create a classification" in t or "Apples" in t for t in opened)
     assert opened[0].startswith("这个阶段的难点")
+
+
+def test_a_line_of_code_that_prints_chinese_is_code() -> None:
+    # 004, the DemoChain example, in a passage that starts inside its block (the fences don't
+    # pair): "print(chain.run("你好"))[1]." had been a whole answer
+    inside = [u.text for u in split_units(lines(FILE_004, 246, 259))]
+    assert not any("chain.run" in t or "self.llm" in t or "format(" in t for t in inside)
