@@ -41,6 +41,34 @@ def _pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"(?<![A-Za-z0-9])" + body + r"(?:s|es|ed|ing)?(?![A-Za-z0-9])", re.I)
 
 
+MIN_SQUASHED = 6  # letters: "kto" is inside "tiktoken", "flashattention" is "Flash Attention"
+_WORD = re.compile(r"[a-z0-9]+(?:[\-_.][a-z0-9]+)*")
+
+
+class Notes:
+    """The notes' text, to ask whether they say a name: a Chinese one anywhere, squashed (as
+    keyterms.squash compares: "Continue PreTrain" says "continue pretrain"); a one-word English
+    one as a word ("kto" is no word of "tiktoken", "rope" none of "europe"), or its plural, or
+    a long one squashed too."""
+
+    def __init__(self, text: str) -> None:
+        low = text.lower()
+        self.squashed = _key(low)
+        self.words = set(_WORD.findall(low))
+
+    def say(self, name: str) -> bool:
+        low = name.lower().strip()
+        if not low.isascii() or not _WORD.fullmatch(low):  # Chinese, several words, "LLM.int8()"
+            return _key(low) in self.squashed
+        # a long name may be written apart ("Flash Attention"), a short one must stand alone
+        key = _key(low)
+        return (
+            low in self.words
+            or f"{low}s" in self.words
+            or (len(key) >= MIN_SQUASHED and key in self.squashed)
+        )
+
+
 @dataclass(frozen=True)
 class Concept:
     names: tuple[str, ...]
@@ -50,17 +78,17 @@ class Concept:
         found = [m.group(0) for n in self.names for m in [_pattern(n).search(question)] if m]
         return max(found, key=len) if found else None
 
-    def mentioned(self, notes: str) -> bool:
-        """`notes`: squashed (lower case, no separators), as keyterms.squash makes it."""
-        return any(_key(n) in notes for n in self.names)
+    def mentioned(self, notes: Notes) -> bool:
+        return any(notes.say(n) for n in self.names)
 
 
 @dataclass(frozen=True)
 class FieldTerms:
     concepts: tuple[Concept, ...] = ()
 
-    def unheard(self, notes: str) -> FieldTerms:
-        """The concepts the notes (squashed) never mention by any of their names."""
+    def unheard(self, text: str) -> FieldTerms:
+        """The concepts the notes (`text`, as written) never mention by any of their names."""
+        notes = Notes(text)
         return FieldTerms(tuple(c for c in self.concepts if not c.mentioned(notes)))
 
     def said_in(self, question: str) -> tuple[Said, ...]:

@@ -353,12 +353,18 @@ def check(
     `english`: the user wrote in English (the glossary may have added Chinese to `question`).
     `unheard`: the concepts the question names that the notes never mention (the field's terms,
     service/field_terms.py: the name as written, all its names): hard terms."""
-    terms = _with_names(key_terms(question), unheard)
+    concepts = tuple(unheard)
+    terms = _with_names(key_terms(question), concepts)
     if notes is not None and not english:
         terms = tuple(_unheard(t, notes) for t in terms)
     haystack = squash("\n".join(evidence_texts))
-    missing = [t for t in terms if not _found(t, haystack)]
-    absent = [t for t in missing if t.hard and (notes is None or not _found(t, notes))]
+    # the field's terms were looked for already, each as a word ("kto" is inside "tiktoken")
+    field = {squash(name) for name, _ in concepts}
+    missing = [t for t in terms if squash(t.text) in field or not _found(t, haystack)]
+    absent = [
+        t for t in missing
+        if t.hard and (notes is None or squash(t.text) in field or not _found(t, notes))
+    ]  # fmt: skip
     other = _other_meaning(question, absent, terms, notes) if notes is not None else []
     missing += [t for t in other if t not in missing]
     absent += other

@@ -127,7 +127,7 @@ class AskPipeline:
             )
             terms = self.glossary + notes_glossary(c.text for c in chunks if not c.hollow)
             notes = squash(text)
-            unheard = self.field_terms.unheard(notes)
+            unheard = self.field_terms.unheard(text)
             self._index = IndexFacts(
                 retriever.version, notes, group_sections(chunks), terms, unheard
             )

@@ -19,7 +19,8 @@ LEXICON = FieldTerms(
         Concept(("旋转位置编码", "RoPE", "rotary position embedding")),
     )
 )
-NOTES = squash(lines("001_c14bfeaf169b6fab.txt", 1957, 2035))  # 001's 位置编码 section
+TEXT = lines("001_c14bfeaf169b6fab.txt", 1957, 2035)  # 001's 位置编码 section
+NOTES = squash(TEXT)
 
 
 def _said(terms: FieldTerms, question: str) -> list[str]:
@@ -34,9 +35,29 @@ def test_a_name_is_found_as_the_question_writes_it() -> None:
     assert _said(LEXICON, "LoRA 的思路是什么？") == []
 
 
+def test_a_short_english_name_is_said_as_a_word() -> None:
+    kto = FieldTerms((Concept(("KTO",)), Concept(("FlashAttention",))))
+    # 004 mentions tiktoken, not KTO; a long name counts written apart
+    assert [
+        c.names[0] for c in kto.unheard("解决方案：Tiktoken是OpenAI开发的Python库").concepts
+    ] == [
+        "KTO",
+        "FlashAttention",
+    ]
+    assert kto.unheard("KTOs and Flash Attention").concepts == ()
+
+
+def test_a_field_term_found_unheard_is_absent_whatever_word_holds_its_letters() -> None:
+    text = "解决方案：Tiktoken是OpenAI开发的Python库"
+    kto = FieldTerms((Concept(("KTO",)),))
+    q = "对齐训练里有一种叫 kto 的方法，它的损失函数是怎么设计的？"
+    cov = check(q, [text], squash(text), unheard=kto.unheard(text).said_in(q))
+    assert [t.text for t in cov.absent] == ["kto"] and cov.refuse
+
+
 def test_concepts_the_notes_mention_by_any_name_are_heard() -> None:
     # 001 answers "旋转位置编码 RoPE 思路是什么？": every other concept here is unheard
-    unheard = LEXICON.unheard(NOTES)
+    unheard = LEXICON.unheard(TEXT)
     names = {c.names[0] for c in unheard.concepts}
     assert "旋转位置编码" not in names and {"残差连接", "warmup", "watermark"} <= names
     assert _said(unheard, "RoPE 和残差连接有什么关系？") == ["残差连接"]
@@ -47,7 +68,7 @@ def test_an_unheard_field_term_is_a_name_the_notes_lack() -> None:
     texts = [lines("001_c14bfeaf169b6fab.txt", 1957, 1990)]
     plain = check(q, texts, NOTES)
     assert not plain.refuse and not plain.absent  # plain Chinese words are soft
-    named = check(q, texts, NOTES, unheard=LEXICON.unheard(NOTES).said_in(q))
+    named = check(q, texts, NOTES, unheard=LEXICON.unheard(TEXT).said_in(q))
     assert [t.text for t in named.absent] == ["残差连接"] and named.partial
 
 
@@ -71,8 +92,7 @@ def test_a_concept_the_question_names_already_is_named_once() -> None:
 def test_the_shipped_list_loads_and_covers_what_the_notes_never_discuss() -> None:
     terms = load_field_terms(CORPUS)
     assert len(terms.concepts) > 300
-    notes = squash("\n".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")))
-    unheard = terms.unheard(notes)
+    unheard = terms.unheard("\n".join(p.read_text("utf-8") for p in CORPUS.glob("*.txt")))
     assert set(_said(unheard, "FlashAttention 和残差连接是什么？")) == {
         "FlashAttention",
         "残差连接",
