@@ -121,6 +121,11 @@ def _correct(
     # section asks it ("RM (奖励模型) 的数据格式?" got PPO's).
     if lost and first.same_question and not evidence.same_question:
         return Evidence((), False, first.heading), clean, said
+    # ... or loses the sentences it answered with, and what is left answers from a section that
+    # doesn't ask it ("Encoder编码器与Decoder掩码有什么区别？" got prefix/causal decoders)
+    moved = evidence.heading != first.heading and not evidence.same_question
+    if said and first.same_question and moved:
+        return Evidence((), False, first.heading), clean, said
     # The section that answered is retracted as a whole: what is left answers from elsewhere,
     # and says it is only the closest ("LoRA 为什么能让训练变快？" had led with the steps of
     # "如何在已有LoRA模型上继续训练？"). Whole questions only (each part of one is answered

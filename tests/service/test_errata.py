@@ -210,3 +210,18 @@ def test_a_wrong_section_that_asks_the_question_gives_the_note_not_a_neighbour()
     # the PPO question itself is answered as before
     g = ground("PPO (强化学习) 的数据格式？", hits)
     assert g.refusal is None and "PPO的数据格式可以采用以下方式" in g.composed.text
+
+
+def test_a_section_asking_it_that_loses_its_answer_gives_the_note_not_a_neighbour() -> None:
+    # 000: the masks' section says one sentence, half of it wrong; without it, 004's decoders
+    # (attention masks too, another question) would have answered
+    masks = hit(FILE_000, 246, 248, ("大语言模型架构", "5. Encoder编码器与Decoder掩码有什么区别？"))
+    quote = "还需要使用编码器-解码器注意力掩码来避免未来位置信息的泄露"
+    note = "防止看到未来位置的是解码器自注意力里的因果掩码。"
+    decoders = hit(
+        FILE_004, 26, 32, ("LLMs", "2、prefix Decoder 和 causal Decoder 和 Encoder-Decoder 区别是什么？"),
+        score=0.8,
+    )  # fmt: skip
+    g = ground("Encoder编码器与Decoder掩码有什么区别？", [_with(masks, quote, note), decoders])
+    assert g.reason == "notes_wrong" and g.refusal is not None and note in g.refusal
+    assert "prefix" not in g.refusal
