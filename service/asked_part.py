@@ -60,13 +60,16 @@ def asked_point(
         if any(focus & p for p in said):
             stands = max(weight(focus & p) for p in said) >= MIN_FOCUS_SCORE
             short = chinese <= focus and len(chinese) >= MIN_TITLE_BIGRAMS
-            named.append((stands or short, u))
+            named.append((stands or short, any(p <= asked for p in said), u))
+    # titles alike ("无意识的源-目标差异", "有意识的源-目标差异"): the one the question says whole
+    if len(named) > 1 and sum(whole for _, whole, _ in named) == 1:
+        named = [n for n in named if n[1]]
     # not one English word ("SFT") or one bigram: a title of MIN_FOCUS_SCORE or more, or a
     # Chinese name of three characters that only the question says ("元学习"; not "内在幻觉"
     # under a heading on 幻觉)
     if len(named) != 1 or not named[0][0]:
         return []
-    head = named[0][1]
+    head = named[0][2]
     i = units.index(head) + 1
     rest: list[EvidenceUnit] = []
     while i < len(units) and units[i].rest and len(rest) < MAX_ASKED_REST:

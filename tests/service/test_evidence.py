@@ -341,6 +341,15 @@ def test_a_question_that_names_one_listed_point_gets_that_point_alone() -> None:
     assert not both.point and len([u for u in both.units if u.item]) >= 3
 
 
+def test_of_two_alike_titles_the_one_the_question_says_whole_is_the_point() -> None:
+    # 000, "9. 为什么LLM会产生幻觉？": "无意识的源-目标差异" and "有意识的源-目标差异" share all
+    # but a character; the question quotes the first
+    causes = hit(FILE_000, 672, 690, ("大语言模型评估", "9. 为什么LLM会产生幻觉？"))
+    ev = select("讲幻觉成因里的“无意识的源-目标差异”时，笔记举了什么例子来说明？", [causes])
+    assert ev.point and ev.units[0].text.startswith("无意识的源-目标差异")
+    assert not any("有意识的源-目标差异" in u.text for u in ev.units)
+
+
 def test_a_point_named_beside_its_sections_own_question_comes_alone() -> None:
     # 000, "5. 如何让大模型处理更长的文本？": the question is the heading's plus one method's title
     longer = hit(FILE_000, 175, 189, ("大语言模型基础", "5. 如何让大模型处理更长的文本？"))
