@@ -21,6 +21,7 @@ from dataclasses import replace
 from core.types import Hit
 from service.asked_part import asked_label, asked_point
 from service.asks import asked, defined
+from service.aspects import aspect_list
 from service.evidence_unit import Evidence
 from service.keyterms import key_terms, squash
 from service.labels import with_labels
@@ -259,6 +260,12 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
             first = points[0].heading_path[-1] if points[0].heading_path else ""
             return Evidence(tuple(points), False, first, by_name=True)
     ranked = _best_sentence_first(ranked, per_hit, q)
+    # "…有哪些优势？" that no heading asks: the one sub-list titled with that aspect ("RLHF 的优势")
+    if not ranked[0][0]:
+        aspect = aspect_list(question, [r[4] for r in ranked], per_hit, q)
+        if aspect:
+            first = aspect[0].heading_path[-1] if aspect[0].heading_path else ""
+            return Evidence(tuple(aspect), False, first, by_name=True)
     for i, (same, score, _neg, n, hit) in enumerate(ranked[:2]):
         if hit.chunk.heading_path in families:
             parent = hit.chunk.heading_path[:-1]

@@ -453,3 +453,17 @@ def test_a_close_runner_up_whose_sentence_says_it_answers_first() -> None:
     # far apart in the search, the first stays first whatever its sentences say
     far = replace(tok, score=0.5)
     assert select("按字符做分词为什么往往需要更大的模型和更多算力？", [vocab, far]).units[0].n == 1
+
+
+def test_an_aspect_asked_in_other_words_gets_the_sub_list_that_names_it() -> None:
+    # 001's "涌现能力是啥原因?" ranks first; 002's "大模型涌现是什么?" answers under sub-headings
+    # ("典型表现", "挑战与问题:") that share no word with "体现在哪些能力上" or barely one
+    causes = hit(FILE_001, 271, 279, ("基础面", "3 涌现能力是啥原因?"), score=0.95)
+    what = hit(FILE_002, 529, 550, ("面试题", "Q24 大模型涌现是什么?"), score=0.85)
+    ev = select("大模型出现涌现时，通常体现在哪些能力上？", [causes, what])
+    assert [u.text[:4] for u in ev.units][:2] == ["典型表现", "语言理解"]
+    assert not any("数据量的增加" in u.text for u in ev.units)
+    ev = select("涌现又带来了哪些挑战？", [causes, what])
+    assert ev.units[0].text.startswith("挑战与问题") and len(ev.units) == 4
+    # a question of two aspects ("优缺点") gets the section
+    assert not select("大模型涌现有哪些优点和挑战？", [causes, what]).by_name

@@ -1,0 +1,71 @@
+"""The aspect a question asks about, and the sub-list of the notes that gives it.
+
+The notes often answer a topic under sub-headings that name an aspect: "- RLHF 的优势",
+"- RLHF 的应用", "- 典型表现", "- 挑战与问题". People ask for the aspect in their own words
+("有哪些优势？", "主要被用在哪些任务上？", "通常体现在哪些能力上？"), and share few words with
+the sub-heading, so neither the heading match nor asked_part.py's word overlap finds it: the
+answer was the topic's other section ("RLHF 在实践过程中存在哪些不足?" for its advantages).
+An aspect is a small closed set of what questions ask about, not the notes' vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from core.types import Hit
+from service.evidence_unit import EvidenceUnit
+from service.section_units import MAX_POINTS, first_points
+from service.sections import read_section
+
+# (what a question says, what a sub-heading says): one row per aspect
+_ASPECTS = (
+    (r"优势|优点|好处|长处|\badvantages?\b|\bbenefits?\b", r"优势|优点|好处"),
+    (
+        r"缺点|不足|局限|劣势|短板|弊端|\bdrawbacks?\b|\bdisadvantages?\b|\blimitations?\b",
+        r"缺点|不足|局限|劣势",
+    ),
+    (r"挑战|难点|难题|\bchallenges?\b", r"挑战|难点"),
+    (
+        r"应用|用在|用于哪|场景|用途|\bapplications?\b|\bused for\b|\buse cases?\b",
+        r"应用|场景|用途",
+    ),
+    (r"体现|表现在|\bmanifest", r"表现|体现"),
+)
+MAX_LABEL = 20  # characters: a sub-heading names its aspect ("RLHF 的优势"), it says nothing more
+MAX_SECTIONS = 5  # the sections the search ranked first: the topic's, not every hit's
+
+
+def asked_aspect(question: str) -> re.Pattern[str] | None:
+    """What a sub-heading of the aspect the question asks about says; None: no aspect, or two
+    ("优缺点"-style questions get the whole section)."""
+    found = [label for said, label in _ASPECTS if re.search(said, question, re.I)]
+    return re.compile(found[0]) if len(found) == 1 else None
+
+
+def aspect_list(
+    question: str, sections: Sequence[Hit], per_hit: list[tuple[int, Hit]], q: set[str]
+) -> list[EvidenceUnit]:
+    """The one sub-heading of the aspect asked about among the first sections (`sections`, one
+    hit each, best first), with the lines under it; [] when the first section's heading asks
+    about that aspect itself, or no sub-heading, or several, say it."""
+    label = asked_aspect(question)
+    if label is None or not sections:
+        return []
+    top = sections[0].chunk.heading_path[-1] if sections[0].chunk.heading_path else ""
+    if label.search(top):
+        return []
+    found: list[tuple[EvidenceUnit, list[EvidenceUnit]]] = []
+    for hit in sections[:MAX_SECTIONS]:
+        units = read_section(hit, per_hit, q)
+        for u in units:
+            # a sub-heading, or a line that only introduces the lines under it ("挑战与问题:")
+            titled = u.label or u.text.rstrip().endswith((":", "："))
+            if titled and len(u.text) <= MAX_LABEL and label.search(u.text):
+                under = [v for v in units if v.parent == u.start and v.file == u.file]
+                if under:
+                    found.append((u, under))
+    if len(found) != 1:
+        return []
+    head, under = found[0]
+    return [head, *first_points(under, MAX_POINTS)]
