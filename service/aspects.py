@@ -34,13 +34,22 @@ _ASPECTS = (
 )
 MAX_LABEL = 20  # characters: a sub-heading names its aspect ("RLHF 的优势"), it says nothing more
 MAX_SECTIONS = 5  # the sections the search ranked first: the topic's, not every hit's
+# (the pipeline completes that many sections for such a question: the sub-list may sit in a
+# chunk of the fifth the search left out, "- RLHF 的优势" of "RLHF完整训练过程是什么?")
 
 
 def asked_aspect(question: str) -> re.Pattern[str] | None:
     """What a sub-heading of the aspect the question asks about says; None: no aspect, or two
     ("优缺点"-style questions get the whole section)."""
+    if re.search(r"优缺点|利弊|pros and cons", question, re.I):  # both sides: the section
+        return None
     found = [label for said, label in _ASPECTS if re.search(said, question, re.I)]
     return re.compile(found[0]) if len(found) == 1 else None
+
+
+def asks_aspect(question: str) -> bool:
+    """Some part of the question (split after its question marks) asks about one aspect."""
+    return any(asked_aspect(p) for p in re.split(r"(?<=[？?])", question) if p.strip())
 
 
 def aspect_list(

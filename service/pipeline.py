@@ -24,6 +24,8 @@ from core.errors import GeneratorBusy, GeneratorTimeout, NotesQAError, WithSourc
 from core.settings import Settings
 from core.text import is_english
 from core.types import Hit
+from service.aspects import MAX_SECTIONS as ASPECT_SECTIONS
+from service.aspects import asks_aspect
 from service.citations import StreamingCitationFilter, says_not_covered
 from service.compose import refusal
 from service.events import AskEvent, DoneEvent, ErrorEvent, SourcesEvent, TokenEvent
@@ -42,7 +44,7 @@ from service.prompt import PromptBuilder
 from service.related import related_for
 from service.respond import Outcome, Plan, RefusalReason, source_from_hit, to_response
 from service.rewrite import rewrite
-from service.sections import Sections, complete_sections, group_sections
+from service.sections import TOP, Sections, complete_sections, group_sections
 from service.support import SupportChecker
 
 
@@ -151,7 +153,10 @@ class AskPipeline:
         hits, version, retrieve_s = await self.search(rw.standalone, k, retriever)
         english = is_english(rw.question)  # what the user typed, before the glossary's terms
         decision = self.gate.decide(hits, rw.standalone, english)
-        hits = complete_sections(hits, facts.sections)  # the top sections' parts not found
+        # the top sections' parts the search left out (more sections for "…有哪些优势？": the
+        # sub-list titled with the aspect may be in one, service/aspects.py)
+        top = ASPECT_SECTIONS if asks_aspect(rw.standalone) else TOP
+        hits = complete_sections(hits, facts.sections, top)
         hits += lookup(rw.standalone, hits, facts.sections)  # "X是什么？": passages that name X
         # the field's terms for concepts the notes never discuss ("残差连接") are names too
         unheard = facts.unheard.said_in(rw.question)

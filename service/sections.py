@@ -43,11 +43,11 @@ def group_sections(chunks: Iterable[Chunk]) -> Sections:
     return {k: sorted(v, key=lambda c: (c.start, c.end)) for k, v in grouped.items()}
 
 
-def complete_sections(hits: Sequence[Hit], sections: Sections) -> list[Hit]:
-    """`hits`, then the chunks of the first TOP hits' sections (of at most MAX_SECTION_CHUNKS)
+def complete_sections(hits: Sequence[Hit], sections: Sections, top: int = TOP) -> list[Hit]:
+    """`hits`, then the chunks of the first `top` hits' sections (of at most MAX_SECTION_CHUNKS)
     that are not among them, in the notes' order, at most MAX_ADDED. An added chunk carries the
     score of the hit it completes."""
-    wanted = {section_key(h.chunk): h.score for h in hits[:TOP] if not h.chunk.hollow}
+    wanted = {section_key(h.chunk): h.score for h in hits[:top] if not h.chunk.hollow}
     have = {h.chunk.chunk_id for h in hits}
     out = list(hits)
     for key, score in wanted.items():

@@ -45,3 +45,18 @@ def test_chunks_cut_from_one_joined_line_keep_the_notes_order() -> None:
     head = Chunk("head", "a.md", HEADING, "head", 100, 150)
     tail = Chunk("tail", "a.md", HEADING, "tail", 100, 900)
     assert [c.chunk_id for c in group_sections([tail, head])[("a.md", HEADING)]] == ["head", "tail"]
+
+
+def test_a_question_about_an_aspect_completes_more_sections() -> None:
+    from service.aspects import MAX_SECTIONS, asks_aspect
+
+    # the fifth section's sub-list "- RLHF 的优势" may be in a chunk the search left out
+    heads = [("笔记", f"问题{i}？") for i in range(MAX_SECTIONS)]
+    found = [Hit(_chunk(f"h{i}", 0, h), 0.9 - i / 10) for i, h in enumerate(heads)]
+    left = _chunk("rest", 10, heads[-1])
+    sections = group_sections([h.chunk for h in found] + [left])
+    assert [h.chunk.chunk_id for h in complete_sections(found, sections)][-1] == "h4"
+    wide = complete_sections(found, sections, MAX_SECTIONS)
+    assert [h.chunk.chunk_id for h in wide][-1] == "rest"
+    assert asks_aspect("用人类反馈做强化学习有哪些优势？这种方法主要用在哪些任务上？")
+    assert not asks_aspect("LoRA 的思路是什么？") and not asks_aspect("LoRA 有哪些优缺点？")
