@@ -31,6 +31,9 @@ _ASPECTS = (
         r"应用|场景|用途",
     ),
     (r"体现|表现在|\bmanifest", r"表现|体现"),
+    (r"原因|成因|起因|\bcauses?\b", r"原因|成因"),
+    (r"关键技术|\bkey techn", r"关键技术"),
+    (r"步骤|流程|环节|\bsteps?\b", r"步骤|流程"),
 )
 MAX_LABEL = 20  # characters: a sub-heading names its aspect ("RLHF 的优势"), it says nothing more
 MAX_SECTIONS = 5  # the sections the search ranked first: the topic's, not every hit's

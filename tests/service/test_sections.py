@@ -59,4 +59,5 @@ def test_a_question_about_an_aspect_completes_more_sections() -> None:
     wide = complete_sections(found, sections, MAX_SECTIONS)
     assert [h.chunk.chunk_id for h in wide][-1] == "rest"
     assert asks_aspect("用人类反馈做强化学习有哪些优势？这种方法主要用在哪些任务上？")
+    assert asks_aspect("Which key techniques of RLHF training matter most?")
     assert not asks_aspect("LoRA 的思路是什么？") and not asks_aspect("LoRA 有哪些优缺点？")
