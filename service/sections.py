@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from core.types import Chunk, Hit
 from core.units import leans_back
@@ -87,4 +88,20 @@ def read_section(hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]) -> list[
         # nothing before it to point to
         while units and not units[0].item and leans_back(units[0].text):
             units.pop(0)
-    return units
+    return _one_parent(units)
+
+
+def _one_parent(units: list[EvidenceUnit]) -> list[EvidenceUnit]:
+    """A chunk that starts on a list item reads it from its text, not its "- " marker: the lines
+    under it there name it by another offset than the chunk that read it whole ("RLHF 训练过程中
+    的关键技术" at 14834 and 14837). Each parent becomes the start of the unit read that holds it."""
+    starts = {u.start for u in units}
+    spans = [(u.start, u.end) for u in units]
+    out = []
+    for u in units:
+        if u.parent >= 0 and u.parent not in starts:
+            holder = next((a for a, b in spans if a <= u.parent < b), None)
+            if holder is not None:
+                u = replace(u, parent=holder)
+        out.append(u)
+    return out

@@ -61,3 +61,21 @@ def test_a_question_about_an_aspect_completes_more_sections() -> None:
     assert asks_aspect("用人类反馈做强化学习有哪些优势？这种方法主要用在哪些任务上？")
     assert asks_aspect("Which key techniques of RLHF training matter most?")
     assert not asks_aspect("LoRA 的思路是什么？") and not asks_aspect("LoRA 有哪些优缺点？")
+
+
+def test_a_line_under_an_item_read_in_another_chunk_finds_its_parent() -> None:
+    from service.evidence_unit import EvidenceUnit
+    from service.sections import _one_parent
+
+    def unit(text: str, start: int, parent: int = -1, label: bool = False) -> EvidenceUnit:
+        return EvidenceUnit(1, text, "c", "a.md", HEADING, start, start + len(text), True, 1.0,
+                            parent=parent, label=label)  # fmt: skip
+
+    # 002: one chunk reads "- RLHF 训练过程中的关键技术" whole (14834), the next from its text
+    # (14837), and names that offset as the parent of the lines under it
+    label = unit("RLHF 训练过程中的关键技术", 14834, label=True)
+    first = unit("奖励模型设计: …", 14860, parent=14834)
+    second = unit("强化学习算法: …", 14918, parent=14837)
+    stray = unit("数据效率: …", 14970, parent=99)  # a parent no unit read holds stays as it is
+    out = _one_parent([label, first, second, stray])
+    assert [u.parent for u in out] == [-1, 14834, 14834, 99]
