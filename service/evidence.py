@@ -265,7 +265,7 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         aspect = aspect_list(question, [r[4] for r in ranked], per_hit, q)
         if aspect:
             first = aspect[0].heading_path[-1] if aspect[0].heading_path else ""
-            return Evidence(tuple(aspect), False, first, by_name=True)
+            return Evidence(tuple(aspect), False, first)  # not by name: the gate still judges
     for i, (same, score, _neg, n, hit) in enumerate(ranked[:2]):
         if hit.chunk.heading_path in families:
             parent = hit.chunk.heading_path[:-1]
