@@ -194,6 +194,10 @@ def ground(
         return refused(refusal_kind(en, kind), "missing_kind")
     if evidence.empty or (gate_refused and not (evidence.by_name or _named(question, evidence))):
         return refused(refusal(en), "no_evidence")
+    # not one word of the question in the passages, and no heading that asks it: what we would
+    # answer shares only its form ("区块链有哪些缺点？" got the drawbacks of large models)
+    if terms.terms and terms.share == 0.0 and not (evidence.same_question or evidence.by_name):
+        return refused(refusal(en), "no_evidence")
     # what we would answer gives numbers, but not of the thing asked about
     other = _number_of_another(question, evidence, texts, en)
     if other is not None:

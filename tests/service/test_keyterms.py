@@ -164,3 +164,16 @@ def test_an_english_gloss_after_a_chinese_term_is_a_name_covered_by_the_chinese(
     # where the notes say the Chinese, the English gloss is covered: "温度参数（temperature）"
     cov = check("温度参数（temperature）有什么作用？", ["温度参数控制多样性"], notes)
     assert not cov.absent and not cov.missing
+
+
+def test_a_question_none_of_whose_words_the_passages_say_is_refused() -> None:
+    from service.grounding import ground
+    from tests.service.grounding_data import FILE_004, hit
+
+    # 004's "具有什么缺点？" shares only the form with a question outside the field
+    drawbacks = hit(FILE_004, 91, 94, ("LLMs", "9、大模型【LLMs】具有什么缺点？"))
+    g = ground("区块链有哪些缺点？", [drawbacks])
+    assert g.refusal is not None and g.reason == "no_evidence"
+    # one word of the question in them is enough to answer
+    g = ground("大模型有哪些缺点？", [drawbacks])
+    assert g.refusal is None and "计算资源" in g.composed.text
