@@ -240,7 +240,12 @@ def key_terms(question: str) -> tuple[Term, ...]:
             words = m.group(0).split()
             # an English sentence the glossary gave Chinese terms ("Roughly how much GPU memory
             # …?（显存）") starts with a capital anyway: "The notes do not cover Roughly."
-            sentence = m.start() == 0 and any(w.lower() in EN_STOPWORDS for w in words)
+            # (or whose first clause has no stop word: "Beyond constructing special training
+            # samples, what …?（幻觉）" is English up to the glossary's bracket)
+            head = question.split("（")[0]
+            sentence = m.start() == 0 and (
+                any(w.lower() in EN_STOPWORDS for w in words) or not has_cjk(head)
+            )
             named = [_is_name(w, first=sentence and not k) for k, w in enumerate(words)]
             # runs of names ("Layer Norm", "GPU") are hard; the plain words between them soft; a
             # stop word ends a run ("Components and Chains" is two names, not "Components Chains")

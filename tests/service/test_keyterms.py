@@ -147,6 +147,13 @@ def test_an_english_sentence_given_chinese_terms_starts_with_no_name() -> None:
     # Chinese: "The notes do not cover Roughly."
     asked = "Roughly how much GPU memory does a 13B model need for inference?（显存）"
     assert [t.text for t in key_terms(asked) if t.hard] == ["13B"]
+    # nor when its first clause has no stop word: "The notes do not cover Beyond."
+    beyond = "Beyond constructing special training samples, what do the notes list?（幻觉）"
+    assert not [t for t in key_terms(beyond) if t.hard]
+    assert [t.text for t in key_terms("LoRA, QLoRA: which is cheaper?（显存）") if t.hard] == [
+        "LoRA",
+        "QLoRA",
+    ]
     # a run of names opening a Chinese question is still one name
     assert [t.text for t in key_terms("Elastic Weight Consolidation 是什么？") if t.hard] == [
         "Elastic Weight Consolidation"
