@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from core.types import Hit
 from service.evidence_unit import EvidenceUnit
+from service.parts import question_parts
 from service.section_units import MAX_POINTS, first_points
 from service.sections import read_section
 
@@ -51,8 +52,8 @@ def asked_aspect(question: str) -> re.Pattern[str] | None:
 
 
 def asks_aspect(question: str) -> bool:
-    """Some part of the question (split after its question marks) asks about one aspect."""
-    return any(asked_aspect(p) for p in re.split(r"(?<=[？?])", question) if p.strip())
+    """Some part of the question asks about one aspect."""
+    return any(asked_aspect(p) for p in question_parts(question))
 
 
 def aspect_list(

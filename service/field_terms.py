@@ -41,6 +41,15 @@ def _pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"(?<![A-Za-z0-9])" + body + r"(?:s|es|ed|ing)?(?![A-Za-z0-9])", re.I)
 
 
+@cache
+def _needle(name: str) -> str:
+    """What the question, lower-cased, must hold for `_pattern` to match: the name itself, or
+    its first English word (a substring test spares most of the ~2,000 searches per question)."""
+    if not name.isascii():
+        return name
+    return next((p for p in re.split(r"[\s\-_]+", name.strip().lower()) if p), name.lower())
+
+
 MIN_SQUASHED = 6  # letters: "kto" is inside "tiktoken", "flashattention" is "Flash Attention"
 _WORD = re.compile(r"[a-z0-9]+(?:[\-_.][a-z0-9]+)*")
 
@@ -73,9 +82,17 @@ class Notes:
 class Concept:
     names: tuple[str, ...]
 
-    def said_in(self, question: str) -> str | None:
-        """The name as `question` writes it, the longest match; None when it names none."""
-        found = [m.group(0) for n in self.names for m in [_pattern(n).search(question)] if m]
+    def said_in(self, question: str, low: str | None = None) -> str | None:
+        """The name as `question` writes it, the longest match; None when it names none.
+        `low`: the question lower-cased, when the caller has it."""
+        low = question.lower() if low is None else low
+        found = [
+            m.group(0)
+            for n in self.names
+            if _needle(n) in low
+            for m in [_pattern(n).search(question)]
+            if m
+        ]
         return max(found, key=len) if found else None
 
     def mentioned(self, notes: Notes) -> bool:
@@ -94,7 +111,8 @@ class FieldTerms:
     def said_in(self, question: str) -> tuple[Said, ...]:
         """The concepts `question` names: each name as it writes it, with all the concept's
         names (the question may name it twice: "混合专家模型（MoE）")."""
-        said = ((c.said_in(question), c.names) for c in self.concepts)
+        low = question.lower()
+        said = ((c.said_in(question, low), c.names) for c in self.concepts)
         return tuple((s, names) for s, names in said if s)
 
 
