@@ -21,6 +21,7 @@ from service.compose import (
     Sentence,
     closest,
     compose,
+    elsewhere,
     erratum,
     gap,
     mentioned,
@@ -107,6 +108,26 @@ def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
     """The full text of the passages the evidence units come from."""
     ns = {u.n for u in evidence.units}
     return [h.chunk.text for i, h in enumerate(hits) if i + 1 in ns]
+
+
+def _subject_unsaid(
+    terms: keyterms.TermCoverage, evidence: Evidence, hits: Sequence[Hit]
+) -> keyterms.Term | None:
+    """The question's one name (a method, a model: its only hard term) when the notes say it
+    but none of the passages the evidence comes from does, nor their headings. With two names
+    or more, one may be only an example ("ChatGLM 用的 prefix decoder 跟 LLaMA 这类 causal
+    decoder…" is answered by a section that names neither). A heading that asks the question,
+    or units found by the name, say it by construction."""
+    hard = [t for t in terms.terms if t.hard and t not in terms.absent]
+    if len(hard) != 1 or evidence.empty or evidence.same_question or evidence.by_name:
+        return None
+    ns = {u.n for u in evidence.units}
+    said = "\n".join(
+        " ".join(h.chunk.heading_path) + "\n" + h.chunk.text
+        for i, h in enumerate(hits)
+        if i + 1 in ns
+    )
+    return None if keyterms.found(hard[0], keyterms.squash(said)) else hard[0]
 
 
 def _number_of_another(
@@ -202,6 +223,11 @@ def ground(
     other = _number_of_another(question, evidence, texts, en)
     if other is not None:
         return refused(refusal_kind(en, other), "missing_kind")
+    # the one thing the question names, in the notes but in none of the passages we would
+    # answer from: the answer would be about something else
+    subject = _subject_unsaid(terms, evidence, real)
+    if subject is not None:
+        return refused(elsewhere(en, subject.text), "no_evidence")
     if terms.partial:
         extra = gap(en, keyterms.names(terms.absent, en))
         composed = Composed((*composed.sentences, extra))

@@ -269,7 +269,7 @@ def key_terms(question: str) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def _found(term: Term, haystack: str) -> bool:
+def found(term: Term, haystack: str) -> bool:
     key = squash(term.text)
     if key in haystack:
         return True
@@ -365,10 +365,10 @@ def check(
     haystack = squash("\n".join(evidence_texts))
     # the field's terms were looked for already, each as a word ("kto" is inside "tiktoken")
     field = {squash(name) for name, _ in concepts}
-    missing = [t for t in terms if squash(t.text) in field or not _found(t, haystack)]
+    missing = [t for t in terms if squash(t.text) in field or not found(t, haystack)]
     absent = [
         t for t in missing
-        if t.hard and (notes is None or squash(t.text) in field or not _found(t, notes))
+        if t.hard and (notes is None or squash(t.text) in field or not found(t, notes))
     ]  # fmt: skip
     other = _other_meaning(question, absent, terms, notes) if notes is not None else []
     missing += [t for t in other if t not in missing]

@@ -184,3 +184,23 @@ def test_a_question_none_of_whose_words_the_passages_say_is_refused() -> None:
     # one word of the question in them is enough to answer
     g = ground("大模型有哪些缺点？", [drawbacks])
     assert g.refusal is None and "计算资源" in g.composed.text
+
+
+def test_the_one_name_asked_in_none_of_the_passages_is_refused_by_it() -> None:
+    from service.grounding import ground
+    from tests.service.grounding_data import FILE_001, hit
+
+    # the notes name adapters elsewhere; the passage the search found sizes full fine-tuning
+    memory = hit(
+        FILE_001,
+        405,
+        410,
+        ("微调面", "1. 💡 如果想要在某个模型基础上做全参数微调，究竟需要多少显存？"),
+    )
+    notes = squash(lines(FILE_001, 133, 137) + "\n" + lines(FILE_001, 405, 410))
+    g = ground("Adapter 模块的瓶颈维度一般取多大？新增参数占多少？", [memory], notes)
+    assert g.refusal == "笔记里提到了 Adapter，但没有找到回答这个问题的内容。"
+    assert g.reason == "no_evidence"
+    # asked without a name, the same passage answers
+    g = ground("全参数微调需要多少显存？要考虑哪些因素？", [memory], notes)
+    assert g.refusal is None and "批量大小" in g.composed.text
