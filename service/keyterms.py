@@ -22,76 +22,18 @@ from core.text import EN_STOPWORDS, LATIN_TERM, has_cjk, numbers
 from core.text_tokens import STOPWORDS, tokenize
 
 # Words that name the field, not a topic: every passage is "about" them.
-_GENERIC = frozenset(
-    [
-        "模型",
-        "大模型",
-        "语言",
-        "语言模型",
-        "大语言模型",
-        "方法",
-        "问题",
-        "区别",
-        "作用",
-        "原理",
-        "优点",
-        "缺点",
-        "优缺点",
-        "特点",
-        "主要",
-        "常见",
-        "常用",
-        "一般",
-        "通常",
-        "实现",
-        "使用",
-        "进行",
-        "需要",
-        "哪些",
-        "什么",
-        "怎么",
-        "如何",
-        "为什么",
-        "介绍",
-        "概念",
-        "意思",
-        "含义",
-        "定义",
-        "关系",
-        "影响",
-        "面试",
-        "笔记",
-        "解释",
-        "理解",
-        "具体",
-        "分别",
-        "时候",
-        "情况",
-        "目前",
-        "现在",
-        "不同",
-        "比较",
-        # spoken scaffolding ("这个框架到底是拿来干嘛的？"): it asks, it names nothing
-        "到底",
-        "究竟",
-        "拿来",
-        "用来",
-        "干嘛",
-        "干什么",
-        "做什么",
-        "llm",
-        "llms",
-        "model",
-        "models",
-        "ai",
-        "nlp",
-        # hardware the question runs on, not its topic ("reduce GPU memory during training")
-        "gpu",
-        "gpus",
-        "cpu",
-        "cpus",
-    ]
-)
+_GENERIC = frozenset([
+    "模型", "大模型", "语言", "语言模型", "大语言模型", "方法", "问题", "区别", "作用", "原理",
+    "优点", "缺点", "优缺点", "特点", "主要", "常见", "常用", "一般", "通常", "实现", "使用",
+    "进行", "需要", "哪些", "什么", "怎么", "如何", "为什么", "介绍", "概念", "意思", "含义",
+    "定义", "关系", "影响", "面试", "笔记", "解释", "理解", "具体", "分别", "时候", "情况",
+    "目前", "现在", "不同", "比较",
+    # spoken scaffolding ("这个框架到底是拿来干嘛的？"): it asks, it names nothing
+    "到底", "究竟", "拿来", "用来", "干嘛", "干什么", "做什么",
+    "llm", "llms", "model", "models", "ai", "nlp",
+    # hardware the question runs on, not its topic ("reduce GPU memory during training")
+    "gpu", "gpus", "cpu", "cpus",
+])  # fmt: skip
 # "gradient checkpointing (activation recomputation)", "GQA（grouped-query attention）": a
 # term glossed in brackets is a name, whatever its case; both spellings are hard terms.
 _GLOSSED = re.compile(
