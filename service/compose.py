@@ -105,10 +105,15 @@ def refusal(english: bool, missing: str = "", other: str = "") -> str:
     return REFUSAL_EN if english else REFUSAL_ZH
 
 
-def notes_wrong(english: bool) -> str:
+def notes_wrong(english: bool, about: str = "") -> str:
     """The notes answer this, but their answer is a reviewed error (corpus/overrides.toml
     `errata`): said instead of "not in the notes", which would be untrue; the editor's notes
-    that follow give the correction."""
+    that follow give the correction. `about`: the passages that would answer name it and are
+    wrong, which need not mean the notes answer what was asked."""
+    if about:
+        if english:
+            return f"The part of the notes that mentions {about} here is wrong, so it is left out."
+        return f"笔记里在这里提到 {about} 的那部分内容有误，没有采用。"
     if english:
         return "The notes' answer to this is wrong, so it is left out."
     return "笔记对这个问题的回答有误，没有采用。"

@@ -192,14 +192,16 @@ def ground(
     # what the notes say here is wrong (errata): a refusal says so too, not only "nothing"
     said = render([erratum(n, en) for n in wrong])
 
-    def refused(text: str, reason: str) -> Grounding:
+    def refused(text: str, reason: str, about: str = "") -> Grounding:
         # Only the errata made this a refusal: the notes answer it, wrongly (dev-058's GPT-3
         # figures), so say that, with the correction, not "not in the notes". A question the
         # notes never answer gets no note on whatever wrong sentence its closest hits hold
-        # (dev-096, Layer Norm's formula).
+        # (dev-096, Layer Norm's formula). `about`: the name whose only passages the errata
+        # withheld; what they say of it is wrong, which need not answer this question (an
+        # adapter's bottleneck size, where the withheld section is on MAM Adapter)
         # (in the language the user typed, as this call: not the glossary's added terms')
         if said and ground(question, hits, notes, gate_refused, False, en, unheard).refusal is None:
-            text, reason = f"{notes_wrong(en)}\n{said}", "notes_wrong"
+            text, reason = f"{notes_wrong(en, about)}\n{said}", "notes_wrong"
         return Grounding(
             question, real, evidence, terms, composed, text, reason, wrong, en, note_first
         )
@@ -227,7 +229,7 @@ def ground(
     # answer from: the answer would be about something else
     subject = _subject_unsaid(terms, evidence, real)
     if subject is not None:
-        return refused(elsewhere(en, subject.text), "no_evidence")
+        return refused(elsewhere(en, subject.text), "no_evidence", subject.text)
     if terms.partial:
         extra = gap(en, keyterms.names(terms.absent, en))
         composed = Composed((*composed.sentences, extra))

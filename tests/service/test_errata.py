@@ -225,3 +225,24 @@ def test_a_section_asking_it_that_loses_its_answer_gives_the_note_not_a_neighbou
     g = ground("Encoder编码器与Decoder掩码有什么区别？", [_with(masks, quote, note), decoders])
     assert g.reason == "notes_wrong" and g.refusal is not None and note in g.refusal
     assert "prefix" not in g.refusal
+
+
+def test_the_one_name_asked_said_only_in_a_wrong_section_gets_its_note() -> None:
+    # the passage left to answer from sizes full fine-tuning and never names PEFT; the one that
+    # does is a reviewed error: say so, without claiming the notes answer this very question
+    memory = hit(
+        FILE_001,
+        405,
+        410,
+        ("微调面", "1. 💡 如果想要在某个模型基础上做全参数微调，究竟需要多少显存？"),
+    )
+    notes = squash(_peft_as_estimation().chunk.text + memory.chunk.text)
+    g = ground("PEFT 需要更新的参数量一般占多少？", [_peft_as_estimation(), memory], notes)
+    assert g.reason == "notes_wrong" and g.refusal is not None
+    assert g.refusal.splitlines() == [
+        "笔记里在这里提到 PEFT 的那部分内容有误，没有采用。",
+        "编者注：" + PEFT_NOTE,
+    ]
+    # without the wrong section, the name is only elsewhere in the notes
+    g = ground("PEFT 需要更新的参数量一般占多少？", [memory], notes)
+    assert g.refusal == "笔记里提到了 PEFT，但没有找到回答这个问题的内容。"
