@@ -130,15 +130,6 @@ def refusal_kind(english: bool, kind: str) -> str:
     return f"笔记里有相关内容，但没有给出{sep}{kind}。"
 
 
-def elsewhere(english: bool, name: str) -> str:
-    """The notes name what the question asks about, but not in any passage that answers it:
-    what we could say is about something else ("Adapter 的瓶颈维度一般取多大？" would get the
-    memory needed for full fine-tuning)."""
-    if english:
-        return f"The notes mention {name}, but nothing in them answers this question."
-    return f"笔记里提到了 {name}，但没有找到回答这个问题的内容。"
-
-
 def gap(english: bool, missing: str) -> Sentence:
     """The part of a partly covered question that the notes don't answer."""
     if english:

@@ -21,7 +21,6 @@ from service.compose import (
     Sentence,
     closest,
     compose,
-    elsewhere,
     erratum,
     gap,
     mentioned,
@@ -113,9 +112,9 @@ def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
 def _subject_unsaid(
     terms: keyterms.TermCoverage, evidence: Evidence, hits: Sequence[Hit]
 ) -> keyterms.Term | None:
-    """The question's one name (a method, a model: its only hard term) when the notes say it
-    but none of the passages the evidence comes from does, nor their headings. With two names
-    or more, one may be only an example ("ChatGLM 用的 prefix decoder 跟 LLaMA 这类 causal
+    """The question's one name (a method, a model: its only hard term) when none of the
+    passages the evidence comes from says it, nor their headings. With two names or more, one
+    may be only an example ("ChatGLM 用的 prefix decoder 跟 LLaMA 这类 causal
     decoder…" is answered by a section that names neither). A heading that asks the question,
     or units found by the name, say it by construction."""
     hard = [t for t in terms.terms if t.hard and t not in terms.absent]
@@ -192,16 +191,21 @@ def ground(
     # what the notes say here is wrong (errata): a refusal says so too, not only "nothing"
     said = render([erratum(n, en) for n in wrong])
 
-    def refused(text: str, reason: str, about: str = "") -> Grounding:
+    def wrong_only() -> bool:
+        # the errata alone make this answer fail (in the language the user typed, as this
+        # call: not the glossary's added terms')
+        return (
+            bool(said)
+            and ground(question, hits, notes, gate_refused, False, en, unheard).refusal is None
+        )
+
+    def refused(text: str, reason: str) -> Grounding:
         # Only the errata made this a refusal: the notes answer it, wrongly (dev-058's GPT-3
         # figures), so say that, with the correction, not "not in the notes". A question the
         # notes never answer gets no note on whatever wrong sentence its closest hits hold
-        # (dev-096, Layer Norm's formula). `about`: the name whose only passages the errata
-        # withheld; what they say of it is wrong, which need not answer this question (an
-        # adapter's bottleneck size, where the withheld section is on MAM Adapter)
-        # (in the language the user typed, as this call: not the glossary's added terms')
-        if said and ground(question, hits, notes, gate_refused, False, en, unheard).refusal is None:
-            text, reason = f"{notes_wrong(en, about)}\n{said}", "notes_wrong"
+        # (dev-096, Layer Norm's formula).
+        if wrong_only():
+            text, reason = f"{notes_wrong(en)}\n{said}", "notes_wrong"
         return Grounding(
             question, real, evidence, terms, composed, text, reason, wrong, en, note_first
         )
@@ -225,11 +229,18 @@ def ground(
     other = _number_of_another(question, evidence, texts, en)
     if other is not None:
         return refused(refusal_kind(en, other), "missing_kind")
-    # the one thing the question names, in the notes but in none of the passages we would
-    # answer from: the answer would be about something else
-    subject = _subject_unsaid(terms, evidence, real)
-    if subject is not None:
-        return refused(elsewhere(en, subject.text), "no_evidence", subject.text)
+    # the one thing the question names, said only in passages the errata withheld: what is
+    # left is about something else (AdaLoRA's section withheld, LoRA's answering for it). The
+    # note says what the notes say of it is wrong, not that they answer this very question (an
+    # adapter's bottleneck size, where the withheld section is on MAM Adapter). Not
+    # without errata: a question may name what the notes discuss under another name ("RAG 如何
+    # 解决文档切分粒度的问题？" is answered by their 文档对话 section, which never says RAG)
+    subject = _subject_unsaid(terms, evidence, real) if said else None
+    if subject is not None and wrong_only():
+        text = f"{notes_wrong(en, subject.text)}\n{said}"
+        return Grounding(
+            question, real, evidence, terms, composed, text, "notes_wrong", wrong, en, note_first
+        )
     if terms.partial:
         extra = gap(en, keyterms.names(terms.absent, en))
         composed = Composed((*composed.sentences, extra))
