@@ -191,13 +191,14 @@ def ground(
     # what the notes say here is wrong (errata): a refusal says so too, not only "nothing"
     said = render([erratum(n, en) for n in wrong])
 
-    def wrong_only() -> bool:
-        # the errata alone make this answer fail (in the language the user typed, as this
-        # call: not the glossary's added terms')
-        return (
-            bool(said)
-            and ground(question, hits, notes, gate_refused, False, en, unheard).refusal is None
-        )
+    def unwithheld() -> Grounding | None:
+        # what we would answer without the errata, when they withheld something (in the
+        # language the user typed, as this call: not the glossary's added terms')
+        return ground(question, hits, notes, gate_refused, False, en, unheard) if said else None
+
+    def wrong_only() -> bool:  # the errata alone make this answer fail
+        g = unwithheld()
+        return g is not None and g.refusal is None
 
     def refused(text: str, reason: str) -> Grounding:
         # Only the errata made this a refusal: the notes answer it, wrongly (dev-058's GPT-3
@@ -236,7 +237,15 @@ def ground(
     # without errata: a question may name what the notes discuss under another name ("RAG 如何
     # 解决文档切分粒度的问题？" is answered by their 文档对话 section, which never says RAG)
     subject = _subject_unsaid(terms, evidence, real) if said else None
-    if subject is not None and wrong_only():
+    withheld = unwithheld() if subject is not None else None
+    # ... and the withheld passages do say it ("What is the KV cache…?": neither the cache
+    # sizes left nor those withheld say KV, which the notes say of decoder-only models)
+    if (
+        subject is not None
+        and withheld is not None
+        and withheld.refusal is None
+        and _subject_unsaid(withheld.terms, withheld.evidence, withheld.hits) is None
+    ):
         text = f"{notes_wrong(en, subject.text)}\n{said}"
         return Grounding(
             question, real, evidence, terms, composed, text, "notes_wrong", wrong, en, note_first

@@ -243,3 +243,17 @@ def test_the_one_name_asked_said_only_in_a_wrong_section_gets_its_note() -> None
         "笔记里在这里提到 PEFT 的那部分内容有误，没有采用。",
         "编者注：" + PEFT_NOTE,
     ]
+
+
+def test_a_name_the_withheld_section_never_says_gets_no_note_on_it() -> None:
+    # "LoRA" is in the notes, but neither in the passage left nor in the withheld one: nothing
+    # the notes say of it was withheld, so the refusal does not blame that section
+    memory = hit(
+        FILE_001,
+        405,
+        410,
+        ("微调面", "1. 💡 如果想要在某个模型基础上做全参数微调，究竟需要多少显存？"),
+    )
+    notes = squash("LoRA 低秩适配\n" + _peft_as_estimation().chunk.text + memory.chunk.text)
+    g = ground("LoRA 在微调前怎么做性能估计？", [_peft_as_estimation(), memory], notes)
+    assert not (g.refusal or "").startswith("笔记里在这里提到")
