@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.text import is_english, numbers
+from core.text import is_english
 from core.types import Hit
 from service import keyterms
-from service.asks import defined, missing_kind, names_a_model, quantity
+from service.asks import missing_kind
 from service.compose import (
     Composed,
     Sentence,
@@ -29,11 +29,11 @@ from service.compose import (
     refusal_kind,
     render,
 )
+from service.coverage import named, number_of_another, passages_of, subject_unsaid
 from service.errata import select_correct
 from service.evidence import Evidence, EvidenceUnit, select
 from service.field_terms import Said
 from service.generators.base import GenerationRequest, Passage
-from service.naming import key
 from service.parts import question_parts
 from service.prompt import PromptBuilder
 from service.support import SupportChecker, Verdict, sentences
@@ -103,66 +103,6 @@ def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
     return Evidence(tuple(units), same, found[0].heading, by_name=by_name)
 
 
-def _passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
-    """The full text of the passages the evidence units come from."""
-    ns = {u.n for u in evidence.units}
-    return [h.chunk.text for i, h in enumerate(hits) if i + 1 in ns]
-
-
-def _subject_unsaid(
-    terms: keyterms.TermCoverage, evidence: Evidence, hits: Sequence[Hit]
-) -> keyterms.Term | None:
-    """The question's one name (a method, a model: its only hard term) when none of the
-    passages the evidence comes from says it, nor their headings. With two names or more, one
-    may be only an example ("ChatGLM 用的 prefix decoder 跟 LLaMA 这类 causal
-    decoder…" is answered by a section that names neither). A heading that asks the question,
-    or units found by the name, say it by construction."""
-    hard = [t for t in terms.terms if t.hard and t not in terms.absent]
-    if len(hard) != 1 or evidence.empty or evidence.same_question or evidence.by_name:
-        return None
-    ns = {u.n for u in evidence.units}
-    said = "\n".join(
-        " ".join(h.chunk.heading_path) + "\n" + h.chunk.text
-        for i, h in enumerate(hits)
-        if i + 1 in ns
-    )
-    return None if keyterms.found(hard[0], keyterms.squash(said)) else hard[0]
-
-
-def _number_of_another(
-    question: str, evidence: Evidence, texts: Sequence[str], en: bool
-) -> str | None:
-    """A number asked about a model that the evidence's passages (`texts`, one per hit, with
-    its headings) never name ("LLaMA 的 tokenizer 词表大小是多少？" and a table of vocabularies
-    "通常几千到几万个Token"): the numbers there are another model's, or none's, so what is
-    missing is that model's number. Only a model's name: "KV cache 占多少显存？" is answered by
-    passages that say "K 和 V"."""
-    kinds = quantity(question)
-    if not kinds:
-        return None
-    used = [texts[n - 1] for n in sorted({u.n for u in evidence.units})]
-    said = set(numbers(question))
-    gone = [
-        t
-        for t in keyterms.check(question, used, None, en).missing
-        if t.hard and t.text not in said and names_a_model(t.text)
-    ]
-    if not gone:
-        return None
-    ask, name = kinds[-1], keyterms.names(gone, en)  # the kind asked, not the size it implies
-    return f"{ask.en} for {name}" if en else f"{name} 的{ask.zh}"
-
-
-def _named(question: str, evidence: Evidence) -> bool:
-    """A question that asks what one thing is, and a sentence of the evidence that names it
-    ("困惑度是什么？" and "…困惑度是模型预测的单词的逆概率的几何平均值."): such a short question
-    scores low on meaning against a whole passage, yet the notes answer it."""
-    name = defined(question)
-    if name is None:
-        return False
-    return any(key(name) in key(u.text) for u in evidence.units)
-
-
 def ground(
     question: str, hits: Sequence[Hit], notes: str | None = None, gate_refused: bool = False,
     errata: bool = True, english: bool | None = None, unheard: Sequence[Said] = (),
@@ -217,17 +157,17 @@ def ground(
         return refused(
             refusal(en, missing, keyterms.names(terms.other_meaning, en)), "missing_terms"
         )
-    kind = missing_kind(question, "\n".join(_passages_of(evidence, real)), en)
+    kind = missing_kind(question, "\n".join(passages_of(evidence, real)), en)
     if kind is not None and not evidence.empty:
         return refused(refusal_kind(en, kind), "missing_kind")
-    if evidence.empty or (gate_refused and not (evidence.by_name or _named(question, evidence))):
+    if evidence.empty or (gate_refused and not (evidence.by_name or named(question, evidence))):
         return refused(refusal(en), "no_evidence")
     # not one word of the question in the passages, and no heading that asks it: what we would
     # answer shares only its form ("区块链有哪些缺点？" got the drawbacks of large models)
     if terms.terms and terms.share == 0.0 and not (evidence.same_question or evidence.by_name):
         return refused(refusal(en), "no_evidence")
     # what we would answer gives numbers, but not of the thing asked about
-    other = _number_of_another(question, evidence, texts, en)
+    other = number_of_another(question, evidence, texts, en)
     if other is not None:
         return refused(refusal_kind(en, other), "missing_kind")
     # the one thing the question names, said only in passages the errata withheld: what is
@@ -236,7 +176,7 @@ def ground(
     # adapter's bottleneck size, where the withheld section is on MAM Adapter). Not
     # without errata: a question may name what the notes discuss under another name ("RAG 如何
     # 解决文档切分粒度的问题？" is answered by their 文档对话 section, which never says RAG)
-    subject = _subject_unsaid(terms, evidence, real) if said else None
+    subject = subject_unsaid(terms, evidence, real) if said else None
     withheld = unwithheld() if subject is not None else None
     # ... and the withheld passages do say it ("What is the KV cache…?": neither the cache
     # sizes left nor those withheld say KV, which the notes say of decoder-only models)
@@ -244,7 +184,7 @@ def ground(
         subject is not None
         and withheld is not None
         and withheld.refusal is None
-        and _subject_unsaid(withheld.terms, withheld.evidence, withheld.hits) is None
+        and subject_unsaid(withheld.terms, withheld.evidence, withheld.hits) is None
     ):
         text = f"{notes_wrong(en, subject.text)}\n{said}"
         return Grounding(

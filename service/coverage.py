@@ -1,0 +1,76 @@
+"""Whether the evidence is about what the question names: checks `ground` makes before it
+answers (service/grounding.py). Each reads the question (its key terms, service/keyterms.py;
+the one thing it asks to define) against the passages the evidence units come from, not
+against all the hits: an answer built from one section is about what that section says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.text import numbers
+from core.types import Hit
+from service import keyterms
+from service.asks import defined, names_a_model, quantity
+from service.evidence import Evidence
+from service.naming import key
+
+
+def passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
+    """The full text of the passages the evidence units come from."""
+    ns = {u.n for u in evidence.units}
+    return [h.chunk.text for i, h in enumerate(hits) if i + 1 in ns]
+
+
+def subject_unsaid(
+    terms: keyterms.TermCoverage, evidence: Evidence, hits: Sequence[Hit]
+) -> keyterms.Term | None:
+    """The question's one name (a method, a model: its only hard term) when none of the
+    passages the evidence comes from says it, nor their headings. With two names or more, one
+    may be only an example ("ChatGLM 用的 prefix decoder 跟 LLaMA 这类 causal
+    decoder…" is answered by a section that names neither). A heading that asks the question,
+    or units found by the name, say it by construction."""
+    hard = [t for t in terms.terms if t.hard and t not in terms.absent]
+    if len(hard) != 1 or evidence.empty or evidence.same_question or evidence.by_name:
+        return None
+    ns = {u.n for u in evidence.units}
+    said = "\n".join(
+        " ".join(h.chunk.heading_path) + "\n" + h.chunk.text
+        for i, h in enumerate(hits)
+        if i + 1 in ns
+    )
+    return None if keyterms.found(hard[0], keyterms.squash(said)) else hard[0]
+
+
+def number_of_another(
+    question: str, evidence: Evidence, texts: Sequence[str], en: bool
+) -> str | None:
+    """A number asked about a model that the evidence's passages (`texts`, one per hit, with
+    its headings) never name ("LLaMA 的 tokenizer 词表大小是多少？" and a table of vocabularies
+    "通常几千到几万个Token"): the numbers there are another model's, or none's, so what is
+    missing is that model's number. Only a model's name: "KV cache 占多少显存？" is answered by
+    passages that say "K 和 V"."""
+    kinds = quantity(question)
+    if not kinds:
+        return None
+    used = [texts[n - 1] for n in sorted({u.n for u in evidence.units})]
+    said = set(numbers(question))
+    gone = [
+        t
+        for t in keyterms.check(question, used, None, en).missing
+        if t.hard and t.text not in said and names_a_model(t.text)
+    ]
+    if not gone:
+        return None
+    ask, name = kinds[-1], keyterms.names(gone, en)  # the kind asked, not the size it implies
+    return f"{ask.en} for {name}" if en else f"{name} 的{ask.zh}"
+
+
+def named(question: str, evidence: Evidence) -> bool:
+    """A question that asks what one thing is, and a sentence of the evidence that names it
+    ("困惑度是什么？" and "…困惑度是模型预测的单词的逆概率的几何平均值."): such a short question
+    scores low on meaning against a whole passage, yet the notes answer it."""
+    name = defined(question)
+    if name is None:
+        return False
+    return any(key(name) in key(u.text) for u in evidence.units)
