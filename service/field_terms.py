@@ -108,6 +108,19 @@ class FieldTerms:
         notes = Notes(text)
         return FieldTerms(tuple(c for c in self.concepts if not c.mentioned(notes)))
 
+    def in_other_words(self, question: str, notes: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The English names `question` uses for concepts that the notes (`notes`, squashed)
+        name only in Chinese: each with the Chinese names they use ("greedy search" and
+        贪婪搜索). Such a name is no topic the notes lack, and their word finds the passage."""
+        out = []
+        for said, names in self.said_in(question):
+            if not said.isascii() or _key(said) in notes:
+                continue
+            zh = tuple(n for n in names if not n.isascii() and _key(n) in notes)
+            if zh:
+                out.append((said, zh))
+        return tuple(out)
+
     def said_in(self, question: str) -> tuple[Said, ...]:
         """The concepts `question` names: each name as it writes it, with all the concept's
         names (the question may name it twice: "混合专家模型（MoE）")."""

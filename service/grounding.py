@@ -106,6 +106,7 @@ def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
 def ground(
     question: str, hits: Sequence[Hit], notes: str | None = None, gate_refused: bool = False,
     errata: bool = True, english: bool | None = None, unheard: Sequence[Said] = (),
+    heard: Sequence[str] = (),
 ) -> Grounding:  # fmt: skip
     """`notes`: the whole index's squashed text (`keyterms.squash`), to tell "not in these
     passages" from "not in the notes at all"; None judges by the passages alone.
@@ -114,7 +115,8 @@ def ground(
     `gate_refused`: the score gate found nothing close; the refusal still names any key term
     the notes lack. `errata=False`: the notes' reviewed errors count as evidence (what the
     answer would be without them). `unheard`: the field's terms in the question for concepts
-    the notes never mention (service/field_terms.py): names, like LoRA."""
+    the notes never mention (service/field_terms.py): names, like LoRA. `heard`: the field's
+    English names in the question for what the notes name only in Chinese: not missing."""
     en = is_english(question) if english is None else english
     real = tuple(h for h in hits if not h.chunk.hollow)
     # the notes' reviewed errors never become evidence; what they would have said is noted
@@ -123,7 +125,7 @@ def ground(
     else:
         evidence, wrong, note_first = select_parts(question, real), (), False
     texts = [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in real]
-    terms = keyterms.check(question, texts, notes, en, unheard)
+    terms = keyterms.check(question, texts, notes, en, unheard, heard)
     composed = compose(evidence, en, wrong, note_first)
     # A named thing the notes lack, and no section that asks this question: what we would
     # answer is about something else, so the whole question counts as not covered.
@@ -134,7 +136,9 @@ def ground(
     def unwithheld() -> Grounding | None:
         # what we would answer without the errata, when they withheld something (in the
         # language the user typed, as this call: not the glossary's added terms')
-        return ground(question, hits, notes, gate_refused, False, en, unheard) if said else None
+        if not said:
+            return None
+        return ground(question, hits, notes, gate_refused, False, en, unheard, heard)
 
     def wrong_only() -> bool:  # the errata alone make this answer fail
         g = unwithheld()

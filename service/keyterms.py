@@ -280,12 +280,14 @@ def _with_names(
     return tuple(out)
 
 
-def _unheard(term: Term, notes: str) -> Term:
+def _unheard(term: Term, notes: str, heard: frozenset[str] = frozenset()) -> Term:
     """Plain English words in a Chinese question are soft: users write "weights" or "base
     model" for what the notes say in Chinese. A run of two or more of them with a word the notes
-    never use ("reward hacking") names a concept they never discuss, and counts as a name."""
+    never use ("reward hacking") names a concept they never discuss, and counts as a name;
+    unless it is the field's name of a concept the notes discuss in other words (`heard`,
+    squashed: "greedy search" is their 贪婪搜索)."""
     words = term.text.split()
-    if term.hard or len(words) < 2 or not term.text.isascii():
+    if term.hard or len(words) < 2 or not term.text.isascii() or squash(term.text) in heard:
         return term
     if any(len(w) >= 4 and squash(w) not in notes for w in words):
         return Term(term.text, True)
@@ -294,16 +296,18 @@ def _unheard(term: Term, notes: str) -> Term:
 
 def check(
     question: str, evidence_texts: Iterable[str], notes: str | None = None, english: bool = False,
-    unheard: Iterable[tuple[str, Sequence[str]]] = (),
+    unheard: Iterable[tuple[str, Sequence[str]]] = (), heard: Iterable[str] = (),
 ) -> TermCoverage:  # fmt: skip
     """`notes`: the whole index's text, squashed (see `squash`); None: judge by the evidence.
     `english`: the user wrote in English (the glossary may have added Chinese to `question`).
     `unheard`: the concepts the question names that the notes never mention (the field's terms,
-    service/field_terms.py: the name as written, all its names): hard terms."""
+    service/field_terms.py: the name as written, all its names): hard terms. `heard`: the
+    field's English names the question uses for concepts the notes name only in Chinese."""
     concepts = tuple(unheard)
     terms = _with_names(key_terms(question), concepts)
     if notes is not None and not english:
-        terms = tuple(_unheard(t, notes) for t in terms)
+        known = frozenset(squash(n) for n in heard)
+        terms = tuple(_unheard(t, notes, known) for t in terms)
     haystack = squash("\n".join(evidence_texts))
     # the field's terms were looked for already, each as a word ("kto" is inside "tiktoken")
     field = {squash(name) for name, _ in concepts}

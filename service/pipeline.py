@@ -62,6 +62,7 @@ class IndexFacts:
     sections: Sections
     glossary: Glossary  # corpus/glossary.toml and the notes' own English glosses
     unheard: FieldTerms  # the field's concepts the notes never mention
+    heard: FieldTerms = FieldTerms()  # ... and those they do, under one of their names
 
 
 class AskPipeline:
@@ -130,8 +131,10 @@ class AskPipeline:
             terms = self.glossary + notes_glossary(c.text for c in chunks if not c.hollow)
             notes = squash(text)
             unheard = self.field_terms.unheard(text)
+            gone = set(unheard.concepts)
+            heard = FieldTerms(tuple(c for c in self.field_terms.concepts if c not in gone))
             self._index = IndexFacts(
-                retriever.version, notes, group_sections(chunks), terms, unheard
+                retriever.version, notes, group_sections(chunks), terms, unheard, heard
             )
         return self._index
 
@@ -149,6 +152,12 @@ class AskPipeline:
         # and the English the notes gloss their terms with)
         facts = self.index_facts(retriever)
         rw = replace(rw, standalone=facts.glossary.expand(rw.standalone))
+        # the field's English names for what the notes name only in Chinese ("greedy search",
+        # their 贪婪搜索): searched with the notes' word too, and no name the notes lack
+        other = facts.heard.in_other_words(rw.question, facts.notes or "")
+        if other and not is_english(rw.question):
+            zh = "、".join(dict.fromkeys(n for _, names in other for n in names))
+            rw = replace(rw, standalone=f"{rw.standalone}（{zh}）")
         k = req.top_k or self.settings.top_k
         hits, version, retrieve_s = await self.search(rw.standalone, k, retriever)
         english = is_english(rw.question)  # what the user typed, before the glossary's terms
@@ -160,8 +169,9 @@ class AskPipeline:
         hits += lookup(rw.standalone, hits, facts.sections)  # "X是什么？": passages that name X
         # the field's terms for concepts the notes never discuss ("残差连接") are names too
         unheard = facts.unheard.said_in(rw.question)
+        heard = [said for said, _ in other]
         g = ground(rw.standalone, hits, facts.notes, decision.refuse, english=english,
-                   unheard=unheard)  # fmt: skip
+                   unheard=unheard, heard=heard)  # fmt: skip
         request = None
         if g.refusal is None and self.use_llm:
             request = evidence_request(g, self.builder, asked)

@@ -111,3 +111,18 @@ def test_no_list_is_an_empty_one_and_a_bad_one_fails_in_one_line(tmp_path: Path)
     (tmp_path / FIELD_TERMS_NAME).write_text("[[concept]]\nnames = []\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="needs `names`"):
         load_field_terms(tmp_path)
+
+
+def test_an_english_name_of_what_the_notes_say_in_chinese_is_no_missing_name() -> None:
+    greedy = FieldTerms((Concept(("贪心解码", "greedy decoding", "贪婪搜索", "greedy search")),))
+    # 001's inference settings say 贪婪搜索, never "greedy"
+    notes = squash(lines("001_c14bfeaf169b6fab.txt", 1750, 1757))
+    asked = "greedy search、beam search 有什么区别？"
+    assert greedy.in_other_words(asked, notes) == (("greedy search", ("贪婪搜索",)),)
+    # a two-word English run with a word the notes never use would name a topic they lack
+    cov = check(asked, [notes], notes)
+    assert [t.text for t in cov.absent] == ["greedy search"]
+    cov = check(asked, [notes], notes, heard=["greedy search"])
+    assert not cov.absent
+    # a name the notes use as written needs nothing
+    assert greedy.in_other_words("贪婪搜索是什么？", notes) == ()
