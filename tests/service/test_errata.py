@@ -42,6 +42,11 @@ def _peft_advantages() -> Hit:
     return hit(FILE_000, 388, 394, ("大模型（LLMs）参数高效微调", "3. PEFT 有什么优点?"), score=0.8)
 
 
+def _full_finetune_memory() -> Hit:
+    path = ("微调面", "1. 💡 如果想要在某个模型基础上做全参数微调，究竟需要多少显存？")
+    return hit(FILE_001, 405, 410, path)
+
+
 def test_the_wrong_sentence_is_left_out_and_the_note_said_instead() -> None:
     g = ground("LLaMA 训练时用了多少 tokens 的语料？中文多吗？", [_bert_or_llama()])
     text = g.composed.text
@@ -230,12 +235,7 @@ def test_a_section_asking_it_that_loses_its_answer_gives_the_note_not_a_neighbou
 def test_the_one_name_asked_said_only_in_a_wrong_section_gets_its_note() -> None:
     # the passage left to answer from sizes full fine-tuning and never names PEFT; the one that
     # does is a reviewed error: say so, without claiming the notes answer this very question
-    memory = hit(
-        FILE_001,
-        405,
-        410,
-        ("微调面", "1. 💡 如果想要在某个模型基础上做全参数微调，究竟需要多少显存？"),
-    )
+    memory = _full_finetune_memory()
     notes = squash(_peft_as_estimation().chunk.text + memory.chunk.text)
     g = ground("PEFT 需要更新的参数量一般占多少？", [_peft_as_estimation(), memory], notes)
     assert g.reason == "notes_wrong" and g.refusal is not None
@@ -248,12 +248,7 @@ def test_the_one_name_asked_said_only_in_a_wrong_section_gets_its_note() -> None
 def test_a_name_the_withheld_section_never_says_gets_no_note_on_it() -> None:
     # "LoRA" is in the notes, but neither in the passage left nor in the withheld one: nothing
     # the notes say of it was withheld, so the refusal does not blame that section
-    memory = hit(
-        FILE_001,
-        405,
-        410,
-        ("微调面", "1. 💡 如果想要在某个模型基础上做全参数微调，究竟需要多少显存？"),
-    )
+    memory = _full_finetune_memory()
     notes = squash("LoRA 低秩适配\n" + _peft_as_estimation().chunk.text + memory.chunk.text)
     g = ground("LoRA 在微调前怎么做性能估计？", [_peft_as_estimation(), memory], notes)
     assert not (g.refusal or "").startswith("笔记里在这里提到")
