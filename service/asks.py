@@ -136,6 +136,22 @@ def clauses(question: str) -> list[str]:
     return [c for c in re.split(r"[，,；;]", question) if c.strip()]
 
 
+# "除了数据准备、微调、评估这些步骤，还有哪些技巧？": what the question sets aside, up to its
+# 之外/以外 or comma, or to the 还/也 that asks for the rest; "Besides the pipeline, which …"
+_EXCEPT = re.compile(
+    r"除了[^，,？?。；;]*?(?:之外|以外)[，,]?|除了[^，,？?。；;]*[，,]|除了[^，,？?。；;]*?(?=还|也)"
+    r"|\b(?:apart from|aside from|besides|beyond|other than|except for)\b[^,?]*,",
+    re.I,
+)
+
+
+def without_excepted(question: str) -> str:
+    """The question without what it sets aside ("除了 X 之外", "Besides X,"): the answer is
+    the rest, so X's words must not pick the point that says X (hg-022 got only 数据准备)."""
+    rest = _EXCEPT.sub(" ", question).strip()
+    return rest if rest else question
+
+
 def yes_no(clause: str) -> bool:
     """Whether `clause` (a question, or one clause of one) asks yes or no."""
     if _YES_NO_EN.match(clause):  # the glossary may have added the notes' Chinese terms

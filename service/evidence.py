@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from core.types import Hit
 from service.asked_part import asked_label, asked_point
-from service.asks import asked, defined
+from service.asks import asked, defined, without_excepted
 from service.aspects import aspect_list
 from service.evidence_unit import Evidence
 from service.keyterms import key_terms, squash
@@ -207,8 +207,9 @@ def _family(
 
 def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     """`_select`, and the short sub-heading ("优点", "输入") or the line ("causal Decoder：")
-    that introduces each unit under one."""
-    evidence = _select(question, hits, whole)
+    that introduces each unit under one. What the question sets aside ("除了 X，…") picks
+    nothing."""
+    evidence = _select(without_excepted(question), hits, without_excepted(whole) if whole else "")
     return replace(evidence, units=with_labels(evidence.units, hits))
 
 

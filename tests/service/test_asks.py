@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.asks import defined, missing_kind, used_for
+from service.asks import defined, missing_kind, used_for, without_excepted
 from tests.service.grounding_data import bf16, decoder_only
 
 
@@ -75,3 +75,14 @@ def test_what_a_thing_is_for_names_the_thing() -> None:
     assert used_for("数据增强生成有什么作用？") == "数据增强生成"
     assert used_for("温度参数有啥用途？（温度）") == "温度参数"
     assert used_for("为什么需要提示学习？") is None and used_for("LoRA 是什么？") is None
+
+
+def test_what_a_question_sets_aside_is_left_out() -> None:
+    assert without_excepted(
+        "估算训练显存时，除了模型参数、梯度和优化器状态这三大块，还有哪些开销？"
+    ) == ("估算训练显存时， 还有哪些开销？")
+    assert without_excepted("LoRA 除了 NLP 之外还能用在哪些场景？") == "LoRA  还能用在哪些场景？"
+    assert without_excepted("Besides the overall pipeline, which aspects matter?") == (
+        "which aspects matter?"
+    )
+    assert without_excepted("LoRA 的思路是什么？") == "LoRA 的思路是什么？"

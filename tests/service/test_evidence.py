@@ -469,3 +469,15 @@ def test_an_aspect_asked_in_other_words_gets_the_sub_list_that_names_it() -> Non
     # a question of two aspects ("优缺点") gets the section
     both = select("大模型涌现有哪些优点和挑战？", [causes, what])
     assert not both.units[0].text.startswith(("典型表现", "挑战与问题"))
+
+
+def test_what_the_question_sets_aside_picks_no_point() -> None:
+    # 001, "16. 💡 多轮对话任务如何微调模型？": a lead that ends on the tricks, then seven steps
+    heading = ("大模型面试经验", "微调面", "16. 💡 多轮对话任务如何微调模型？")
+    steps = hit(FILE_001, 557, 565, heading)
+    q = "多轮对话任务做微调时，除了常规的数据准备、微调、评估这些步骤，笔记还建议用哪些技巧？"
+    units = select(q, [steps]).units
+    assert any("对抗训练" in u.text for u in units)
+    # asked about that step itself, the step is the answer
+    step = select("多轮对话任务做微调时，数据准备要收集什么样的数据？", [steps]).units
+    assert any("对话历史" in u.text for u in step)
