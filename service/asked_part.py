@@ -17,6 +17,9 @@ _JOINED = re.compile(r"[和与及、/]")  # "后处理和过滤": a title of two
 MAX_POINT_TITLE = 30  # characters before "：": "梯度累积 (Gradient Accumulation)"
 POINT_TITLE_SHARE = 0.8  # "扩展查询" in "在文档召回中，扩展查询能解决什么问题？": all of it
 MIN_TITLE_BIGRAMS = 2  # a point's Chinese title the question names: three characters or more
+_EACH = frozenset({"分别", "w:respectively", "w:each"})
+_VARIOUS = frozenset({"各种", "各类", "各样"})  # "various", not "each"
+MAX_NAMED = 3  # points a question may name together and still ask about those alone
 MIN_LABEL_WORDS = 1  # ... and a Chinese word with the question ("局限"), not only names
 
 
@@ -67,9 +70,26 @@ def asked_point(
     # not one English word ("SFT") or one bigram: a title of MIN_FOCUS_SCORE or more, or a
     # Chinese name of three characters that only the question says ("元学习"; not "内在幻觉"
     # under a heading on 幻觉)
-    if len(named) != 1 or not named[0][0]:
+    # two or three points, each named whole, asked about each ("CassandraChatMessageHistory 和
+    # MongoDBChatMessageHistory 分别…"): those points, in the notes' order; "伪标签和领域专家标注
+    # 怎么取舍？" asks more than the two say
+    several = (
+        1 < len(named) <= MAX_NAMED
+        and all(stands and whole for stands, whole, _ in named)
+        and _asks_each(asked)
+    )
+    if not several and (len(named) != 1 or not named[0][0]):
         return []
-    head = named[0][2]
+    return [u for _, _, head in named for u in _with_lines(units, head)]
+
+
+def _asks_each(q: frozenset[str]) -> bool:
+    """The question asks about each thing it names: 分别, 各自, 各影响, respectively."""
+    return bool(q & _EACH) or any(f.startswith("各") and f not in _VARIOUS for f in q)
+
+
+def _with_lines(units: list[EvidenceUnit], head: EvidenceUnit) -> list[EvidenceUnit]:
+    """A listed point with its next sentences and the points under it."""
     i = units.index(head) + 1
     rest: list[EvidenceUnit] = []
     while i < len(units) and units[i].rest and len(rest) < MAX_ASKED_REST:

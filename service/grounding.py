@@ -34,6 +34,7 @@ from service.errata import select_correct
 from service.evidence import Evidence, EvidenceUnit, select
 from service.field_terms import Said
 from service.generators.base import GenerationRequest, Passage
+from service.lead import focus_first
 from service.parts import question_parts
 from service.prompt import PromptBuilder
 from service.support import SupportChecker, Verdict, sentences
@@ -89,7 +90,9 @@ def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
     evidence of each part, in order; one section rarely answers both."""
     parts = question_parts(question)  # each part alone: it picks among hits the whole found
     if len(parts) < 2:
-        return lead_with_statement(question, hits, select(question, hits))
+        evidence = select(question, hits)
+        led = lead_with_statement(question, hits, evidence)
+        return led if led is not evidence else focus_first(evidence, question)
     found = [lead_with_statement(part, hits, select(part, hits, question)) for part in parts]
     units: list[EvidenceUnit] = []
     said: set[str] = set()  # parts share sentences (and the notes repeat some): say each once
