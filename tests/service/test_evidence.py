@@ -484,3 +484,13 @@ def test_what_the_question_sets_aside_picks_no_point() -> None:
     # asked about that step itself, the step is the answer
     step = select("多轮对话任务做微调时，数据准备要收集什么样的数据？", [steps]).units
     assert any("对话历史" in u.text for u in step)
+
+
+def test_a_heading_that_asks_to_explain_is_a_question() -> None:
+    # 002, "Q2 解释LLM中Token, 词表, 语义空间的概念.": its tokenizers, one kind per item
+    q2 = ("LLM 面试题 Q1–Q30", "解释LLM中Token, 词表, 语义空间的概念.")
+    tokenizers = hit(FILE_002, 40, 48, q2)
+    units = select("子词级、字符级、字节级这几种分词器各有什么优缺点？", [tokenizers]).units
+    said = " ".join(u.text for u in units)
+    assert "Word-levelTokenizer" in said and "Character-levelTokenizer" in said
+    assert "词表小, 能够处理生僻词" in said
