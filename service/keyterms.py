@@ -105,10 +105,13 @@ def _is_word(word: str) -> bool:
 
 def _is_name(word: str, first: bool) -> bool:
     """A name stands out: capitals (LoRA, RLHF, Layer Norm; not the first word of an English
-    sentence, which is capitalised anyway), digits (GPT-3, Qwen2), joined parts (P-tuning)."""
+    sentence, which is capitalised anyway), digits (GPT-3, Qwen2), joined parts (P-tuning), a
+    code identifier (lora_alpha, target_modules: held-out questions on LoRA's settings were
+    answered with LoRA's idea)."""
     if not _is_word(word):
         return False
     inner = any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
+    inner = inner or bool(re.search(r"[A-Za-z0-9]_[A-Za-z0-9]", word))
     return inner or (word[0].isupper() and not first) or ("-" in word and word[0].isupper())
 
 

@@ -196,3 +196,14 @@ def test_a_name_the_passage_says_in_other_words_is_still_answered() -> None:
     notes = squash("RAG 检索增强生成\n" + pain.chunk.text)
     g = ground("RAG 如何解决文档切分粒度的问题？", [pain], notes)
     assert g.refusal is None and "切分" in g.composed.text
+
+
+def test_a_code_identifier_is_a_name() -> None:
+    hard = {
+        t.text
+        for t in key_terms("lora 微调时 target_modules 挑哪些层？只加在 q_proj 上够不够？")
+        if t.hard
+    }
+    assert {"target_modules", "q_proj"} <= hard
+    # plain lower-case English in a Chinese question stays soft
+    assert "weights" not in {t.text for t in key_terms("LoRA 的 weights 能合并吗？") if t.hard}
