@@ -8,6 +8,8 @@ import re
 from core.text import has_cjk
 
 FENCE = re.compile(r"^\s*(```|~~~)")
+_OPENS = re.compile(r"^\s*(?:```|~~~)\s*[A-Za-z]")  # a fence that names its language opens
+_COMMENT = re.compile(r"^\s*#")
 
 # A line of Python: a keyword that opens a statement, an assignment to a lower-case name ("llm =
 # OpenAI(…)", not the notes' "C = 6ND"), or a bare call ("print(processed_output)").
@@ -49,8 +51,11 @@ def _cut(lines: list[str], fences: list[int]) -> set[int]:
     classification task…"). Chinese prose right before the last fence and none after it: that
     fence opens the block the passage ends in. Else which fence opens is unknown: only fences."""
     first, last = fences[0], fences[-1]
+    if _OPENS.match(lines[first]):  # "```python" opens a block: the odd fence is the last
+        return _pairs(fences[:-1]) | set(range(last, len(lines)))
     after = next((ln for ln in lines[first + 1 :] if ln.strip()), "")
-    if not after or (has_cjk(after) and not FENCE.match(after)):
+    # a comment in Chinese ("# 官方llm使用OPENAI 接口") is code, not prose
+    if not after or (has_cjk(after) and not FENCE.match(after) and not _COMMENT.match(after)):
         return set(range(first + 1)) | _pairs(fences[1:])
     before = next((ln for ln in reversed(lines[:last]) if ln.strip()), "")
     if has_cjk(before) and not any(has_cjk(ln) for ln in lines[last + 1 :]):

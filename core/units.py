@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from core import tables
 from core.code_lines import FENCE, code_lines
-from core.text import BOLD, TERMINAL
+from core.text import BOLD, TERMINAL, has_cjk
 
 # Sentence ends; list items also start a unit. A colon ends a lead-in ("原因如下：").
 # ". " ends a sentence before a capital or a Chinese character, and after a Chinese character
@@ -86,6 +86,8 @@ _TITLED = re.compile(
     r"^([^\s：:。，,；;][^：:。，,；;]{1,15}(?:\([^()]{0,30}\)|（[^（）]{0,30}）)?)\s*[：:]\s*\S"
 )
 MIN_TITLED_RUN = 3
+# A line in Chinese longer than this says something: no program's caption ("示例代码")
+MAX_CAPTION = 20
 
 
 def _titled_runs(lines: list[str]) -> set[int]:
@@ -158,9 +160,14 @@ def _split(text: str) -> list[Unit]:
             after = []
         if k in code:
             if FENCE.match(line) and k - 1 not in code:
-                # the program's caption, a line with no sentence end ("**Input, Reward**")...
+                # the program's caption, a line with no sentence end ("**Input, Reward**"), not
+                # a statement in Chinese ("Models: 指各类训练好大语言模型（eg: chatgpt…）")...
                 caption = line_start - len(lines[k - 1]) - 1 if k else line_start
-                if units and units[-1].start >= caption and units[-1].text[-1] not in TERMINAL:
+                last = units[-1] if units else None
+                if (
+                    last and last.start >= caption and last.text[-1] not in TERMINAL
+                    and not (has_cjk(last.text) and len(last.text) > MAX_CAPTION)
+                ):  # fmt: skip
                     units.pop()
                 # ... and a line that only introduces it ("Here's an example…:"): nothing left
                 if units and units[-1].text[-1] in "：:":

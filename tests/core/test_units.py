@@ -194,3 +194,12 @@ def test_a_line_of_code_that_prints_chinese_is_code() -> None:
     # pair): "print(chain.run("你好"))[1]." had been a whole answer
     inside = [u.text for u in split_units(lines(FILE_004, 246, 259))]
     assert not any("chain.run" in t or "self.llm" in t or "format(" in t for t in inside)
+
+
+def test_a_statement_before_a_passage_cut_inside_its_program_stays() -> None:
+    # 004, "8.1 LangChain 如何调用 LLMs 生成回复？": "Models: 指各类…" then "```python", whose first
+    # line is a comment in Chinese; the passage ends inside the block. The statement had been
+    # read as code (the comment as prose after a closing fence), then as the program's caption
+    text = [u.text for u in split_units(lines(FILE_004, 188, 198))]
+    assert text[0].startswith("Models: 指各类训练好大语言模型")
+    assert not any("OpenAI(" in t or "官方llm" in t for t in text)
