@@ -125,6 +125,7 @@ def _block(
         },
     }
     out["answer_point_coverage_lexical"] = _lexical_coverage(ok)
+    out["first_sentence_states_a_point_lexical"] = _first_sentence(ok)
     # answers that carry a reviewer's note on an error of the notes (not judged as claims)
     said = [r for _, r in ok if answered(r)]
     out["answers_with_editor_note"] = _rate(
@@ -146,6 +147,23 @@ def _lexical_coverage(ok: list[tuple[EvalItem, AnswerRecord]]) -> float | None:
         if item.answerable and item.answer_points
     ]
     return _rate(sum(shares), len(shares))
+
+
+def opens_on_a_point(item: EvalItem, rec: AnswerRecord) -> bool | None:
+    """Whether the answer's first claim (eval/claims.py: no lead-in, remark or editor's note)
+    states one of the hand-written points, by their terms; None when there is nothing to tell
+    (refused, or no points). A proxy for "the first sentence answers the question", which
+    reviewers judge (eval/reviews/2026-12-06-yy)."""
+    if not answered(rec) or not item.answerable or not item.answer_points:
+        return None
+    claims = split_claims(rec.answer)
+    return bool(claims) and bool(lexical_points(item.answer_points, claims[0].text)[0])
+
+
+def _first_sentence(ok: list[tuple[EvalItem, AnswerRecord]]) -> float | None:
+    """Share of the answered questions with points whose answer opens on one of them."""
+    opens = [o for o in (opens_on_a_point(i, r) for i, r in ok) if o is not None]
+    return _rate(sum(opens), len(opens))
 
 
 def _judged(

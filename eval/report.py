@@ -37,6 +37,7 @@ ANSWER_COLS = (
     ("answers_with_hallucination", "answers with a hallucination"),
     ("answer_point_coverage", "answer-point coverage"),
     ("answer_point_coverage_lexical", "answer-point coverage (lexical)"),
+    ("first_sentence_states_a_point_lexical", "opens on a point (lexical)"),
     ("citation_precision", "citation precision"),
     ("answers_with_editor_note", "answers with an editor's note"),
 )

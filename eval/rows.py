@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.answer_metrics import Judgment, answered
+from eval.answer_metrics import Judgment, answered, opens_on_a_point
 from eval.answers import AnswerRecord
 from eval.claims import editor_notes
 from eval.dataset import EvalItem
@@ -95,6 +95,8 @@ def _answer_fields(
         "claims": None,
         "unsupported": None,
         "editor_notes": editor_notes(rec.answer) if rec.error is None else [],
+        # whether the first sentence states a point (lexical proxy; None: refused, no points)
+        "opens_on_a_point": opens_on_a_point(item, rec) if rec.error is None else None,
         **_pipeline_extras(rec),
     }
     points = list(item.answer_points) if item.answerable else []

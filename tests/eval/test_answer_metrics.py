@@ -269,3 +269,22 @@ def test_a_question_whose_notes_are_wrong_is_counted_apart() -> None:
     assert report["false_refusal_rate_notes_right"] == 0.0
     assert (report["notes_wrong"], report["notes_wrong_withheld_corrected"]) == (2, 1)
     assert report["refused_by_reason"]["notes_wrong"] == 1
+
+
+def test_an_answer_opens_on_a_point_when_its_first_statement_states_one() -> None:
+    from eval.answer_metrics import opens_on_a_point
+
+    item = EvalItem(id="t", question="温度有什么作用？", kind="specific", evidence=("x",),
+                    answer_points=("温度越高越随机",))  # fmt: skip
+
+    def rec(answer: str, refused: bool = False) -> AnswerRecord:
+        return AnswerRecord(id="t", kind="specific", question=item.question, answer=answer,
+                            refused=refused)  # fmt: skip
+
+    # the closest-section line and a lead-in are no statement; the first one after them is
+    closest = "笔记里没有找到明确对应这个问题的一节，以下取自最接近的「解码」：\n参数如下：\n"
+    assert opens_on_a_point(item, rec(closest + "- 温度越高越随机[1]。\n- 束搜索保留多个候选[1]。"))
+    assert not opens_on_a_point(item, rec("束搜索保留多个候选[1]。温度越高越随机[1]。"))
+    assert opens_on_a_point(item, rec("笔记里没有关于 温度 的内容。", refused=True)) is None
+    report = score_answers([item], [rec("束搜索保留多个候选[1]。温度越高越随机[1]。")])
+    assert report["first_sentence_states_a_point_lexical"] == 0.0
