@@ -8,18 +8,16 @@ units say. Two cases:
 - Otherwise units are scored by the question's words and bigrams they contain, best first, then
   put back in the notes' order.
 
-Which units of a section answer is `section_units`; this module picks the section, and adds
-another note's different answer to the same question.
+Which units of a section answer is `section_answer` (and `section_units`); this module picks
+the section, and adds another note's different answer to the same question.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from core.types import Hit
-from service.asked_part import asked_label, asked_point
 from service.asks import asked, defined, without_excepted
 from service.aspects import aspect_list
 from service.evidence_unit import Evidence
@@ -27,21 +25,16 @@ from service.keyterms import key_terms, squash
 from service.labels import with_labels
 from service.naming import key, naming
 from service.overlap import features, heading_match
+from service.section_answer import from_section, is_question, section_answer
 from service.section_units import (
     MAX_POINTS,
     MAX_PROSE,
     MIN_FOCUS_SCORE,
     SURE_PROSE,
     EvidenceUnit,
-    dedupe,
     first_points,
-    in_notes_order,
     is_duplicate,
-    item_heads,
-    label_bodies,
     new_points,
-    section_units,
-    short_label,
     units_of,
 )
 from service.sections import SAME_QUESTION, read_section, section_key
@@ -49,7 +42,6 @@ from service.subject import about
 
 __all__ = ["Evidence", "EvidenceUnit", "select"]
 
-MAX_SCORED = 4  # units picked by score when no heading asks the question
 # Fused scores this close (0–1 scale) don't tell which section answers a paraphrased question;
 # on the dev set, adding the runner-up's points raised a lexical point-coverage proxy from
 # 0.53 to 0.55 at about one more sentence per answer (0.10 gave 0.56 at 1.2 more: padding).
@@ -105,7 +97,7 @@ def _other_note(
         heading = h.chunk.heading_path[-1] if h.chunk.heading_path else ""
         if h.chunk.doc_id == hit.chunk.doc_id or heading_match(own, heading) < SAME_HEADING:
             continue
-        units = _from_section(n, h, per_hit, q)
+        units = from_section(n, h, per_hit, q)
         new = new_points(units, picked)
         # as close to the question as the answer itself, or it is another topic's padding
         near = max((u.score for u in new), default=0.0) >= max(OTHER_SHARE * best, 1e-9)
@@ -121,64 +113,12 @@ def _other_note(
     return []
 
 
-# A heading that asks without a question mark ("痛点4：如何 尽可能召回与query相关的Document 问题"),
-# names a pain point, which its section then solves ("痛点1：文档切分粒度不好把控，…"), or asks to
-# explain ("解释LLM中Token, 词表, 语义空间的概念.": held-out hg-030 on its tokenizers had got three
-# scattered sentences).
-_ASKS = re.compile(
-    r"如何|怎么|怎样|为什么|为何|什么|哪些|是否|吗|痛点|^解释|^(how|why|what|which)\b", re.I
-)
-
-
-def _is_question(heading: str) -> bool:
-    return heading.rstrip().endswith(("？", "?")) or bool(_ASKS.search(heading))
-
-
-def _from_section(
-    n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str], prose: int = MAX_PROSE
-) -> list[EvidenceUnit]:
-    return _section_answer(n, hit, per_hit, q, prose)[0]
-
-
-def _section_answer(
-    n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str], prose: int = MAX_PROSE,
-    points: bool = False,
-) -> tuple[list[EvidenceUnit], bool]:  # fmt: skip
-    """The section's units for the question, and whether they are the one point it asks about
-    (`asked_point`, when `points`): then the rest of the list, and other notes' lists, are
-    another question's."""
-    units = read_section(hit, per_hit, q)
-    heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
-    if _is_question(heading):
-        own = features(heading, question=True)
-        narrower = heading_match(q, heading) < SAME_QUESTION
-        focus = frozenset(q - own)
-        picked = section_units(units, prose=prose, focus=focus)
-        # a question narrower than the heading may ask about one of its sub-headings; one as
-        # wide may still name one of its points ("层次建模怎么帮助大模型处理更长的文本？")
-        label = asked_label(units, q, picked) if narrower else []
-        point = [] if label or not points else asked_point(units, focus, frozenset(q))
-        return (label or point or picked), bool(point)
-    # Not a question section (a topic's prose, split evenly): the point the question names by
-    # its title ("微调时为什么要用早停策略？" in 高效微调技术最佳实践), else the sentences that match.
-    point = asked_point(units, frozenset(q - features(heading)), frozenset(q)) if points else []
-    if point:
-        return point, True
-    ranked = sorted(
-        (u for u in units if u.score > 0 and not short_label(u)), key=lambda u: -u.score
-    )
-    picked = dedupe(ranked, MAX_SCORED)
-    picked += item_heads(units, picked)
-    picked += label_bodies(units, picked)
-    return in_notes_order(picked, units), False  # `select` adds the short sub-headings
-
-
 def _asking_parent(hit: Hit, q: set[str], match: float) -> tuple[str, ...]:
     """The heading path of the question section right above `hit`'s, when it asks the question
     better than `hit`'s own heading ("prefix LM 和 causal LM 区别是什么？" over "● Causal LM"),
     else ()."""
     path = hit.chunk.heading_path
-    if len(path) < 2 or not _is_question(path[-2]):
+    if len(path) < 2 or not is_question(path[-2]):
         return ()
     return path[:-1] if heading_match(q, path[-2]) > match else ()
 
@@ -200,7 +140,7 @@ def _family(
         if section_key(h.chunk) in seen:
             continue
         seen.add(section_key(h.chunk))
-        own = first_points(new_points(_from_section(n, h, per_hit, q), units), MAX_FAMILY_UNITS)
+        own = first_points(new_points(from_section(n, h, per_hit, q), units), MAX_FAMILY_UNITS)
         if own and h.chunk.heading_path != parent:  # a subsection: one point, its sentences on
             own[0] = replace(own[0], item=True)
         units += own
@@ -280,7 +220,7 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         # a whole question only: a part's words may name one point while the next part asks
         # about the list ("Top k 设为 3 代表什么？两者同时开启谁先生效？")
         prose = SURE_PROSE if sure else MAX_PROSE
-        picked, point = _section_answer(n, hit, per_hit, q, prose, points=not whole)
+        picked, point = section_answer(n, hit, per_hit, q, prose, points=not whole)
         if not picked:
             continue
         heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
@@ -305,7 +245,7 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
                     break
                 if _best_score(hit2, per_hit, q) < WEAKER_SECTION * best:
                     continue  # its best sentence says far less of what is asked: padding
-                found = first_points(_from_section(n2, hit2, per_hit, q), MAX_SECOND)
+                found = first_points(from_section(n2, hit2, per_hit, q), MAX_SECOND)
                 added = new_points(found, picked)
                 picked += added
                 named += [u.heading_path[-1] for u in added[:1]]

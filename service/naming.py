@@ -30,7 +30,7 @@ from service.sections import Sections
 
 MAX_FOUND = 2  # passages added by the lookup: the definition and one more mention
 MAX_TERM = 8  # Chinese characters of a term glossed in English: "重播缓冲区", "梯度裁剪"
-MAX_NAMED = 4  # sentences that name it: as many as a scored answer takes (evidence.MAX_SCORED)
+MAX_NAMED = 4  # sentences that name it: as many as a scored answer takes (MAX_SCORED)
 
 
 _QUOTES = re.compile(r"[“”\"'「」‘’`*]")

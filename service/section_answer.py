@@ -1,0 +1,76 @@
+"""One section's answer to a question: the units of a section whose heading asks a question
+(its lead and points, the sub-heading or the one point a narrower question asks about), or of a
+topic's prose (the point named by its title, else the sentences that match best). Which
+section answers is `service/evidence.py`."""
+
+from __future__ import annotations
+
+import re
+
+from core.types import Hit
+from service.asked_part import asked_label, asked_point
+from service.overlap import features, heading_match
+from service.section_units import (
+    MAX_PROSE,
+    EvidenceUnit,
+    dedupe,
+    in_notes_order,
+    item_heads,
+    label_bodies,
+    section_units,
+    short_label,
+)
+from service.sections import SAME_QUESTION, read_section
+
+MAX_SCORED = 4  # units picked by score when no heading asks the question
+
+# A heading that asks without a question mark ("痛点4：如何 尽可能召回与query相关的Document 问题"),
+# names a pain point, which its section then solves ("痛点1：文档切分粒度不好把控，…"), or asks to
+# explain ("解释LLM中Token, 词表, 语义空间的概念.": held-out hg-030 on its tokenizers had got three
+# scattered sentences).
+_ASKS = re.compile(
+    r"如何|怎么|怎样|为什么|为何|什么|哪些|是否|吗|痛点|^解释|^(how|why|what|which)\b", re.I
+)
+
+
+def is_question(heading: str) -> bool:
+    return heading.rstrip().endswith(("？", "?")) or bool(_ASKS.search(heading))
+
+
+def from_section(
+    n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str], prose: int = MAX_PROSE
+) -> list[EvidenceUnit]:
+    return section_answer(n, hit, per_hit, q, prose)[0]
+
+
+def section_answer(
+    n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str], prose: int = MAX_PROSE,
+    points: bool = False,
+) -> tuple[list[EvidenceUnit], bool]:  # fmt: skip
+    """The section's units for the question, and whether they are the one point it asks about
+    (`asked_point`, when `points`): then the rest of the list, and other notes' lists, are
+    another question's."""
+    units = read_section(hit, per_hit, q)
+    heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
+    if is_question(heading):
+        own = features(heading, question=True)
+        narrower = heading_match(q, heading) < SAME_QUESTION
+        focus = frozenset(q - own)
+        picked = section_units(units, prose=prose, focus=focus)
+        # a question narrower than the heading may ask about one of its sub-headings; one as
+        # wide may still name one of its points ("层次建模怎么帮助大模型处理更长的文本？")
+        label = asked_label(units, q, picked) if narrower else []
+        point = [] if label or not points else asked_point(units, focus, frozenset(q))
+        return (label or point or picked), bool(point)
+    # Not a question section (a topic's prose, split evenly): the point the question names by
+    # its title ("微调时为什么要用早停策略？" in 高效微调技术最佳实践), else the sentences that match.
+    point = asked_point(units, frozenset(q - features(heading)), frozenset(q)) if points else []
+    if point:
+        return point, True
+    ranked = sorted(
+        (u for u in units if u.score > 0 and not short_label(u)), key=lambda u: -u.score
+    )
+    picked = dedupe(ranked, MAX_SCORED)
+    picked += item_heads(units, picked)
+    picked += label_bodies(units, picked)
+    return in_notes_order(picked, units), False  # `select` adds the short sub-headings
