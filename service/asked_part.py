@@ -17,10 +17,10 @@ _JOINED = re.compile(r"[和与及、/]")  # "后处理和过滤": a title of two
 MAX_POINT_TITLE = 30  # characters before "：": "梯度累积 (Gradient Accumulation)"
 POINT_TITLE_SHARE = 0.8  # "扩展查询" in "在文档召回中，扩展查询能解决什么问题？": all of it
 MIN_TITLE_BIGRAMS = 2  # a point's Chinese title the question names: three characters or more
-_EACH = frozenset({"分别", "w:respectively", "w:each"})
-_VARIOUS = frozenset({"各种", "各类", "各样"})  # "various", not "each"
-MAX_NAMED = 3  # points a question may name together and still ask about those alone
 MIN_LABEL_WORDS = 1  # ... and a Chinese word with the question ("局限"), not only names
+MAX_NAMED = 3  # points a question may name together and still ask about those alone
+_EACH = frozenset({"分别", "w:respectively", "w:each"})  # it asks about each
+_VARIOUS = frozenset({"各种", "各类", "各样"})  # "various", not "each"
 
 
 def asked_point(
@@ -30,7 +30,8 @@ def asked_point(
     lines under it: "生成时调整波束搜索宽度会影响什么？" is the item "波束搜索宽度: …" of "大模型生成时
     的参数怎么设置？", not the section's four parameters. The question (`q`) must name its title (the
     words before "："), nearly all of it in one language (POINT_TITLE_SHARE), MIN_FOCUS_SCORE
-    or more beyond the section's heading (`focus`), and no other point's as well; else []."""
+    or more beyond the section's heading (`focus`), and no other point's as well; else [].
+    Two or three points named whole, asked about each ("…分别…", "…各自…"), are those points."""
     items = [u for u in units if u.item and not u.rest and not u.label]
     if not focus or len(items) < 2:
         return []
