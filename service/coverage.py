@@ -22,24 +22,29 @@ def passages_of(evidence: Evidence, hits: Sequence[Hit]) -> list[str]:
     return [h.chunk.text for i, h in enumerate(hits) if i + 1 in ns]
 
 
+def headed(hits: Sequence[Hit]) -> list[str]:
+    """Each hit's heading path and text: what a passage says, its headings included."""
+    return [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in hits]
+
+
+def _used(evidence: Evidence, texts: Sequence[str]) -> list[str]:
+    """The texts (one per hit) of the passages the evidence units come from, in hit order."""
+    return [texts[n - 1] for n in sorted({u.n for u in evidence.units})]
+
+
 def subject_unsaid(
-    terms: keyterms.TermCoverage, evidence: Evidence, hits: Sequence[Hit]
+    terms: keyterms.TermCoverage, evidence: Evidence, texts: Sequence[str]
 ) -> keyterms.Term | None:
     """The question's one name (a method, a model: its only hard term) when none of the
-    passages the evidence comes from says it, nor their headings. With two names or more, one
-    may be only an example ("ChatGLM 用的 prefix decoder 跟 LLaMA 这类 causal
-    decoder…" is answered by a section that names neither). A heading that asks the question,
-    or units found by the name, say it by construction."""
+    passages the evidence comes from says it, nor their headings (`texts`, one per hit, with
+    its headings). With two names or more, one may be only an example ("ChatGLM 用的 prefix
+    decoder 跟 LLaMA 这类 causal decoder…" is answered by a section that names neither). A
+    heading that asks the question, or units found by the name, say it by construction."""
     hard = [t for t in terms.terms if t.hard and t not in terms.absent]
     if len(hard) != 1 or evidence.empty or evidence.same_question or evidence.by_name:
         return None
-    ns = {u.n for u in evidence.units}
-    said = "\n".join(
-        " ".join(h.chunk.heading_path) + "\n" + h.chunk.text
-        for i, h in enumerate(hits)
-        if i + 1 in ns
-    )
-    return None if keyterms.found(hard[0], keyterms.squash(said)) else hard[0]
+    said = keyterms.squash("\n".join(_used(evidence, texts)))
+    return None if keyterms.found(hard[0], said) else hard[0]
 
 
 def number_of_another(
@@ -53,11 +58,10 @@ def number_of_another(
     kinds = quantity(question)
     if not kinds:
         return None
-    used = [texts[n - 1] for n in sorted({u.n for u in evidence.units})]
     said = set(numbers(question))
     gone = [
         t
-        for t in keyterms.check(question, used, None, en).missing
+        for t in keyterms.check(question, _used(evidence, texts), None, en).missing
         if t.hard and t.text not in said and names_a_model(t.text)
     ]
     if not gone:

@@ -151,7 +151,7 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     """`_select`, and the short sub-heading ("优点", "输入") or the line ("causal Decoder：")
     that introduces each unit under one. What the question sets aside ("除了 X，…") picks
     nothing."""
-    evidence = _select(without_excepted(question), hits, without_excepted(whole) if whole else "")
+    evidence = _select(without_excepted(question), hits, without_excepted(whole))
     return replace(evidence, units=with_labels(evidence.units, hits))
 
 

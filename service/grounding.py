@@ -29,7 +29,7 @@ from service.compose import (
     refusal_kind,
     render,
 )
-from service.coverage import named, number_of_another, passages_of, subject_unsaid
+from service.coverage import headed, named, number_of_another, passages_of, subject_unsaid
 from service.errata import select_correct
 from service.evidence import Evidence, EvidenceUnit, select
 from service.field_terms import Said
@@ -127,7 +127,7 @@ def ground(
         evidence, real, wrong, note_first = select_correct(question, real, select_parts)
     else:
         evidence, wrong, note_first = select_parts(question, real), (), False
-    texts = [" ".join(h.chunk.heading_path) + "\n" + h.chunk.text for h in real]
+    texts = headed(real)
     terms = keyterms.check(question, texts, notes, en, unheard, heard)
     composed = compose(evidence, en, wrong, note_first)
     # A named thing the notes lack, and no section that asks this question: what we would
@@ -183,7 +183,7 @@ def ground(
     # adapter's bottleneck size, where the withheld section is on MAM Adapter). Not
     # without errata: a question may name what the notes discuss under another name ("RAG 如何
     # 解决文档切分粒度的问题？" is answered by their 文档对话 section, which never says RAG)
-    subject = subject_unsaid(terms, evidence, real) if said else None
+    subject = subject_unsaid(terms, evidence, texts) if said else None
     withheld = unwithheld() if subject is not None else None
     # ... and the withheld passages do say it ("What is the KV cache…?": neither the cache
     # sizes left nor those withheld say KV, which the notes say of decoder-only models)
@@ -191,7 +191,7 @@ def ground(
         subject is not None
         and withheld is not None
         and withheld.refusal is None
-        and subject_unsaid(withheld.terms, withheld.evidence, withheld.hits) is None
+        and subject_unsaid(withheld.terms, withheld.evidence, headed(withheld.hits)) is None
     ):
         text = f"{notes_wrong(en, subject.text)}\n{said}"
         return Grounding(

@@ -110,8 +110,10 @@ def _is_name(word: str, first: bool) -> bool:
     answered with LoRA's idea)."""
     if not _is_word(word):
         return False
-    inner = any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
-    inner = inner or bool(re.search(r"[A-Za-z0-9]_[A-Za-z0-9]", word))
+    inner = (
+        any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
+        or bool(re.search(r"[A-Za-z0-9]_[A-Za-z0-9]", word))
+    )  # fmt: skip
     return inner or (word[0].isupper() and not first) or ("-" in word and word[0].isupper())
 
 
