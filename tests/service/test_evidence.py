@@ -494,3 +494,18 @@ def test_a_heading_that_asks_to_explain_is_a_question() -> None:
     said = " ".join(u.text for u in units)
     assert "Word-levelTokenizer" in said and "Character-levelTokenizer" in said
     assert "词表小, 能够处理生僻词" in said
+
+
+def test_an_english_passage_silent_on_the_name_asked_gives_way_to_one_that_says_it() -> None:
+    # the embedding put LangChain's English agents passage first for an English question on T5
+    agents = hit(
+        FILE_001, 818, 822, ("大模型面试经验", "LangChain 中 Agents and Toolkits 是什么？")
+    )
+    models = hit(FILE_000, 84, 96, ("大语言模型基础", "1. 目前主流的开源模型体系有哪些？"), 0.7)
+    question = "Which organization released T5, and what NLP tasks can it be used for?"
+    ev = select(question, [agents, models])
+    assert ev.units[0].n == 2
+    assert any("T5 (Text-to-Text Transfer Transformer)" in u.text for u in ev.units)
+    # a question that names nothing the passages say keeps the search's order
+    ev = select("What are agents and toolkits used for?", [agents, models])
+    assert ev.units[0].n == 1
