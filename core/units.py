@@ -181,7 +181,10 @@ def _split(text: str) -> list[Unit]:
             open_items.pop()
         parent = open_items[-1][1] if open_items else -1
         if tables.is_row(line):  # the header names the columns; each body row is a point
-            if not header:
+            # a header has its rule below it; a passage that opens inside a table has none, and
+            # its first row is a body row whose cells name no column
+            ruled = k + 1 < len(lines) and tables.is_rule(lines[k + 1])
+            if not header and ruled:
                 header = tables.cells(line)
             elif not tables.is_rule(line):
                 said = tables.statement(tables.cells(line), header)

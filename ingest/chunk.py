@@ -19,6 +19,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from core.tables import is_rule
 from core.types import Chunk, Document, Line
 from core.units import is_item
 from ingest.clean import FENCE_RE, clean_lines, split_lines
@@ -160,7 +161,8 @@ def _lead(segs: list[_Seg], a: int) -> tuple[str, ...]:
             lines[-1] += s.text
     want = _indent(segs[a].text)
     out: list[str] = []
-    for line in reversed(lines):
+    table = _table_header(lines) if segs[a].text.lstrip().startswith("|") else []
+    for line in reversed(lines[: len(lines) - len(table)] if table else lines):
         if want < 2 or line.lstrip().startswith("#"):
             break
         indent = _indent(line)
@@ -169,7 +171,20 @@ def _lead(segs: list[_Seg], a: int) -> tuple[str, ...]:
                 break  # a paragraph less indented than the piece: the list ended above it
             out.append(line.rstrip())
             want = indent
-    return tuple(reversed(out))
+    return (*reversed(out), *table)
+
+
+def _table_header(lines: list[str]) -> list[str]:
+    """The header and rule rows of the table the lines end inside, when it has them: a piece
+    that opens on a body row ("| **训练效果** | …") would otherwise read it as the header, and
+    say CBOW's cell under the name of a cell of the row above."""
+    k = len(lines)
+    while k and lines[k - 1].lstrip().startswith("|"):
+        k -= 1
+    rows = lines[k:]
+    if len(rows) >= 2 and is_rule(rows[1]):
+        return [rows[0].rstrip(), rows[1].rstrip()]
+    return []
 
 
 def make_chunk_id(

@@ -33,3 +33,17 @@ def test_a_two_column_row_is_a_pair() -> None:
         "int8：1G。",
         "int4：0.5G。",
     ]
+
+
+def test_a_passage_that_opens_inside_a_table_reads_its_first_row_as_a_row() -> None:
+    # 002, Word2Vec: a piece cut after the third row; its first row is no header
+    rows = [u.text for u in split_units(lines(FILE_002, 596, 597))]
+    assert rows[0] == "适用场景：更适合小数据集和高频单词，更适合大数据集和稀有单词。"
+    assert rows[1].startswith("训练效果：能够更快收敛")
+    # with the table's header and rule carried in the chunk's lead, the columns are named
+    lead = tuple(lines(FILE_002, 591, 592).splitlines())
+    rows = [u.text for u in split_units(lines(FILE_002, 596, 597), lead)]
+    assert rows[1] == (
+        "训练效果：CBOW 能够更快收敛, 但对稀疏单词表现较弱，"
+        "Skip-Gram 对稀疏单词更敏感, 可以学习到更精确的词向量。"
+    )

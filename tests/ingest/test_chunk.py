@@ -202,3 +202,13 @@ def test_a_piece_cut_inside_a_nested_list_keeps_the_items_above_it(
     # a piece that opens at the top of its section, or on a paragraph, has none
     first = _find(corpus_chunks["002"], "大语言模型的训练步骤都有哪些?")[0]
     assert first.lead == ()
+
+
+def test_a_piece_cut_inside_a_table_carries_its_header_and_rule(
+    corpus_chunks: dict[str, list[Chunk]],
+) -> None:
+    # 002, Word2Vec: the piece that opens on the table's fourth row
+    piece = next(c for c in corpus_chunks["002"] if c.text.lstrip().startswith("| **适用场景**"))
+    assert [line.strip()[:12] for line in piece.lead] == [
+        "- `CBOW`和`Sk", "| **维度** | *", "|----------|",
+    ]  # fmt: skip
