@@ -26,14 +26,23 @@ from service.keyterms import key_terms
 MIN_PART_CHARS = 4  # "为什么？" alone is no part: it leans on the sentence before
 OWN_WORDS = 4  # key terms: "中文多吗？" has one, "实际的指令微调语料长什么样、要多少条？" five
 _POINTS_BACK = re.compile(r"两者|二者|它|其|这|那|该|此|前者|后者|上述")
+# A part that only asks what the notes say ("笔记怎么说？", "笔记是怎么看的？", "What do the notes
+# say?") asks the part before again: it joins it, and the question stays one question.
+_NOTES_SAY = re.compile(
+    r"(?:那|那么)?(?:这份|几份|两份)?(?:笔记|资料|文中|原文)(?:里|中|上)?(?:是|又是)?"
+    r"(?:怎么|怎样|如何)(?:说|看|讲|解释|描述)的?[？?]"
+    r"|(?:and\s+)?what\s+do\s+the\s+notes\s+say\s*\??",
+    re.I,
+)
 
 
 def question_parts(question: str) -> list[str]:
     """The question's parts, split after each question mark; [question] when it has one part."""
     parts: list[str] = []
     for p in (p.strip() for p in re.split(r"(?<=[？?])", question)):
-        # "…？（复读机）": the glossary's gloss belongs to the part before
-        if parts and ASIDE.fullmatch(p):  # a bracketed aside alone asks nothing
+        # "…？（复读机）": the glossary's gloss belongs to the part before, and so does
+        # "笔记怎么说？"
+        if parts and (ASIDE.fullmatch(p) or _NOTES_SAY.fullmatch(p)):  # asks nothing new
             parts[-1] += p
         elif len(p) >= MIN_PART_CHARS:
             parts.append(p)

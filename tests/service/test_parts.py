@@ -36,6 +36,14 @@ def test_one_part_is_the_question_itself() -> None:
         "QLoRA 的思路是什么？",
         "LoRA 有哪些局限？（复读机）",
     ]
+    # nor does asking what the notes say: it asks the part before again
+    q = "LoRA 会不会把模型原本的能力给丢掉？笔记怎么说？"
+    assert question_parts(q) == [q]
+    assert question_parts("What is LoRA? And what do the notes say?") == [
+        "What is LoRA? And what do the notes say?"
+    ]
+    # ... but a part that asks about something of its own in the notes is one
+    assert len(question_parts("LoRA 是什么？笔记里的 QLoRA 怎么说？")) == 2
 
 
 def test_a_part_that_names_nothing_reads_with_what_came_before() -> None:
