@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from core.text import numbers
 from core.types import Hit
-from service import keyterms
+from service import keyterms, term_check
 from service.asks import defined, names_a_model, quantity
 from service.evidence import Evidence
 from service.naming import key
@@ -33,7 +33,7 @@ def _used(evidence: Evidence, texts: Sequence[str]) -> list[str]:
 
 
 def subject_unsaid(
-    terms: keyterms.TermCoverage, evidence: Evidence, texts: Sequence[str]
+    terms: term_check.TermCoverage, evidence: Evidence, texts: Sequence[str]
 ) -> keyterms.Term | None:
     """The question's one name (a method, a model: its only hard term) when none of the
     passages the evidence comes from says it, nor their headings (`texts`, one per hit, with
@@ -44,7 +44,7 @@ def subject_unsaid(
     if len(hard) != 1 or evidence.empty or evidence.same_question or evidence.by_name:
         return None
     said = keyterms.squash("\n".join(_used(evidence, texts)))
-    return None if keyterms.found(hard[0], said) else hard[0]
+    return None if term_check.found(hard[0], said) else hard[0]
 
 
 def number_of_another(
@@ -61,12 +61,12 @@ def number_of_another(
     said = set(numbers(question))
     gone = [
         t
-        for t in keyterms.check(question, _used(evidence, texts), None, en).missing
+        for t in term_check.check(question, _used(evidence, texts), None, en).missing
         if t.hard and t.text not in said and names_a_model(t.text)
     ]
     if not gone:
         return None
-    ask, name = kinds[-1], keyterms.names(gone, en)  # the kind asked, not the size it implies
+    ask, name = kinds[-1], term_check.names(gone, en)  # the kind asked, not the size it implies
     return f"{ask.en} for {name}" if en else f"{name} 的{ask.zh}"
 
 

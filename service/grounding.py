@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from core.text import is_english
 from core.types import Hit
-from service import keyterms
+from service import term_check
 from service.asks import missing_kind
 from service.compose import (
     Composed,
@@ -64,7 +64,7 @@ class Grounding:
     question: str
     hits: tuple[Hit, ...]  # the passages an answer may cite: hit i is [i + 1]
     evidence: Evidence
-    terms: keyterms.TermCoverage
+    terms: term_check.TermCoverage
     composed: Composed  # the extractive answer; also the fallback
     refusal: str | None  # the refusal text, when the answer is "not in the notes"
     reason: str | None  # "no_evidence" | "missing_terms" | "missing_kind" | "notes_wrong"
@@ -111,7 +111,7 @@ def ground(
     errata: bool = True, english: bool | None = None, unheard: Sequence[Said] = (),
     heard: Sequence[str] = (),
 ) -> Grounding:  # fmt: skip
-    """`notes`: the whole index's squashed text (`keyterms.squash`), to tell "not in these
+    """`notes`: the whole index's squashed text (`service.keyterms.squash`), to tell "not in these
     passages" from "not in the notes at all"; None judges by the passages alone.
     `english`: the language of what the user typed, when `question` is not only their words
     (the glossary adds the notes' Chinese terms to "Why does it keep repeating itself?").
@@ -128,7 +128,7 @@ def ground(
     else:
         evidence, wrong, note_first = select_parts(question, real), (), False
     texts = headed(real)
-    terms = keyterms.check(question, texts, notes, en, unheard, heard)
+    terms = term_check.check(question, texts, notes, en, unheard, heard)
     composed = compose(evidence, en, wrong, note_first)
     # A named thing the notes lack, and no section that asks this question: what we would
     # answer is about something else, so the whole question counts as not covered.
@@ -160,9 +160,9 @@ def ground(
 
     if terms.refuse or off_topic:
         plain = [t for t in terms.absent if t not in terms.other_meaning]
-        missing = keyterms.names(plain, en)
+        missing = term_check.names(plain, en)
         return refused(
-            refusal(en, missing, keyterms.names(terms.other_meaning, en)), "missing_terms"
+            refusal(en, missing, term_check.names(terms.other_meaning, en)), "missing_terms"
         )
     kind = missing_kind(question, "\n".join(passages_of(evidence, real)), en)
     if kind is not None and not evidence.empty:
@@ -198,7 +198,7 @@ def ground(
             question, real, evidence, terms, composed, text, "notes_wrong", wrong, en, note_first
         )
     if terms.partial:
-        extra = gap(en, keyterms.names(terms.absent, en))
+        extra = gap(en, term_check.names(terms.absent, en))
         composed = Composed((*composed.sentences, extra))
     return Grounding(question, real, evidence, terms, composed, None, None, wrong, en, note_first)
 
@@ -246,7 +246,7 @@ def finish(g: Grounding, checker: SupportChecker, draft: str | None = None) -> F
             if g.evidence.mentions:  # nor that the notes only mention what it asks about
                 kept.insert(0, mentioned(g.evidence.mentions, g.english))
             if g.terms.partial:  # the draft can't know what the key-term check found
-                kept.append(gap(g.english, keyterms.names(g.terms.absent, g.english)))
+                kept.append(gap(g.english, term_check.names(g.terms.absent, g.english)))
             notes = [erratum(note, g.english) for note in g.errata]
             if g.note_first and notes:  # after the lines on where the answer comes from
                 at = sum(s.remark for s in kept[:2])

@@ -8,7 +8,8 @@ import pytest
 
 from core.errors import CorpusError
 from service.field_terms import FIELD_TERMS_NAME, Concept, FieldTerms, load_field_terms
-from service.keyterms import check, squash
+from service.keyterms import squash
+from service.term_check import check
 from tests.service.grounding_data import CORPUS, lines
 
 LEXICON = FieldTerms(

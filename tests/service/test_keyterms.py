@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from service.compose import refusal
-from service.keyterms import check, key_terms, squash
+from service.keyterms import key_terms, squash
+from service.term_check import check
 from tests.service.grounding_data import FILE_000, decoder_only, lines
 
 NOTES = squash(lines("000_92dbb6eadc19f86a.txt", 1, 400))
