@@ -93,7 +93,13 @@ def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
         evidence = select(question, hits)
         led = lead_with_statement(question, hits, evidence)
         return led if led is not evidence else focus_first(evidence, question)
-    found = [lead_with_statement(part, hits, select(part, hits, question)) for part in parts]
+    found = []
+    for i, part in enumerate(parts):
+        evidence = select(part, hits, question)
+        led = lead_with_statement(part, hits, evidence)
+        # the answer opens on the first part's point (a later part's own would open it on
+        # something not yet asked)
+        found.append(focus_first(evidence, part) if i == 0 and led is evidence else led)
     units: list[EvidenceUnit] = []
     said: set[str] = set()  # parts share sentences (and the notes repeat some): say each once
     # each part's answer, then what other notes say, under one line per note

@@ -52,8 +52,9 @@ def _goes_on(units: list[EvidenceUnit], block: list[EvidenceUnit]) -> list[Evide
 
 def focus_first(evidence: Evidence, question: str) -> Evidence:
     """`evidence` with its best-matching point first, when the section answers a wider question
-    than the one asked (no heading asks it), `question` asks one thing (a question in parts is
-    answered in its order), and the point reads right on its own."""
+    than the one asked (no heading asks it), `question` asks one thing (for a question in parts,
+    the caller passes its first part: the answer opens on that part's point, round bbb), and the
+    point reads right on its own."""
     units = list(evidence.units)
     if evidence.same_question or evidence.point or evidence.by_name or len(units) < 3:
         return evidence
@@ -72,4 +73,15 @@ def focus_first(evidence: Evidence, question: str) -> Evidence:
     if leans_back(head) or names_back(head) or _GOES_ON.match(head) or _ANNOUNCES.search(head):
         return evidence
     moved = _goes_on(units, blocks[best])
+    # the listed point that introduces it ("- 训练奖励模型(收集排序数据，训练奖励模型)：" over "- 给定
+    # 一个问题，让…SFT 生成答案"): it comes along, or it would stand over nothing (round bbb)
+    k = units.index(moved[0])
+    before = units[k - 1] if k else None
+    if (
+        before is not None
+        and before.item
+        and before.n == moved[0].n
+        and _ANNOUNCES.search(before.text)
+    ):  # (not the lead of the whole list: "…主要的原因如下所示：" would open the answer again)
+        moved = [before, *moved]
     return replace(evidence, units=tuple(moved + [u for u in units if u not in moved]))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from service.compose import compose
 from service.evidence import select
 from service.grounding import select_parts
-from tests.service.grounding_data import FILE_001, hit
+from tests.service.grounding_data import FILE_000, FILE_001, hit
 
 # 001, "7. 💡 大模型LLM进行SFT 如何对样本进行优化？": a lead, then seven ways, 样本权重 fifth
 SAMPLES = ("大模型面试经验", "微调面", "7. 💡 大模型LLM进行SFT 如何对样本进行优化？")
@@ -34,3 +34,20 @@ def test_a_question_in_parts_is_answered_in_its_order() -> None:
     q = "SFT 时哪些样本要清洗？特别重要或者特别难的样本怎样让模型更多地关注？"
     units = select_parts(q, [samples]).units
     assert not units[0].text.startswith("样本权重")
+
+
+# 000, "2. 简单介绍一下 RLHF?": a lead, then three steps; the second's lines are its siblings
+RLHF = ("大模型面试宝典", "大模型（LLMs）强化学习面", "2. 简单介绍一下 RLHF?")
+
+
+def test_the_first_part_of_a_question_in_parts_opens_on_its_own_point() -> None:
+    steps = hit(FILE_000, 527, 542, RLHF)
+    q = "训练奖励模型那一步，让 SFT 模型对一个问题生成几个答案？人工做的是哪种标注？"
+    units = select_parts(q, [steps]).units
+    # the point the first part asks about comes first, with the step that introduces it
+    assert units[0].text.startswith("训练奖励模型(收集排序数据")
+    assert units[1].text.startswith("给定一个问题，让上一步训练好的预训练模型 SFT 生成答案")
+    # its lines, then the rest in the notes' order
+    assert units[2].text.startswith("GPT 每一次预测一个词的概率")
+    rest = [u.start for u in units[5:]]
+    assert rest == sorted(rest) and units[5].text.startswith("RLHF就是基于人类反馈")
