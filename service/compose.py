@@ -214,6 +214,9 @@ def compose(
             # an item's second sentence may come from the next, overlapping passage
             and (units[i - 1].n == u.n or u.rest)
             and (units[i - 1].item or out[-1].cont)
+            # ... and comes after it in the notes: a sentence from above a point moved first
+            # (service/lead.py) is no part of that point
+            and not (units[i - 1].file == u.file and u.start < units[i - 1].start)
         )
         point = has_items and u.item
         # a line under a point that does not go on with it ("…主要包括以下几个步骤:") is

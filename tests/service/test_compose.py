@@ -13,7 +13,7 @@ from service.evidence import select
 from service.grounding import finish, ground
 from service.keyterms import squash
 from service.support import SupportChecker
-from tests.service.grounding_data import FILE_001, FILE_002, decoder_only, hit, lines
+from tests.service.grounding_data import FILE_000, FILE_001, FILE_002, decoder_only, hit, lines
 from tests.service.test_evidence import _alternatives
 
 QUESTION = "LangChain 有没有替代方案？"
@@ -235,3 +235,19 @@ def test_prose_from_another_section_starts_a_new_paragraph() -> None:
         "Prompt Templates are key concepts[1]. They guide the prompt[1].",
         "作用：当您想要在 Prompts 中动态包含示例时，Example Selectors 很有用[2]。",
     ]
+
+
+def test_a_sentence_from_above_a_point_moved_first_is_no_part_of_that_point() -> None:
+    # 000, "如何度量幻觉?": a lead in two sentences, then five metrics; the QA one moved first
+    # (service/lead.py puts the point that says what is asked first)
+    metrics = hit(FILE_000, 693, 699, ("大语言模型基础", "如何度量幻觉？"))
+    ev = select("如何度量幻觉？", [metrics])
+    qa = [u for u in ev.units if u.text.startswith("利用问答系统")]
+    qa += [u for u in ev.units if u.rest and u.parent == qa[0].parent and u.start > qa[0].start][:1]
+    moved = replace(ev, units=(*qa, *(u for u in ev.units if u not in qa)))
+    lines = compose(moved).text.splitlines()
+    assert lines[0].startswith("- 利用问答系统") and "最有效可靠的方式" not in lines[0]
+    assert lines[1].startswith("最有效可靠的方式")
+    # in the notes' order, an item's next sentence still stays on its line
+    first = compose(ev).text.splitlines()
+    assert any(line.startswith("- 命名实体误差") and "直观上" in line for line in first)
