@@ -161,8 +161,10 @@ def _lead(segs: list[_Seg], a: int) -> tuple[str, ...]:
             lines[-1] += s.text
     want = _indent(segs[a].text)
     out: list[str] = []
-    table = _table_header(lines) if segs[a].text.lstrip().startswith("|") else []
-    for line in reversed(lines[: len(lines) - len(table)] if table else lines):
+    table: list[str] = []
+    if segs[a].text.lstrip().startswith("|"):  # inside a table: the items above start above it
+        table, lines = _table_header(lines)
+    for line in reversed(lines):
         if want < 2 or line.lstrip().startswith("#"):
             break
         indent = _indent(line)
@@ -174,17 +176,16 @@ def _lead(segs: list[_Seg], a: int) -> tuple[str, ...]:
     return (*reversed(out), *table)
 
 
-def _table_header(lines: list[str]) -> list[str]:
-    """The header and rule rows of the table the lines end inside, when it has them: a piece
-    that opens on a body row ("| **训练效果** | …") would otherwise read it as the header, and
-    say CBOW's cell under the name of a cell of the row above."""
+def _table_header(lines: list[str]) -> tuple[list[str], list[str]]:
+    """The header and rule rows of the table the lines end inside, when it has them (a piece
+    that opens on a body row, "| **训练效果** | …", would otherwise read it as the header, and
+    say CBOW's cell under the name of a cell of the row above), and the lines above the table."""
     k = len(lines)
     while k and lines[k - 1].lstrip().startswith("|"):
         k -= 1
     rows = lines[k:]
-    if len(rows) >= 2 and is_rule(rows[1]):
-        return [rows[0].rstrip(), rows[1].rstrip()]
-    return []
+    header = [rows[0].rstrip(), rows[1].rstrip()] if len(rows) >= 2 and is_rule(rows[1]) else []
+    return header, lines[:k]
 
 
 def make_chunk_id(
