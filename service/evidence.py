@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from core.text import is_english, latin_terms
 from core.types import Hit
 from service.asks import asked, defined, without_excepted
 from service.aspects import aspect_list
 from service.evidence_unit import Evidence
 from service.keyterms import key_terms, squash
 from service.labels import with_labels
+from service.names_asked import Ranked, mentioned, naming_first, titled_item
 from service.naming import key, naming
 from service.overlap import features, heading_match
 from service.section_answer import from_section, is_question, section_answer
@@ -76,14 +76,6 @@ MAX_FAMILY_UNITS = 3  # from each subsection of a question section: its lead and
 COMMON_NAME = 4
 HEADING_WEIGHT = 0.5  # heading match added to the fused score (0–1) when picking the section
 
-Ranked = list[tuple[bool, float, int, int, Hit]]
-
-
-def _mentioned(names: set[str], texts: Sequence[str]) -> set[str]:
-    """Which of `names` (squashed) the texts mention."""
-    hay = squash(" ".join(texts))
-    return {k for k in names if k in hay}
-
 
 def _other_note(
     hit: Hit, later: Sequence[tuple[bool, float, int, int, Hit]], per_hit: list[tuple[int, Hit]],
@@ -108,39 +100,12 @@ def _other_note(
             continue
         if said is None:
             names = {squash(t.text) for t in key_terms(asked) if t.hard}
-            said = _mentioned(names, [*hit.chunk.heading_path, *(u.text for u in picked)])
-        if said <= _mentioned(said, [*h.chunk.heading_path, *(u.text for u in new)]):
+            said = mentioned(names, [*hit.chunk.heading_path, *(u.text for u in picked)])
+        if said <= mentioned(said, [*h.chunk.heading_path, *(u.text for u in new)]):
             return [
                 replace(u, other_note=h.chunk.heading_path[0]) for u in first_points(new, MAX_OTHER)
             ]
     return []
-
-
-def _naming_first(ranked: Ranked, per_hit: list[tuple[int, Hit]], question: str) -> Ranked:
-    """The notes' few English passages (LangChain's) sit close to any English question in the
-    embedding space: when one comes first, no heading asks the question, and it says none of the
-    names the question asks about while other sections say one, those go first, in the search's
-    order ("Which organization released T5…?" had got LangChain's agents over the list of open
-    models that says who released T5). Not for Chinese passages: a name said in passing (GPT-3
-    in the list of open models) would outrank the section that answers."""
-    if not ranked or ranked[0][0]:
-        return ranked
-    names = {squash(t.text) for t in key_terms(question) if t.hard}
-    if not names:
-        return ranked
-
-    def texts(r: tuple[bool, float, int, int, Hit]) -> list[str]:
-        own = section_key(r[4].chunk)
-        return [h.chunk.text for _, h in per_hit if section_key(h.chunk) == own]
-
-    def says(r: tuple[bool, float, int, int, Hit]) -> bool:
-        return bool(_mentioned(names, [*r[4].chunk.heading_path, *texts(r)]))
-
-    first = " ".join(texts(ranked[0]))
-    if not (is_english(first) and latin_terms(first)) or says(ranked[0]):
-        return ranked
-    saying = [r for r in ranked if says(r)]
-    return [*saying, *(r for r in ranked if r not in saying)] if saying else ranked
 
 
 def _asking_parent(hit: Hit, q: set[str], match: float) -> tuple[str, ...]:
@@ -212,7 +177,12 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     firsts: dict[tuple[str, tuple[str, ...]], tuple[bool, float, int, int, Hit]] = {}
     for r in ranked:
         firsts.setdefault(section_key(r[4].chunk), r)
-    ranked = _naming_first(list(firsts.values()), per_hit, question)
+    ranked = naming_first(list(firsts.values()), per_hit, question)
+    # an English question on one listed thing ("Which organization released T5…?"): its item
+    titled = titled_item(question, ranked, per_hit, q)
+    if titled:
+        first = titled[0].heading_path[-1] if titled[0].heading_path else ""
+        return Evidence(tuple(titled), False, first, by_name=True)
     # "X是什么？" that no section is about (its heading would name X): the sentences naming X
     name = defined(question)
     if (

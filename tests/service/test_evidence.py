@@ -505,7 +505,9 @@ def test_an_english_passage_silent_on_the_name_asked_gives_way_to_one_that_says_
     question = "Which organization released T5, and what NLP tasks can it be used for?"
     ev = select(question, [agents, models])
     assert ev.units[0].n == 2
-    assert any("T5 (Text-to-Text Transfer Transformer)" in u.text for u in ev.units)
+    # the one listed point titled with the one name it asks about is the answer
+    assert [u.text[:25] for u in ev.units if u.item] == ["T5 (Text-to-Text Transfer"]
+    assert ev.by_name and "由Google发布" in ev.units[0].text
     # a question that names nothing the passages say keeps the search's order
     ev = select("What are agents and toolkits used for?", [agents, models])
     assert ev.units[0].n == 1
