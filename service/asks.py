@@ -236,20 +236,20 @@ _WHAT_FOR = re.compile(
 )
 
 
-def _without_gloss(question: str) -> str:
+def without_gloss(question: str) -> str:
     """Without the notes' terms the glossary added to the question for the search ("…?（梯度）")."""
     return re.sub(r"(?<=[？?])\s*（[^（）]*）\s*$", "", question)
 
 
 def used_for(question: str) -> str | None:
     """The thing a "what is X for" question asks about, or None."""
-    m = _WHAT_FOR.match(_without_gloss(question))
+    m = _WHAT_FOR.match(without_gloss(question))
     return (_POINTING.sub("", m.group("a")).strip() or None) if m else None
 
 
 def defined(question: str) -> str | None:
     """The thing a "what is X" question asks about, or None."""
-    m = _WHAT_IS.match(_without_gloss(question))
+    m = _WHAT_IS.match(without_gloss(question))
     if not m:
         return None
     # the thing's name, without the quotes a question may put around it ("“数据瓶颈”现象") and

@@ -5,19 +5,17 @@ the sections it ranked."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from core.text import is_english, latin_terms
+from core.text import ASIDE, is_english, latin_terms
 from core.types import Hit
+from service.asks import without_gloss
 from service.keyterms import key_terms, squash
 from service.naming import whole_items
 from service.section_units import EvidenceUnit, units_of
 from service.sections import section_key
 
 Ranked = list[tuple[bool, float, int, int, Hit]]
-_ADDED_TERMS = re.compile(r"（[^（）]*）$")
-_TITLE_GLOSS = re.compile(r"\s*[(（][^()（）]*[)）]\s*")  # "T5 (Text-to-Text …)": the name alone
 
 
 def mentioned(names: set[str], texts: Sequence[str]) -> set[str]:
@@ -61,7 +59,7 @@ def titled_item(
     the rest of its item; [] when the section has none, or more than one. A Chinese question
     on one listed point is `subject.about`'s: its words beyond the name can be weighed."""
     # (the glossary may have added the notes' Chinese terms: "…used for?（预训练）")
-    if not is_english(_ADDED_TERMS.sub("", question)) or not ranked or ranked[0][0]:
+    if not is_english(without_gloss(question)) or not ranked or ranked[0][0]:
         return []
     names = [squash(t.text) for t in key_terms(question) if t.hard]
     if len(names) != 1:
@@ -70,6 +68,6 @@ def titled_item(
     units = [u for n, h in per_hit if section_key(h.chunk) == own for u in units_of(n, h, q)]
     found = [
         u for u in units
-        if u.item and squash(_TITLE_GLOSS.sub("", u.text.split("：")[0].split(":")[0])) == names[0]
+        if u.item and squash(ASIDE.sub("", u.text.split("：")[0].split(":")[0])) == names[0]
     ]  # fmt: skip
     return whole_items(units, found) if len(found) == 1 else []
