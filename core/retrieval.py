@@ -10,7 +10,7 @@ from core.dense_backends import DenseBackend, index_vectors, open_dense
 from core.embedders import Embedder
 from core.index_store import LoadedIndex
 from core.settings import Settings
-from core.text import has_cjk
+from core.text import has_cjk, mainly_latin
 from core.text_tokens import tokenize
 from core.types import Hit
 
@@ -36,6 +36,7 @@ class HybridRetriever:
         self._vectors = index_vectors(index)
         self.dense = dense or open_dense(settings, index, self._vectors)
         self._hollow = np.array([c.hollow for c in index.chunks], dtype=bool)
+        self._across = across_languages(self._vectors, [c.text for c in index.chunks])
 
     @property
     def version(self) -> str:
@@ -63,7 +64,9 @@ class HybridRetriever:
         union = list(dict.fromkeys(dense_ids + bm25_ids))
         if not union:
             return []
-        cos = self._vectors[union] @ qvec
+        # an English question is scored against every passage as if all were Chinese
+        vectors = self._across if mainly_latin(question) else self._vectors
+        cos = vectors[union] @ qvec
         weight = (
             self.settings.dense_weight if has_cjk(question) else self.settings.dense_weight_latin
         )
@@ -127,6 +130,21 @@ class HybridRetriever:
             Hit(h.chunk, h.score, h.dense_score, h.bm25_score, tuple(extra.get(i, ())))
             for i, h in enumerate(kept)
         ]
+
+
+def across_languages(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+    """The passage vectors with the English ones moved by the difference of the two languages'
+    means. e5 puts texts of one language near each other, so the notes' few English passages
+    (LangChain's) sat closest to any English question: "What factors can introduce bias into a
+    large language model?" got LangChain's "Components and Chains" first. Moved, they compete on
+    what they say (dev and held-out English questions: dense MRR 0.570 -> 0.610)."""
+    latin = np.array([mainly_latin(t) for t in texts], dtype=bool)
+    if not latin.any() or latin.all():
+        return vectors
+    moved = vectors.copy()
+    moved[latin] += vectors[~latin].mean(axis=0) - vectors[latin].mean(axis=0)
+    moved /= np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-12)
+    return moved.astype(np.float32)
 
 
 def open_retriever(settings: Settings, embedder: Embedder | None = None) -> HybridRetriever:

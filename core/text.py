@@ -197,6 +197,21 @@ def is_english(text: str) -> bool:
     return not has_cjk(text)
 
 
+# A Chinese character says about as much as an English word of four or five letters: text whose
+# Chinese characters are under this share of (characters + letters / 4) is written in English,
+# with Chinese terms at most ("…what is 复读机问题?"), or is code.
+LATIN_TEXT = 0.3
+
+
+def mainly_latin(text: str) -> bool:
+    """Written in Latin script for the most part: the notes' English passages (LangChain's), an
+    English question with the glossary's Chinese terms added. (`is_english` is stricter: the
+    language an answer is said in.)"""
+    cjk = len(CJK.findall(text))
+    letters = sum(ch.isascii() and ch.isalpha() for ch in text)
+    return cjk < LATIN_TEXT * (cjk + letters / 4)
+
+
 def normalise(text: str) -> str:
     """Comparison form: NFKC (full/half width), lower case, no spaces, no markdown emphasis."""
     text = unicodedata.normalize("NFKC", BOLD.sub("", text)).lower()

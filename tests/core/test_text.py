@@ -11,6 +11,7 @@ from core.text import (
     bigrams,
     has_cjk,
     is_english,
+    mainly_latin,
     normalise,
     numbers,
     sentence_spans,
@@ -21,6 +22,16 @@ def test_language() -> None:
     assert has_cjk("LoRA 的原理是什么？")
     assert is_english("What is LoRA?")
     assert not is_english("什么是 LoRA")
+
+
+def test_mainly_latin_weighs_a_chinese_character_as_a_word() -> None:
+    # an English question with the glossary's term added, and a LangChain passage of the notes
+    assert mainly_latin("What is the parroting problem of LLMs?（复读机）")
+    assert mainly_latin("Components and Chains are key concepts in the LangChain framework.")
+    # the notes' Chinese with English names in it stays Chinese
+    assert not mainly_latin("要调用LLMs生成回复，可以使用LangChain框架提供的LLMChain类。")
+    assert not mainly_latin("混合精度训练, 例如AMP(Automatic Mixed Precision).")
+    assert not mainly_latin("12345")
 
 
 def test_normalise_folds_half_width_copies() -> None:
