@@ -81,7 +81,8 @@ SIZE = Ask(
     re.compile(
         r"(?:文件|权重|显存|内存|存储|体积|checkpoint).{0,8}(?:多大|多少(?:G|M|空间|字节))"
         r"|how (?:large|big) (?:is|are) the (?:file|weight|checkpoint)"
-        r"|(?:file|disk|memory) size",
+        # the size's value, not how something bears on it ("how does Q2 affect file size": hj-002)
+        r"|what(?:'s| is| are)(?: the| its| their)? (?:file|disk|memory) size",
         re.I,
     ),
     _has_size, "具体的大小", "the size asked for",

@@ -48,6 +48,10 @@ def test_a_size_needs_a_unit_of_storage() -> None:
     assert missing_kind("ChatGLM-6B 做完 LoRA 之后，权重文件有多大？", text) == "具体的大小"
     assert missing_kind("LoRA 的权重文件有多大？", "LoRA 权重只有 15MB 左右。") is None
     assert missing_kind("How large is the file of LoRA weights?", text) == "the size asked for"
+    assert missing_kind("What is the file size of the LoRA weights?", text) == "the size asked for"
+    # how a size changes is no size: the notes answer it in words
+    gguf = "Q2: 2-bit 量化, 文件尺寸最小, 但精度损失可能相对较大."
+    assert missing_kind("How does a smaller number in Q2…Q5 affect file size?", gguf) is None
 
 
 def test_a_speed_up_needs_a_factor() -> None:
