@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from core.text import mainly_latin
 from core.types import Hit
 from service.asks import asked, defined, without_excepted
 from service.aspects import aspect_list
@@ -202,7 +203,10 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         if points:
             first = points[0].heading_path[-1] if points[0].heading_path else ""
             return Evidence(tuple(points), False, first, by_name=True)
-    ranked = _best_sentence_first(ranked, per_hit, q)
+    # not for an English question: it shares only their English glosses with Chinese passages,
+    # which name a topic ("下一句预测(Next Sentence Prediction, NSP)") more than say it (hj-030)
+    if not mainly_latin(question):
+        ranked = _best_sentence_first(ranked, per_hit, q)
     # "…有哪些优势？" that no heading asks: the one sub-list titled with that aspect ("RLHF 的优势")
     if not ranked[0][0]:
         aspect = aspect_list(question, [r[4] for r in ranked], per_hit, q)

@@ -458,6 +458,16 @@ def test_a_close_runner_up_whose_sentence_says_it_answers_first() -> None:
     assert select("按字符做分词为什么往往需要更大的模型和更多算力？", [vocab, far]).units[0].n == 1
 
 
+def test_an_english_question_keeps_the_search_order_of_chinese_sections() -> None:
+    # 002: the English question shares only the English gloss "Next Sentence Prediction" with
+    # the GPT/BERT comparison's sentence; that names the task, Q6's section says what it is
+    nsp = hit(FILE_002, 200, 201, ("大模型面试宝典", "Q6 什么是NSP预训练任务"), 0.945)
+    gpt_bert = hit(FILE_002, 288, 308, ("大模型面试宝典", "Q13 GPT和BERT的区别是什么?"), 0.887)
+    question = "What is BERT's Next Sentence Prediction (NSP) task, and what does it help learn?"
+    units = select(question, [nsp, gpt_bert]).units
+    assert units[0].n == 1 and "NSP的目标是预测一个句子是否逻辑上遵循" in units[1].text
+
+
 def test_an_aspect_asked_in_other_words_gets_the_sub_list_that_names_it() -> None:
     # 001's "涌现能力是啥原因?" ranks first; 002's "大模型涌现是什么?" answers under sub-headings
     # ("典型表现", "挑战与问题:") that share no word with "体现在哪些能力上" or barely one
