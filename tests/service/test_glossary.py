@@ -83,6 +83,14 @@ def test_the_corpus_glossary_gives_english_questions_the_notes_terms() -> None:
     assert "缺点" not in g.expand("What should I consider about the context window?")
 
 
+def test_a_model_bias_is_the_notes_term_but_alibi_linear_biases_are_not() -> None:
+    g = load_glossary(CORPUS)
+    assert g.expand("How do you reduce bias in LLMs?").endswith("（偏见）")
+    assert "偏见" in g.expand("What factors can introduce bias into a large language model?")
+    assert "偏见" not in g.expand("What does ALiBi (Attention with Linear Biases) add?")
+    assert "合规" in g.expand("How can an LLM's output be kept compliant with regulations?")
+
+
 def test_the_notes_own_english_glosses_expand_english_questions() -> None:
     # 001 writes "控制标记 (Control Tokens) : …" and "…可以使用教师强制(teacher forcing)…": the
     # term is the Chinese right before the bracket, without the sentence's verbs
