@@ -53,7 +53,8 @@ class Glossary:
             term for term, said in self.terms
             if term not in question and any(_uses(low, p.lower(), english) for p in said)
         ]  # fmt: skip
-        return f"{question}（{'、'.join(add)}）" if add else question
+        # once each: the notes' own glosses may name a term the file lists too ("Pre-training")
+        return f"{question}（{'、'.join(dict.fromkeys(add))}）" if add else question
 
 
 def notes_glossary(texts: Iterable[str]) -> Glossary:

@@ -91,6 +91,11 @@ def test_a_model_bias_is_the_notes_term_but_alibi_linear_biases_are_not() -> Non
     assert "合规" in g.expand("How can an LLM's output be kept compliant with regulations?")
 
 
+def test_a_term_two_entries_give_is_added_once() -> None:
+    g = Glossary((("预训练", ("pre-train",)), ("预训练", ("pre-training",))))
+    assert g.expand("Why turn dropout off during pre-training?").endswith("（预训练）")
+
+
 def test_the_notes_own_english_glosses_expand_english_questions() -> None:
     # 001 writes "控制标记 (Control Tokens) : …" and "…可以使用教师强制(teacher forcing)…": the
     # term is the Chinese right before the bracket, without the sentence's verbs
