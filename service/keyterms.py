@@ -113,6 +113,20 @@ def glosses(question: str) -> list[tuple[str, str]]:
     return out
 
 
+# "What is the 'reversal curse'…?": a phrase an English question puts in quotes names something,
+# whatever its case (hk-008 had no key term, and got the notes' 复读机 problem)
+_QUOTED = re.compile(r"(?<![A-Za-z])['\"‘“]([A-Za-z][A-Za-z\- ]{0,40}[A-Za-z])['\"’”](?![A-Za-z])")
+
+
+def quoted(question: str) -> list[str]:
+    """The phrases an English question quotes that are all content words ("reversal curse"; not
+    "A is B", nor a sentence)."""
+    return [
+        q for q in _QUOTED.findall(question)
+        if len(q.split()) <= 4 and all(_is_word(w) for w in q.split())
+    ]  # fmt: skip
+
+
 def key_terms(question: str) -> tuple[Term, ...]:
     english = not has_cjk(question)
     terms: list[Term] = []
@@ -133,7 +147,7 @@ def key_terms(question: str) -> tuple[Term, ...]:
         for _, gloss in zh_glosses(question):
             add(gloss, True)
     if english:
-        for name in _name_runs(question):
+        for name in _name_runs(question) + quoted(question):
             add(name, True)
     else:
         # In a Chinese question, consecutive English words are one term ("Layer Norm"). Only

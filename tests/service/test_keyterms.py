@@ -60,6 +60,15 @@ def test_english_question_keeps_only_names() -> None:
     ]
 
 
+def test_a_phrase_an_english_question_quotes_is_a_name() -> None:
+    q = "What is the 'reversal curse' in LLMs, where a model trained on 'A is B' can't answer?"
+    assert [(t.text, t.hard) for t in key_terms(q)] == [("reversal curse", True)]
+    assert [t.text for t in key_terms('What does "teacher forcing" mean?')] == ["teacher forcing"]
+    # an apostrophe quotes nothing; nor does a quoted sentence
+    assert key_terms("Why can't a model's output be trusted?") == ()
+    assert key_terms("Does 'it is what it is' hold here?") == ()
+
+
 def test_absent_name_refuses_and_is_named() -> None:
     cov = check("FlashAttention 是怎么加速注意力计算的？", _texts(), NOTES)
     assert cov.refuse
