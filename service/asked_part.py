@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from core.text import ASIDE
-from service.evidence_unit import EvidenceUnit
+from service.evidence_unit import EvidenceUnit, announces
 from service.overlap import features, weight
 from service.section_units import MAX_ASKED_REST, MAX_POINTS, MIN_FOCUS_SCORE, first_points
 
@@ -116,7 +116,9 @@ def asked_label(
     if len(scored) > 1 and scored[0][0] - scored[1][0] < LABEL_MARGIN:
         return []
     head = units[scored[0][1]]
-    if any(u.parent == head.start for u in picked):  # the answer reaches it already
+    # the answer reaches it already: more of it than the line announcing its list ("尽管LoRA提
+    # 供了许多优点, 但它在某些场景下仍存在不足:" stood over nothing, the list cut by MAX_POINTS)
+    if any(u.parent == head.start and not announces(u.text) for u in picked):
         return []
     # what it asks in words, not only the names every sub-heading of the section shares
     # ("GPT和BERT的概念" for "GPT 那种…和 BERT 那种…，各自适合干什么？")

@@ -224,7 +224,7 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         # a whole question only: a part's words may name one point while the next part asks
         # about the list ("Top k 设为 3 代表什么？两者同时开启谁先生效？")
         prose = SURE_PROSE if sure else MAX_PROSE
-        picked, point = section_answer(n, hit, per_hit, q, prose, points=not whole)
+        picked, point = section_answer(n, hit, per_hit, q, prose, not whole, question)
         if not picked:
             continue
         heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""

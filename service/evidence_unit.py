@@ -33,6 +33,14 @@ class EvidenceUnit:
     coda: bool = False  # read after the list below it (core/units.py `Unit.coda`)
 
 
+# a line that announces the lines after it ("…仍存在不足:", "其计算过程如下。")
+_ANNOUNCES = re.compile(r"(?:[：:]|如下|以下)\W*$")
+
+
+def announces(text: str) -> bool:
+    return bool(_ANNOUNCES.search(text))
+
+
 # A sentence about the text it sits in, copied from an article: "本文将探讨大型语言模型(LLMs)的
 # 幻觉问题…", "本节中将介绍强化学习的基本概念…", "在这里, 只讨论PEFT相对于传统微调的好处".
 _ABOUT_THE_TEXT = re.compile(r"本文将|本节中?将|本篇将|本章将|在这里\s*[,，]\s*只讨论|这里只讨论")

@@ -8,18 +8,16 @@ import re
 from dataclasses import replace
 
 from core.units import leans_back, names_back
-from service.evidence_unit import Evidence, EvidenceUnit
+from service.evidence_unit import Evidence, EvidenceUnit, announces
 
 # The best unit goes first only when it says this many times more of the question than the
 # answer's first point, and at least MIN_LEAD (weighted shared features: three bigrams and a
 # term). Set on the dev sets and the held-out sets' answers, checked by reviewers (round yy).
 LEAD_SHARE = 2.0
 MIN_LEAD = 4.0
-# a sentence that reads right only after the one before it ("然而，…", "通过以上思路，…"), a
-# closing caveat ("需要注意的是，…": round yy), or one that announces the lines after it
-# ("其计算过程如下。")
+# a sentence that reads right only after the one before it ("然而，…", "通过以上思路，…"), or a
+# closing caveat ("需要注意的是，…": round yy); nor one that announces the lines after it
 _GOES_ON = re.compile(r"\s*(?:然而|但是?|而且|同时|另外|需要注意|值得注意)")
-_ANNOUNCES = re.compile(r"(?:[：:]|如下|以下)\W*$")
 _TITLED = re.compile(r"^[^：:。，,]{1,20}[：:]")
 
 
@@ -70,7 +68,7 @@ def focus_first(evidence: Evidence, question: str) -> Evidence:
     head = blocks[best][0].text
     if blocks[best][0].coda:  # a closing remark ("需要注意的是，…") the notes put after the list
         return evidence
-    if leans_back(head) or names_back(head) or _GOES_ON.match(head) or _ANNOUNCES.search(head):
+    if leans_back(head) or names_back(head) or _GOES_ON.match(head) or announces(head):
         return evidence
     moved = _goes_on(units, blocks[best])
     # the listed point that introduces it ("- 训练奖励模型(收集排序数据，训练奖励模型)：" over "- 给定
@@ -78,10 +76,7 @@ def focus_first(evidence: Evidence, question: str) -> Evidence:
     k = units.index(moved[0])
     before = units[k - 1] if k else None
     if (
-        before is not None
-        and before.item
-        and before.n == moved[0].n
-        and _ANNOUNCES.search(before.text)
+        before is not None and before.item and before.n == moved[0].n and announces(before.text)
     ):  # (not the lead of the whole list: "…主要的原因如下所示：" would open the answer again)
         moved = [before, *moved]
     return replace(evidence, units=tuple(moved + [u for u in units if u not in moved]))

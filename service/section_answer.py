@@ -33,6 +33,9 @@ _ASKS = re.compile(
 )
 
 
+_PARTS = re.compile(r"[？?]")
+
+
 def is_question(heading: str) -> bool:
     return heading.rstrip().endswith(("？", "?")) or bool(_ASKS.search(heading))
 
@@ -45,7 +48,7 @@ def from_section(
 
 def section_answer(
     n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str], prose: int = MAX_PROSE,
-    points: bool = False,
+    points: bool = False, question: str = "",
 ) -> tuple[list[EvidenceUnit], bool]:  # fmt: skip
     """The section's units for the question, and whether they are the one point it asks about
     (`asked_point`, when `points`): then the rest of the list, and other notes' lists, are
@@ -54,7 +57,14 @@ def section_answer(
     heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
     if is_question(heading):
         own = features(heading, question=True)
-        narrower = heading_match(q, heading) < SAME_QUESTION
+        # a heading that asks two things ("LoRA是什么? LoRA微调方法的局限性") is wider than a
+        # question that asks one of them in its words (hk-025 got what LoRA is, down to the
+        # line that announces its limits)
+        asks = [p for p in _PARTS.split(heading) if p.strip()]
+        one = len(asks) > max(1, len([p for p in _PARTS.split(question) if p.strip()]))
+        narrower = heading_match(q, heading) < SAME_QUESTION or (
+            one and any(heading_match(q, p) >= SAME_QUESTION for p in asks)
+        )
         focus = frozenset(q - own)
         picked = section_units(units, prose=prose, focus=focus)
         # a question narrower than the heading may ask about one of its sub-headings; one as

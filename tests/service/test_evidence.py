@@ -293,6 +293,11 @@ def test_a_question_on_one_sub_heading_gets_that_sub_heading() -> None:
     text = compose(select("LoRA 本身有哪些局限？", hits)).text
     assert text.startswith("- LoRA微调方法的局限性[1]：\n  尽管LoRA提供了许多优点")
     assert "任务复杂性限制" in text and "权重分解" not in text
+    # one that asks in the heading's own words for one of its two questions, too: the section's
+    # first points reached only the line that announces the list (hk-025)
+    for asked in ("LoRA 微调方法有哪些局限性？", "What are the limitations of LoRA?（局限）"):
+        text = compose(select(asked, hits)).text
+        assert text.startswith("- LoRA微调方法的局限性[1]：") and "任务复杂性限制" in text
     # the question the heading asks gets the section as it is; one that names a point by its
     # title ("训练过程:") gets that point (service/asked_part.py `asked_point`)
     assert compose(select("LoRA是什么? LoRA微调方法的局限性", hits)).text.startswith("- 低秩自适应")
