@@ -50,7 +50,8 @@ def section_answer(
     n: int, hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str], prose: int = MAX_PROSE,
     points: bool = False, question: str = "",
 ) -> tuple[list[EvidenceUnit], bool]:  # fmt: skip
-    """The section's units for the question, and whether they are the one point it asks about
+    """The section's units for the question (`q`, its features; `question`, its words, when the
+    caller has them), and whether they are the one point it asks about
     (`asked_point`, when `points`): then the rest of the list, and other notes' lists, are
     another question's."""
     units = read_section(hit, per_hit, q)
@@ -61,7 +62,7 @@ def section_answer(
         # question that asks one of them in its words (hk-025 got what LoRA is, down to the
         # line that announces its limits)
         asks = [p for p in _PARTS.split(heading) if p.strip()]
-        one = len(asks) > max(1, len([p for p in _PARTS.split(question) if p.strip()]))
+        one = bool(question) and len(asks) > len([p for p in _PARTS.split(question) if p.strip()])
         narrower = heading_match(q, heading) < SAME_QUESTION or (
             one and any(heading_match(q, p) >= SAME_QUESTION for p in asks)
         )
