@@ -10,6 +10,7 @@ import re
 from core.types import Hit
 from service.asked_part import asked_label, asked_point
 from service.overlap import features, heading_match
+from service.parts import question_parts
 from service.section_units import (
     MAX_PROSE,
     EvidenceUnit,
@@ -31,9 +32,6 @@ MAX_SCORED = 4  # units picked by score when no heading asks the question
 _ASKS = re.compile(
     r"如何|怎么|怎样|为什么|为何|什么|哪些|是否|吗|痛点|^解释|^(how|why|what|which)\b", re.I
 )
-
-
-_PARTS = re.compile(r"[？?]")
 
 
 def is_question(heading: str) -> bool:
@@ -61,8 +59,8 @@ def section_answer(
         # a heading that asks two things ("LoRA是什么? LoRA微调方法的局限性") is wider than a
         # question that asks one of them in its words (hk-025 got what LoRA is, down to the
         # line that announces its limits)
-        asks = [p for p in _PARTS.split(heading) if p.strip()]
-        one = bool(question) and len(asks) > len([p for p in _PARTS.split(question) if p.strip()])
+        asks = question_parts(heading)
+        one = bool(question) and len(asks) > len(question_parts(question))
         narrower = heading_match(q, heading) < SAME_QUESTION or (
             one and any(heading_match(q, p) >= SAME_QUESTION for p in asks)
         )
