@@ -34,7 +34,7 @@ from service.errata import select_correct
 from service.evidence import Evidence, EvidenceUnit, select
 from service.field_terms import Said
 from service.generators.base import GenerationRequest, Passage
-from service.lead import focus_first
+from service.lead import focus_first, named_first
 from service.parts import question_parts
 from service.prompt import PromptBuilder
 from service.support import SupportChecker, Verdict, sentences
@@ -85,6 +85,13 @@ class Final:
     support: Support
 
 
+def _opening(evidence: Evidence, question: str) -> Evidence:
+    """The point that says what is asked first: the best-matching one, else one the question
+    singles out by name (service/lead.py)."""
+    led = focus_first(evidence, question)
+    return led if led is not evidence else named_first(evidence, question)
+
+
 def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
     """A question in several parts ("…有什么区别？BERT 的非线性又来自哪里？") gets the
     evidence of each part, in order; one section rarely answers both."""
@@ -92,14 +99,14 @@ def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:
     if len(parts) < 2:
         evidence = select(question, hits)
         led = lead_with_statement(question, hits, evidence)
-        return led if led is not evidence else focus_first(evidence, question)
+        return led if led is not evidence else _opening(evidence, question)
     found = []
     for i, part in enumerate(parts):
         evidence = select(part, hits, question)
         led = lead_with_statement(part, hits, evidence)
         # the answer opens on the first part's point (a later part's own would open it on
         # something not yet asked)
-        found.append(focus_first(evidence, part) if i == 0 and led is evidence else led)
+        found.append(_opening(evidence, part) if i == 0 and led is evidence else led)
     units: list[EvidenceUnit] = []
     said: set[str] = set()  # parts share sentences (and the notes repeat some): say each once
     # each part's answer, then what other notes say, under one line per note

@@ -51,3 +51,22 @@ def test_the_first_part_of_a_question_in_parts_opens_on_its_own_point() -> None:
     assert units[2].text.startswith("GPT 每一次预测一个词的概率")
     rest = [u.start for u in units[5:]]
     assert rest == sorted(rest) and units[5].text.startswith("RLHF就是基于人类反馈")
+
+
+# 000, "7. 怎样构建基于 LLM 的 Agents?": "Agent = LLM + … + Knowledge + Memory", then four parts
+AGENTS = ("大模型面试宝典", "LLM Agent", "7. 怎样构建基于 LLM 的 Agents?")
+
+
+def test_the_points_a_question_singles_out_by_name_come_first() -> None:
+    parts = hit(FILE_000, 598, 606, AGENTS)
+    q = "搭建 LLM Agent 时，Knowledge 和 Memory 这两个组成部分有什么区别？"
+    items = [u.text for u in select_parts(q, [parts]).units if u.item]
+    assert items[0].startswith("Knowledge") and items[1].startswith("Memory")
+    # the rest in the notes' order, the formula that announces them included
+    assert [t[:6] for t in items[2:]] == ["Prompt", "Tools:"]
+
+
+def test_a_point_the_question_sets_aside_does_not_come_first() -> None:
+    parts = hit(FILE_000, 598, 606, AGENTS)
+    units = select_parts("搭建 Agent 时，除了 Knowledge，还需要哪些部分？", [parts]).units
+    assert not units[0].text.startswith("Knowledge")
