@@ -153,6 +153,7 @@ def _split(text: str) -> list[Unit]:
     titled = _titled_runs(lines)
     header: list[str] = []  # the columns of the table being read, if any
     after: list[Unit] = []  # the lifted paragraph of the list being read (`_ANNOUNCES`)
+    last_item: tuple[int, int, Unit] | None = None  # (line, indent, first unit) of the last item
     for k, line in enumerate(lines):
         line_start, pos = pos, pos + len(line) + 1
         if after and line.strip() and k not in code and not _in_list(line, open_items):
@@ -198,6 +199,16 @@ def _split(text: str) -> list[Unit]:
         header = []
         marker = _ITEM.match(line)
         item = is_item(line) or k in titled
+        # a plain line right under an item that ends on its title ("- 阿里云Qwen2：", what it is
+        # on the next line) goes on with that item, as markdown reads a line with no blank
+        # before it (the notes' source broke the line with two trailing spaces, which the
+        # cleaner drops); indented, it is a line under the item
+        lazy = (
+            not item and last_item is not None and last_item[0] == k - 1
+            and lines[k - 1].rstrip().endswith(("：", ":")) and indent <= last_item[1]
+        )  # fmt: skip
+        if lazy and last_item is not None:
+            parent = last_item[2].parent
         body_start = marker.end() if marker else 0
         cut, first = body_start, len(units)
         announced = None if item else _announced(line, lines[k + 1 :])
@@ -217,6 +228,9 @@ def _split(text: str) -> list[Unit]:
             units[first:] = [u for u in units[first:] if u.start < at]
         if len(units) > first + 1 and units[first].item:
             units[first + 1 :] = [replace(u, rest=True) for u in units[first + 1 :]]
+        if lazy:
+            units[first:] = [replace(u, rest=True) for u in units[first:]]
+        last_item = (k, indent, units[first]) if item and len(units) > first else None
         if item and len(units) > first:
             open_items.append((indent, units[first].start))
     units += after

@@ -198,7 +198,9 @@ def compose(
     for i, u in enumerate(units):
         if u.other_note and (i == 0 or units[i - 1].other_note != u.other_note):
             out.append(other_note(u.other_note, english))
-        lead_in = u.text[-1] in "：:" and i > 0  # introduces the points after it: keep the colon
+        # introduces the points after it, or is the title of the line after it ("阿里云Qwen2：",
+        # then what it is): keep the colon
+        lead_in = u.text[-1] in "：:" and (i > 0 or (len(units) > 1 and units[1].rest))
         # a line the notes cut at a comma ends without it; a sub-heading introduces its lines
         text = (
             u.text if lead_in else u.text + "：" if u.label

@@ -203,3 +203,19 @@ def test_a_statement_before_a_passage_cut_inside_its_program_stays() -> None:
     text = [u.text for u in split_units(lines(FILE_004, 188, 198))]
     assert text[0].startswith("Models: 指各类训练好大语言模型")
     assert not any("OpenAI(" in t or "官方llm" in t for t in text)
+
+
+def test_a_line_under_an_item_that_ends_on_its_title_goes_on_with_it() -> None:
+    # 000, the open models: "- 阿里云Qwen2：" and what it is on the next line
+    units = split_units(lines(FILE_000, 88, 93))
+    qwen = next(i for i, u in enumerate(units) if u.text.startswith("阿里云Qwen2"))
+    assert units[qwen].item and units[qwen + 1].rest
+    assert units[qwen + 1].text.startswith("这是由阿里云发布的高性能开源模型")
+    # an indented line is a line under the item, as before
+    under = split_units("- 内在评估：\n    捕获模型捕获它应该捕获的内容的程度。")
+    assert under[1].parent == under[0].start and not under[1].rest
+    # after an item that says something, a plain line is prose of its own
+    after = split_units(
+        "- 分块处理：将长文本分割成较短的片段。\n尽管存在以上影响，这些方法通常有效。"
+    )
+    assert not after[1].rest

@@ -10,7 +10,7 @@ from core.types import Hit
 from service.compose import Sentence, compose, render
 from service.compose import with_overview as compose_overview
 from service.evidence import select
-from service.grounding import finish, ground
+from service.grounding import finish, ground, select_parts
 from service.keyterms import squash
 from service.support import SupportChecker
 from tests.service.grounding_data import FILE_000, FILE_001, FILE_002, decoder_only, hit, lines
@@ -251,3 +251,14 @@ def test_a_sentence_from_above_a_point_moved_first_is_no_part_of_that_point() ->
     # in the notes' order, an item's next sentence still stays on its line
     first = compose(ev).text.splitlines()
     assert any(line.startswith("- 命名实体误差") and "直观上" in line for line in first)
+
+
+def test_a_point_whose_title_ends_its_line_reads_on_into_the_next() -> None:
+    # 000, the open models: "- 阿里云Qwen2：" and what it is on the next line
+    models = hit(FILE_000, 88, 93, ("大模型面试宝典", "1. 目前主流的开源模型体系有哪些？"))
+    q = "笔记在列举主流开源模型体系时，是怎么介绍阿里云的 Qwen2 的？"
+    said = [s.text for s in compose(select_parts(q, [models])).sentences]
+    assert said[:2] == [
+        "阿里云Qwen2：",
+        "这是由阿里云发布的高性能开源模型，性能超越了许多中国的闭源模型，成为全球开发者的一个主流选择。",
+    ]
