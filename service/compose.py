@@ -137,6 +137,14 @@ def gap(english: bool, missing: str) -> Sentence:
     return Sentence(f"笔记里没有关于 {missing} 的内容。", ())
 
 
+def unsaid(english: bool, name: str) -> Sentence:
+    """The thing the question names, which the passages the answer draws on never mention
+    ("GLM 的二维位置编码…" and the notes' sinusoidal encoding): what follows may not hold for it."""
+    if english:
+        return Sentence(f"The closest passages of the notes don't mention {name}:", (), remark=True)
+    return Sentence(f"笔记里最接近的内容没有提到 {name}：", (), remark=True)
+
+
 def other_note(title: str, english: bool) -> Sentence:
     """Introduces another note's answer to the same question (a statement about the notes)."""
     if english:

@@ -28,6 +28,7 @@ from service.compose import (
     refusal,
     refusal_kind,
     render,
+    unsaid,
 )
 from service.coverage import headed, named, number_of_another, passages_of, subject_unsaid
 from service.errata import select_correct
@@ -193,10 +194,10 @@ def ground(
     # the one thing the question names, said only in passages the errata withheld: what is
     # left is about something else (AdaLoRA's section withheld, LoRA's answering for it). The
     # note says what the notes say of it is wrong, not that they answer this very question (an
-    # adapter's bottleneck size, where the withheld section is on MAM Adapter). Not
-    # without errata: a question may name what the notes discuss under another name ("RAG 如何
-    # 解决文档切分粒度的问题？" is answered by their 文档对话 section, which never says RAG)
-    subject = subject_unsaid(terms, evidence, texts) if said else None
+    # adapter's bottleneck size, where the withheld section is on MAM Adapter). Otherwise the
+    # answer stands, saying its passages don't mention the name: the notes may discuss it under
+    # another ("RAG 如何解决文档切分粒度的问题？" and their 文档对话 section, which never says RAG)
+    subject = subject_unsaid(terms, evidence, texts)
     withheld = unwithheld() if subject is not None else None
     # ... and the withheld passages do say it ("What is the KV cache…?": neither the cache
     # sizes left nor those withheld say KV, which the notes say of decoder-only models)
@@ -210,6 +211,8 @@ def ground(
         return Grounding(
             question, real, evidence, terms, composed, text, "notes_wrong", wrong, en, note_first
         )
+    if subject is not None:  # close to what is asked, but not said of the thing it names
+        composed = Composed((unsaid(en, subject.text), *composed.sentences))
     if terms.partial:
         extra = gap(en, term_check.names(terms.absent, en))
         composed = Composed((*composed.sentences, extra))

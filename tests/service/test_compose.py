@@ -262,3 +262,17 @@ def test_a_point_whose_title_ends_its_line_reads_on_into_the_next() -> None:
         "阿里云Qwen2：",
         "这是由阿里云发布的高性能开源模型，性能超越了许多中国的闭源模型，成为全球开发者的一个主流选择。",
     ]
+
+
+def test_an_answer_whose_passages_never_name_what_is_asked_says_so() -> None:
+    # 001, "1 什么是位置编码？": nothing on LLaMA, which the question asks about
+    encoding = hit(FILE_001, 1961, 1961, ("大模型面试经验", "LLM位置编码", "1 什么是位置编码？"))
+    notes = squash(lines(FILE_001, 1, 4000))  # which name LLaMA elsewhere
+    g = ground("LLaMA 用的是什么位置编码？", [encoding], notes)
+    assert g.refusal is None
+    said = [s.text for s in g.composed.sentences]
+    assert said[0] == "笔记里最接近的内容没有提到 LLaMA：" and g.composed.sentences[0].remark
+    assert said[1].startswith("位置编码是一种用于在序列数据中为每个位置添加位置信息的技术")
+    # a question on what the passage is about gets no such line
+    plain = ground("什么是位置编码？", [encoding], notes).composed.sentences
+    assert not any("没有提到" in s.text for s in plain)
