@@ -137,6 +137,13 @@ def clauses(question: str) -> list[str]:
     return [c for c in re.split(r"[，,；;]", question) if c.strip()]
 
 
+def asking_clauses(question: str) -> list[str]:
+    """The clauses that ask, cut at any pause ("具体点名了哪几家云平台"), not those that set the
+    scene ("从拿到原始数据到能拿去训练", "RLHF 有人类反馈贵、主观、延迟这些毛病")."""
+    cut = re.split(r"[，,；;、？?。！!：:]|——", question)
+    return [c for c in cut if "哪" in c or _WH.search(c) or _ASKING_WORDS.search(c)]
+
+
 # "除了数据准备、微调、评估这些步骤，还有哪些技巧？": what the question sets aside, up to its
 # 之外/以外 or comma, or to the 还/也 that asks for the rest; "Besides the pipeline, which …"
 _EXCEPT = re.compile(

@@ -10,7 +10,7 @@ from dataclasses import replace
 from core.text import ASIDE
 from core.units import leans_back, names_back
 from service.asked_part import MAX_POINT_TITLE
-from service.asks import without_excepted
+from service.asks import asking_clauses, without_excepted
 from service.evidence_unit import Evidence, EvidenceUnit, announces
 from service.keyterms import squash
 from service.overlap import features, weight
@@ -26,12 +26,13 @@ _GOES_ON = re.compile(r"\s*(?:然而|但是?|而且|同时|另外|需要注意|�
 _TITLED = re.compile(r"^[^：:。，,]{1,20}[：:]")
 # A listed point the question singles out goes first (`named_first`): its title shares half its
 # words and bigrams with the question, two or more beyond the section's heading (a bigram pair
-# or an English word), and the question marks it as its subject: in quotes (“动态切分”) or by an
-# English name ("Tools", "XLNet"). Unmarked names were as often the question's setting as its
-# subject ("从拿到原始数据到能拿去训练…" over "收集原始数据：": 8 of 18 moves read worse).
+# or an English word), and the question marks it as its subject: by an English name ("Tools",
+# "XLNet"), in quotes (“动态切分”), or in the clause that asks ("…用模拟数据来代替是怎么做的？").
+# Names anywhere in the question were as often its setting as its subject ("从拿到原始数据到能拿
+# 去训练，中间要做哪些事？" over "收集原始数据：": 8 of 18 moves read worse).
 NAMED_SHARE = 0.5
 MIN_NAMED = 2.0
-MIN_QUOTED = 3  # characters of the title inside the question's quotes
+MIN_MARKED = 3  # characters of the title in the quotes or the asking clause
 MAX_NAMED_FIRST = 3  # "Knowledge 和 Memory", three quoted categories: each a subject
 _QUOTED = re.compile(r"[“\"「『‘']([^”\"」』’']{2,40})[”\"」』’']")
 
@@ -110,7 +111,8 @@ def named_first(evidence: Evidence, question: str) -> Evidence:
     asked = without_excepted(question)
     q = features(asked, question=True)
     focus = q - features(evidence.heading)
-    quoted = squash(" ".join(_QUOTED.findall(asked)))
+    marked = [squash(m) for m in (*_QUOTED.findall(asked), *asking_clauses(asked))]
+    lead = squash(" ".join(u.text for u in blocks[0]))
     named: list[int] = []
     touched = 0
     for i, block in enumerate(blocks):
@@ -123,7 +125,9 @@ def named_first(evidence: Evidence, question: str) -> Evidence:
         if weight(own & q) < NAMED_SHARE * weight(own) or weight(own & focus) < MIN_NAMED:
             continue
         english = any(f.startswith("w:") for f in own & focus)
-        if english or len(_common_run(squash(title), quoted)) >= MIN_QUOTED:
+        runs = [_common_run(squash(title), m) for m in marked]
+        # not a name the answer's lead already says ("分为两类：即内在幻觉和外在幻觉")
+        if english or any(len(r) >= MIN_MARKED and r not in lead for r in runs):
             named.append(i)
     if not named or named[0] == 0 or len(named) > MAX_NAMED_FIRST or touched > len(named):
         return evidence

@@ -70,3 +70,20 @@ def test_a_point_the_question_sets_aside_does_not_come_first() -> None:
     parts = hit(FILE_000, 598, 606, AGENTS)
     units = select_parts("搭建 Agent 时，除了 Knowledge，还需要哪些部分？", [parts]).units
     assert not units[0].text.startswith("Knowledge")
+
+
+# 001, "如何解决人工产生的偏好数据集成本较高，很难量产问题？": a lead, then five ways
+PREFERENCE = (
+    "大模型面试经验",
+    "强化学习面",
+    "3 如何解决人工产生的偏好数据集成本较高，很难量产问题？",
+)
+
+
+def test_a_point_named_in_the_clause_that_asks_comes_first() -> None:
+    ways = hit(FILE_001, 1876, 1882, PREFERENCE)
+    q = "人工标注的偏好数据成本太高时，用模拟数据来代替是怎么做的？有什么好处？"
+    assert select_parts(q, [ways]).units[0].text.startswith("引入模拟数据")
+    # named only where the question sets the scene, it stays in its place
+    q = "用模拟数据、主动学习这些办法都试过了，偏好数据还是太贵，还有哪些路子？"
+    assert not select_parts(q, [ways]).units[0].text.startswith("引入模拟数据")
