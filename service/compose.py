@@ -139,10 +139,11 @@ def gap(english: bool, missing: str) -> Sentence:
 
 def unsaid(english: bool, name: str) -> Sentence:
     """The thing the question names, which the passages the answer draws on never mention
-    ("GLM 的二维位置编码…" and the notes' sinusoidal encoding): what follows may not hold for it."""
+    ("GLM 的二维位置编码…" and the notes' sinusoidal encoding): what follows may not hold for it,
+    or speaks of it in other words (RAG as 文档对话)."""
     if english:
-        return Sentence(f"The closest passages of the notes don't mention {name}:", (), remark=True)
-    return Sentence(f"笔记里最接近的内容没有提到 {name}：", (), remark=True)
+        return Sentence(f"The closest passages of the notes don't name {name}:", (), remark=True)
+    return Sentence(f"笔记里最接近的内容没有直接提到 {name}：", (), remark=True)
 
 
 def other_note(title: str, english: bool) -> Sentence:

@@ -271,7 +271,7 @@ def test_an_answer_whose_passages_never_name_what_is_asked_says_so() -> None:
     g = ground("LLaMA 用的是什么位置编码？", [encoding], notes)
     assert g.refusal is None
     said = [s.text for s in g.composed.sentences]
-    assert said[0] == "笔记里最接近的内容没有提到 LLaMA：" and g.composed.sentences[0].remark
+    assert said[0] == "笔记里最接近的内容没有直接提到 LLaMA：" and g.composed.sentences[0].remark
     assert said[1].startswith("位置编码是一种用于在序列数据中为每个位置添加位置信息的技术")
     # a question on what the passage is about gets no such line
     plain = ground("什么是位置编码？", [encoding], notes).composed.sentences
