@@ -29,7 +29,7 @@ _TITLED = re.compile(r"^[^：:。，,]{1,20}[：:]")
 # or an English word), and the question marks it as its subject: by an English name ("Tools",
 # "XLNet"), in quotes (“动态切分”), or in the clause that asks ("…用模拟数据来代替是怎么做的？").
 # Names anywhere in the question were as often its setting as its subject ("从拿到原始数据到能拿
-# 去训练，中间要做哪些事？" over "收集原始数据：": 8 of 18 moves read worse).
+# 去训练，中间要做哪些事？" over "收集原始数据：": 8 of 21 moves read worse).
 NAMED_SHARE = 0.5
 MIN_NAMED = 2.0
 MIN_MARKED = 3  # characters of the title in the quotes or the asking clause
