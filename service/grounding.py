@@ -35,7 +35,7 @@ from service.errata import select_correct
 from service.evidence import Evidence, EvidenceUnit, select
 from service.field_terms import Said
 from service.generators.base import GenerationRequest, Passage
-from service.lead import focus_first, named_first
+from service.lead import focus_first, named_first, said_first
 from service.parts import question_parts
 from service.prompt import PromptBuilder
 from service.support import SupportChecker, Verdict, sentences
@@ -88,9 +88,12 @@ class Final:
 
 def _opening(evidence: Evidence, question: str) -> Evidence:
     """The point that says what is asked first: the best-matching one, else one the question
-    singles out by name (service/lead.py)."""
-    led = focus_first(evidence, question)
-    return led if led is not evidence else named_first(evidence, question)
+    singles out by name, else one that says its asking clause (service/lead.py)."""
+    for first in (focus_first, named_first, said_first):
+        led = first(evidence, question)
+        if led is not evidence:
+            return led
+    return evidence
 
 
 def select_parts(question: str, hits: Sequence[Hit]) -> Evidence:

@@ -35,6 +35,10 @@ MIN_NAMED = 2.0
 MIN_MARKED = 3  # characters of the title in the quotes or the asking clause
 MAX_NAMED_FIRST = 3  # "Knowledge 和 Memory", three quoted categories: each a subject
 _QUOTED = re.compile(r"[“\"「『‘']([^”\"」』’']{2,40})[”\"」』’']")
+# A listed point that alone says four or more characters running of the clause that asks goes
+# first when the answer opens on a line that only announces the list ("笔记建议拿什么当初始模型？":
+# "预训练模型：…作为初始模型…"; "推荐用哪些中文分词工具？": the point on 中文分词 and THULAC).
+MIN_SAID_RUN = 4
 
 
 def _blocks(units: list[EvidenceUnit]) -> list[list[EvidenceUnit]]:
@@ -144,3 +148,26 @@ def _common_run(title: str, text: str) -> str:
             best = title[i:j]
             j += 1
     return best
+
+
+def said_first(evidence: Evidence, question: str) -> Evidence:
+    """`evidence` with the one listed point that says what the question's asking clause says
+    first, when the answer opens on a line that only announces its list: the announcing line
+    restates the question's setting, so it outscores the point that answers."""
+    units = list(evidence.units)
+    if evidence.same_question or evidence.point or evidence.by_name or len(units) < 3:
+        return evidence
+    blocks = [b for b in _blocks(units) if not b[0].other_note]
+    if len(blocks) < 3 or len(blocks[0]) != 1 or not announces(blocks[0][0].text):
+        return evidence
+    clauses = [squash(c) for c in asking_clauses(without_excepted(question))]
+    texts = [squash(" ".join(u.text for u in b)) for b in blocks]
+    found = []  # the announcing line among them: it says the clause's own words of the list
+    for i, text in enumerate(texts):
+        run = max((_common_run(c, text) for c in clauses), key=len, default="")
+        if len(run) >= MIN_SAID_RUN and not any(run in t for j, t in enumerate(texts) if j != i):
+            found.append(i)
+    if len(found) != 1 or found[0] == 0 or not blocks[found[0]][0].item:
+        return evidence
+    moved = blocks[found[0]]
+    return replace(evidence, units=tuple(moved + [u for u in units if u not in moved]))

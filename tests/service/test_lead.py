@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
+from core.errata import masked
 from service.compose import compose
 from service.evidence import select
 from service.grounding import select_parts
@@ -87,3 +90,21 @@ def test_a_point_named_in_the_clause_that_asks_comes_first() -> None:
     # named only where the question sets the scene, it stays in its place
     q = "用模拟数据、主动学习这些办法都试过了，偏好数据还是太贵，还有哪些路子？"
     assert not select_parts(q, [ways]).units[0].text.startswith("引入模拟数据")
+
+
+# 001, "8. 💡 **训练中文大模型有啥经验？**": a line announcing a list, then seven pieces of advice
+CHINESE = ("大模型面试经验", "大模型（LLMs）训练集面", "8. 💡 **训练中文大模型有啥经验？**")
+
+
+def test_the_one_point_that_says_the_asking_clause_comes_first() -> None:
+    advice = hit(FILE_001, 525, 534, CHINESE)
+    # its first point withheld, as corpus/overrides.toml has it (its preprocessing is wrong)
+    wrong = ("常见的预处理步骤包括分词、去除停用词、词性标注、拼音转换等", "编者注")
+    advice = replace(advice, chunk=masked(replace(advice.chunk, errata=(wrong,))))
+    q = "训练中文大模型时推荐用哪些中文分词工具？"
+    units = select_parts(q, [advice]).units
+    assert units[0].text.startswith("中文特定的任务")  # "…例如中文分词、命名实体识别…"
+    assert units[1].text.startswith("训练中文大模型时，以下经验")  # then the list as it was
+    # the list as a whole asked: the announcing line still opens it
+    units = select_parts("训练中文大模型有哪些经验？", [advice]).units
+    assert units[0].text.startswith("训练中文大模型时，以下经验可能会有所帮助")
