@@ -55,6 +55,11 @@ def _blocks(units: list[EvidenceUnit]) -> list[list[EvidenceUnit]]:
     return out
 
 
+def _first(evidence: Evidence, moved: list[EvidenceUnit]) -> Evidence:
+    """`evidence` with `moved` first, the rest in the order they had."""
+    return replace(evidence, units=(*moved, *(u for u in evidence.units if u not in moved)))
+
+
 def _goes_on(units: list[EvidenceUnit], block: list[EvidenceUnit]) -> list[EvidenceUnit]:
     """A sentence of prose with the untitled sentences after it, up to the next titled one
     ("模型训练和推理的一致性:…" and its teacher-forcing sentences, not "自回归生成:…")."""
@@ -99,7 +104,7 @@ def focus_first(evidence: Evidence, question: str) -> Evidence:
         before is not None and before.item and before.n == moved[0].n and announces(before.text)
     ):  # (not the lead of the whole list: "…主要的原因如下所示：" would open the answer again)
         moved = [before, *moved]
-    return replace(evidence, units=tuple(moved + [u for u in units if u not in moved]))
+    return _first(evidence, moved)
 
 
 def named_first(evidence: Evidence, question: str) -> Evidence:
@@ -136,7 +141,7 @@ def named_first(evidence: Evidence, question: str) -> Evidence:
     if not named or named[0] == 0 or len(named) > MAX_NAMED_FIRST or touched > len(named):
         return evidence
     moved = [u for i in named for u in blocks[i]]
-    return replace(evidence, units=tuple(moved + [u for u in units if u not in moved]))
+    return _first(evidence, moved)
 
 
 def _common_run(title: str, text: str) -> str:
@@ -170,4 +175,4 @@ def said_first(evidence: Evidence, question: str) -> Evidence:
     if len(found) != 1 or found[0] == 0 or not blocks[found[0]][0].item:
         return evidence
     moved = blocks[found[0]]
-    return replace(evidence, units=tuple(moved + [u for u in units if u not in moved]))
+    return _first(evidence, moved)
