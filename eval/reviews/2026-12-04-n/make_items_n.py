@@ -1,11 +1,12 @@
-"""Build this round's blind items: `python eval/reviews/2026-12-04-n/make_items_n.py RUN_DIR KEY`.
+"""Build this round's blind items: `python eval/reviews/2026-12-04-n/make_items_n.py RUN_DIR KEY [DIR]`.
 
 RUN_DIR is an `eval.run` output (its cache/answers.jsonl). Every claim of every answered dev
 question (eval/claims.py's split, the one the LLM judge scores), paired with the text of the
 passages it cites, deduplicated; mixed in, the `test` split of eval/datasets/judge.jsonl
 (hand-labelled, never used to calibrate), so the reviewers' own accuracy can be read off.
 Items are shuffled with a fixed seed and split among the reviewers; KEY (kept out of this
-folder until the reviewers finish) says where each item came from.
+folder until the reviewers finish) says where each item came from. DIR (this folder by default)
+is where the items go: a later round of the same protocol reuses this script.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ HERE = Path(__file__).parent
 REVIEWERS = 6
 
 
-def main(run_dir: Path, key_path: Path) -> None:
+def main(run_dir: Path, key_path: Path, out_dir: Path = HERE) -> None:
     pairs: dict[tuple[str, str], dict] = {}  # (passages, claim) -> item
     for line in (run_dir / "cache" / "answers.jsonl").read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
@@ -49,7 +50,7 @@ def main(run_dir: Path, key_path: Path) -> None:
         key[iid] = {"from": it["from"], "label": it.get("label")}
         it["item"] = iid
     for r in range(REVIEWERS):
-        with (HERE / f"items-{r}.jsonl").open("w", encoding="utf-8") as f:
+        with (out_dir / f"items-{r}.jsonl").open("w", encoding="utf-8") as f:
             for it in items[r::REVIEWERS]:
                 row = {"item": it["item"], "passages": it["passages"], "claim": it["claim"]}
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -58,4 +59,4 @@ def main(run_dir: Path, key_path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) > 3 else HERE)

@@ -1,25 +1,27 @@
-"""Score round n: `python eval/reviews/2026-12-04-n/score_review_n.py`.
+"""Score round n: `python eval/reviews/2026-12-04-n/score_review_n.py [DIR]`.
 
 Six reviewers (independent agents: not the pipeline, not the eval's LLM judge) read every
 claim of the dev set's extractive answers at f0b706f (805 distinct (passages, claim) pairs,
 862 claims in 93 answers), each beside the text of the passages it cites, with
 INSTRUCTIONS.md; the 102 hand-labelled `test` pairs of eval/datasets/judge.jsonl were mixed in
 unmarked, so the reviewers' own accuracy is measured too. key.json (written after they
-finished) says where each item came from.
+finished) says where each item came from. DIR (this folder by default): a later round of the
+same protocol, with its own key.json and out-*.jsonl.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
 
 
-def main() -> None:
-    key = json.loads((HERE / "key.json").read_text(encoding="utf-8"))
+def main(here: Path = HERE) -> None:
+    key = json.loads((here / "key.json").read_text(encoding="utf-8"))
     got = {}
-    for out in sorted(HERE.glob("out-*.jsonl")):
+    for out in sorted(here.glob("out-*.jsonl")):
         for line in out.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             got[row["item"]] = row
@@ -46,4 +48,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
