@@ -111,12 +111,14 @@ def _correct(
     clean = mask_hits(hits)
     head = first.units[0] if first.units else None
     lost = head is not None and retracted(hits[head.n - 1].chunk)
+    evidence = select(question, clean)
     # The one listed point the question names is what the notes get wrong: the rest of its list
     # answers another question ("梯度裁剪在省内存的训练方法里起什么作用？" got the five other
-    # methods), so the answer is the note alone (grounding: notes_wrong).
-    if head is not None and first.point and _wrong(head, hits):
+    # methods), so the answer is the note alone (grounding: notes_wrong); unless another note
+    # lists that point too, and right ("知识蒸馏" with the teacher the larger model, where two
+    # notes swap them): its point answers, with the note.
+    if head is not None and first.point and _wrong(head, hits) and not evidence.point:
         return Evidence((), False, first.heading), clean, said
-    evidence = select(question, clean)
     # So too when the section that asks this very question is retracted and no other note's
     # section asks it ("RM (奖励模型) 的数据格式?" got PPO's).
     if lost and first.same_question and not evidence.same_question:

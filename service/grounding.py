@@ -75,7 +75,11 @@ class Grounding:
 
     @property
     def passages(self) -> dict[int, str]:
-        return {i + 1: h.chunk.text for i, h in enumerate(self.hits)}
+        """What each sentence is checked against: a passage with the lines it sits under (a
+        table's header, the items above a nested list: `Chunk.lead`), from which its units
+        take the names they say ("适用范围：Token …，词表(Vocabulary) …" under the header row of
+        a passage cut inside the table)."""
+        return {i + 1: "\n".join((*h.chunk.lead, h.chunk.text)) for i, h in enumerate(self.hits)}
 
 
 @dataclass(frozen=True)

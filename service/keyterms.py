@@ -27,6 +27,10 @@ _GENERIC = frozenset([
     "llm", "llms", "model", "models", "ai", "nlp",
     # hardware the question runs on, not its topic ("reduce GPU memory during training")
     "gpu", "gpus", "cpu", "cpus",
+    # an English question's words on the notes themselves, as 笔记 above ("What advantages do
+    # the notes claim…, especially compared with…", "the notes' English explanation of…"):
+    # read as a name the notes never use, they refused questions the notes answer
+    "notes", "note", "claim", "claims", "especially", "compared", "exactly", "english",
 ])  # fmt: skip
 # "gradient checkpointing (activation recomputation)", "GQA（grouped-query attention）": a
 # term glossed in brackets is a name, whatever its case; both spellings are hard terms.

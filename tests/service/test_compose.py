@@ -276,3 +276,16 @@ def test_an_answer_whose_passages_never_name_what_is_asked_says_so() -> None:
     # a question on what the passage is about gets no such line
     plain = ground("什么是位置编码？", [encoding], notes).composed.sentences
     assert not any("没有提到" in s.text for s in plain)
+
+
+def test_a_table_row_cut_from_its_header_is_checked_under_it() -> None:
+    # a passage cut inside 002's Token/词表/语义空间 table: its row reads under the header's
+    # column names (`Chunk.lead`), and the check reads the passage with that header too (the
+    # row's "词表(Vocabulary)" had failed it as an unknown term: "资料中没有相关信息")
+    row = hit(FILE_002, 167, 168, ("LLM 面试题 Q1–Q30", "解释LLM中Token, 词表, 语义空间的概念."))
+    header = (lines(FILE_002, 159, 159), lines(FILE_002, 160, 160))
+    h = replace(row, chunk=replace(row.chunk, lead=header))
+    g = ground("那张表里“适用范围”这一栏对 Token、词表和语义空间分别是怎么说的？", [h])
+    assert g.refusal is None and "词表(Vocabulary) 文本处理的词级别" in g.composed.text
+    final = finish(g, SupportChecker())
+    assert final.cited == (1,) and "语义空间(Semantic Space) 文本处理的宏观层面" in final.text

@@ -252,3 +252,29 @@ def test_a_name_the_withheld_section_never_says_gets_no_note_on_it() -> None:
     notes = squash("LoRA 低秩适配\n" + _peft_as_estimation().chunk.text + memory.chunk.text)
     g = ground("LoRA 在微调前怎么做性能估计？", [_peft_as_estimation(), memory], notes)
     assert not (g.refusal or "").startswith("笔记里在这里提到")
+
+
+def test_a_point_another_note_lists_right_answers_with_the_note() -> None:
+    # 000 lists 蒸馏 among the memory-saving methods with teacher and student swapped; 001's
+    # comparison of fine-tuning methods has it right: asked whether the notes agree, the
+    # answer is 001's point with the note, not the note alone
+    teacher = "使用较小的模型（教师模型）来指导训练较大的模型（学生模型）"
+    note = "笔记把知识蒸馏的教师和学生写反了。这一条没有采用。"
+    memory = ("推理", "6. 有哪些省内存的大语言模型训练/微调/推理方法？")
+    swapped = _with(hit(FILE_000, 486, 495, memory, score=0.85), teacher, note)
+    right = hit(
+        FILE_001, 1279, 1287, ("大模型（LLMs）参数高效微调(PEFT) 面", "多种不同的高效微调方法对比")
+    )
+    g = ground(
+        "几份笔记讲知识蒸馏时，对“谁是教师模型、谁是学生模型”的说法一致吗？", [swapped, right]
+    )
+    assert g.refusal is None
+    assert "将大型复杂模型的知识转移到小型模型中" in g.composed.text
+    assert "编者注：" + note in g.composed.text and teacher not in g.composed.text
+    # a slip no other note gets right: the note alone, as before (the rest of the list
+    # answers another question)
+    clipping = "可以避免梯度爆炸的问题，从而减少内存使用"
+    wrong = _with(hit(FILE_000, 486, 495, memory), clipping, "梯度裁剪不减少内存占用。")
+    g = ground("梯度裁剪在省内存的训练方法里起什么作用？", [wrong, right])
+    assert g.reason == "notes_wrong" and g.refusal is not None
+    assert "梯度裁剪不减少内存占用。" in g.refusal

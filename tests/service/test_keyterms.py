@@ -217,3 +217,24 @@ def test_a_code_identifier_is_a_name() -> None:
     assert {"target_modules", "q_proj"} <= hard
     # plain lower-case English in a Chinese question stays soft
     assert "weights" not in {t.text for t in key_terms("LoRA 的 weights 能合并吗？") if t.hard}
+
+
+def test_an_english_question_on_the_notes_names_no_scaffolding() -> None:
+    # its words on the notes themselves are no names the notes lack: read as such, they refused
+    # questions the notes answer ("The notes do not cover English.")
+    hard = {
+        t.text
+        for t in key_terms(
+            "In the notes' English explanation of LangChain toolkits, what exactly is a 'tool'?"
+        )
+        if t.hard
+    }
+    assert hard == {"LangChain", "tool"}
+    said = {
+        t.text
+        for t in key_terms(
+            "What advantages do the notes claim for prompt tuning, especially compared with"
+            " prefix-tuning?"
+        )
+    }
+    assert not any(w in t for t in said for w in ("notes", "claim", "especially", "compared"))
