@@ -9,6 +9,7 @@ import re
 
 from core.types import Hit
 from service.asked_part import asked_label, asked_point
+from service.asks import asking_clauses
 from service.overlap import features, heading_match
 from service.parts import question_parts
 from service.section_units import (
@@ -32,6 +33,25 @@ MAX_SCORED = 4  # units picked by score when no heading asks the question
 _ASKS = re.compile(
     r"如何|怎么|怎样|为什么|为何|什么|哪些|是否|吗|痛点|^解释|^(how|why|what|which)\b", re.I
 )
+
+
+def _point(
+    units: list[EvidenceUnit], focus: frozenset[str], q: set[str], question: str
+) -> list[EvidenceUnit]:
+    """`asked_point`; when the question asks for several things ("分哪几步", "有哪些") in clauses
+    that name no title, a title in the clause that sets the scene is not what is asked ("GPT 从
+    处理原始文本到最后生成文本，实现过程大致分哪几步？" asks for the steps, not the one titled
+    生成文本). One asked about by itself may sit in the scene ("讲“无意识的源-目标差异”时，举了
+    什么例子？"), and so may the points asked about each ("…这三种手段，各自适合…")."""
+    clauses = asking_clauses(question) if question else []
+    if clauses and _SEVERAL.search(" ".join(clauses)) and not _EACH.search(question):
+        asking = features(" ".join(clauses), question=True)
+        return asked_point(units, focus & asking, frozenset(q & asking))
+    return asked_point(units, focus, frozenset(q))
+
+
+_SEVERAL = re.compile(r"哪几|哪些|几步|几个|几种|几类|几点")
+_EACH = re.compile(r"分别|各自|各是")
 
 
 def is_question(heading: str) -> bool:
@@ -69,11 +89,11 @@ def section_answer(
         # a question narrower than the heading may ask about one of its sub-headings; one as
         # wide may still name one of its points ("层次建模怎么帮助大模型处理更长的文本？")
         label = asked_label(units, q, picked) if narrower else []
-        point = [] if label or not points else asked_point(units, focus, frozenset(q))
+        point = [] if label or not points else _point(units, focus, q, question)
         return (label or point or picked), bool(point)
     # Not a question section (a topic's prose, split evenly): the point the question names by
     # its title ("微调时为什么要用早停策略？" in 高效微调技术最佳实践), else the sentences that match.
-    point = asked_point(units, frozenset(q - features(heading)), frozenset(q)) if points else []
+    point = _point(units, frozenset(q - features(heading)), q, question) if points else []
     if point:
         return point, True
     ranked = sorted(

@@ -526,3 +526,16 @@ def test_an_english_passage_silent_on_the_name_asked_gives_way_to_one_that_says_
     # a question that names nothing the passages say keeps the search's order
     ev = select("What are agents and toolkits used for?", [agents, models])
     assert ev.units[0].n == 1
+
+
+def test_a_title_in_the_scene_of_a_question_for_several_things_is_not_what_is_asked() -> None:
+    # 002's GPT steps: "生成文本" is the last step's title, and the end of the range the
+    # question sets ("从处理原始文本到最后生成文本"); what it asks for is the steps
+    gpt = hit(FILE_002, 312, 328, ("LLM 面试题 Q1–Q30", "GPT和BERT的区别是什么?"))
+    q = "按笔记的描述，GPT 从处理原始文本到最后生成文本，实现过程大致分哪几步？"
+    ev = select(q, [gpt])
+    said = "\n".join(u.text for u in ev.units)
+    assert not ev.point and "GPT实现过程大致如下" in said and "词嵌入" in said
+    # asked about by itself, the step is the answer
+    ev = select("GPT 预训练完成后怎么生成文本？", [gpt])
+    assert ev.point and ev.units[0].text.startswith("生成文本")
