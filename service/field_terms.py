@@ -121,12 +121,36 @@ class FieldTerms:
                 out.append((said, zh))
         return tuple(out)
 
+    def spelled_otherwise(self, question: str, written: str) -> tuple[str, ...]:
+        """The names the notes (`written`: their text, lower-cased) use for the concepts that
+        `question` names by an English spelling they never write as such ("LayerNorm", where
+        the notes write "Layer Normalization" and "LN"): the search matches words, and would
+        find them by the notes' own. Not the names the question writes too."""
+        low = question.lower()
+        out: list[str] = []
+        for said, names in self.said_in(question):
+            if not said.isascii() or _written(said, written):
+                continue
+            out += [n for n in names if n.lower() not in low and _written(n, written)]
+        return tuple(dict.fromkeys(out))
+
     def said_in(self, question: str) -> tuple[Said, ...]:
         """The concepts `question` names: each name as it writes it, with all the concept's
         names (the question may name it twice: "混合专家模型（MoE）")."""
         low = question.lower()
         said = ((c.said_in(question, low), c.names) for c in self.concepts)
         return tuple((s, names) for s, names in said if s)
+
+
+def _written(name: str, text: str) -> bool:
+    """`name` in `text` (lower case) as written: a Chinese one anywhere, an English one as
+    whole words (not "ln" inside "online"), its parts joined as the notes may join them."""
+    low = name.lower().strip()
+    if not low.isascii():
+        return low in text
+    # "adapter tuning" is written "Adapter-tuning": a space, hyphen or underscore is one gap
+    body = r"[\s\-_]?".join(re.escape(p) for p in re.split(r"[\s\-_]+", low) if p)
+    return re.search(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])", text) is not None
 
 
 def _concepts(rows: Iterable[object], path: Path) -> tuple[Concept, ...]:

@@ -63,6 +63,7 @@ class IndexFacts:
     glossary: Glossary  # corpus/glossary.toml and the notes' own English glosses
     unheard: FieldTerms  # the field's concepts the notes never mention
     heard: FieldTerms = FieldTerms()  # ... and those they do, under one of their names
+    written: str = ""  # the whole text, lower-cased, as written: the names the notes use
 
 
 class AskPipeline:
@@ -133,8 +134,9 @@ class AskPipeline:
             unheard = self.field_terms.unheard(text)
             gone = set(unheard.concepts)
             heard = FieldTerms(tuple(c for c in self.field_terms.concepts if c not in gone))
+            sections = group_sections(chunks)
             self._index = IndexFacts(
-                retriever.version, notes, group_sections(chunks), terms, unheard, heard
+                retriever.version, notes, sections, terms, unheard, heard, text.lower()
             )
         return self._index
 
@@ -154,13 +156,18 @@ class AskPipeline:
         rw = replace(rw, standalone=facts.glossary.expand(rw.standalone))
         # the field's English names for what the notes name only in Chinese ("greedy search",
         # their 贪婪搜索): searched with the notes' word too, and no name the notes lack
+        english = is_english(rw.question)  # what the user typed, before the glossary's terms
         other = facts.heard.in_other_words(rw.question, facts.notes or "")
-        if other and not is_english(rw.question):
+        if other and not english:
             zh = "、".join(dict.fromkeys(n for _, names in other for n in names))
             rw = replace(rw, standalone=f"{rw.standalone}（{zh}）")
+        # ... and the notes' own spelling of a name they write otherwise ("LayerNorm", their
+        # "Layer Normalization" and "LN"), for the search only: the question names what it
+        # names (an added "PEFT" would answer for a fine-tuning question by PEFT's errata)
+        spelled = () if english else facts.heard.spelled_otherwise(rw.question, facts.written)
+        query = f"{rw.standalone}（{'、'.join(spelled)}）" if spelled else rw.standalone
         k = req.top_k or self.settings.top_k
-        hits, version, retrieve_s = await self.search(rw.standalone, k, retriever)
-        english = is_english(rw.question)  # what the user typed, before the glossary's terms
+        hits, version, retrieve_s = await self.search(query, k, retriever)
         decision = self.gate.decide(hits, rw.standalone, english)
         # the top sections' parts the search left out (more sections for "…有哪些优势？": the
         # sub-list titled with the aspect may be in one, service/aspects.py)

@@ -127,3 +127,23 @@ def test_an_english_name_of_what_the_notes_say_in_chinese_is_no_missing_name() -
     assert not cov.absent
     # a name the notes use as written needs nothing
     assert greedy.in_other_words("贪婪搜索是什么？", notes) == ()
+
+
+def test_the_notes_own_spelling_of_a_name_they_write_otherwise() -> None:
+    # 000 writes "Layer Normalization (LN)", never "LayerNorm": the search finds the section
+    # by the notes' spelling; a name the notes write as the question does adds nothing, nor one
+    # joined otherwise ("adapter tuning" is their "Adapter-tuning")
+    norm = FieldTerms(
+        (
+            Concept(("层归一化", "LayerNorm", "layer normalization", "LN")),
+            Concept(("适配器微调", "adapter tuning", "Adapter-tuning")),
+        )
+    )
+    written = lines("000_92dbb6eadc19f86a.txt", 260, 275).lower()
+    assert "layer normalization" in written
+    q = "大模型里为什么要用 LayerNorm？"
+    assert norm.spelled_otherwise(q, written) == ("layer normalization", "LN")
+    assert norm.spelled_otherwise("为什么要用 Layer Normalization？", written) == ()
+    assert norm.spelled_otherwise("adapter tuning 怎么做？", "adapter-tuning 的思路") == ()
+    # "ln" inside a word is not the name
+    assert norm.spelled_otherwise(q, "online learning") == ()
