@@ -116,13 +116,16 @@ def asked_label(
     if len(scored) > 1 and scored[0][0] - scored[1][0] < LABEL_MARGIN:
         return []
     head = units[scored[0][1]]
+    under = [u for u in units if u.parent == head.start and u.file == head.file]
     # the answer reaches it already: more of it than the line announcing its list ("尽管LoRA提
-    # 供了许多优点, 但它在某些场景下仍存在不足:" stood over nothing, the list cut by MAX_POINTS)
-    if any(u.parent == head.start and not announces(u.text) for u in picked):
+    # 供了许多优点, 但它在某些场景下仍存在不足:" stood over nothing, the list cut by MAX_POINTS),
+    # and more than the one line that says what a sub-heading is ("词表的设计权衡" and its
+    # first line, 词表大小, of three)
+    reached = [u for u in picked if u.parent == head.start and not announces(u.text)]
+    if reached and (len(reached) > 1 or len(under) == 1):
         return []
     # what it asks in words, not only the names every sub-heading of the section shares
     # ("GPT和BERT的概念" for "GPT 那种…和 BERT 那种…，各自适合干什么？")
     if len({f for f in q & features(head.text) if not f.startswith("w:")}) < MIN_LABEL_WORDS:
         return []
-    under = [u for u in units if u.parent == head.start and u.file == head.file]
     return [head, *first_points(under, MAX_POINTS)]

@@ -539,3 +539,12 @@ def test_a_title_in_the_scene_of_a_question_for_several_things_is_not_what_is_as
     # asked about by itself, the step is the answer
     ev = select("GPT 预训练完成后怎么生成文本？", [gpt])
     assert ev.point and ev.units[0].text.startswith("生成文本")
+
+
+def test_a_sub_heading_asked_about_gives_all_its_lines_not_only_its_first() -> None:
+    # 002's "词表的设计权衡" has three lines; the section's answer reached only the first (the
+    # line that says what a sub-heading is), which had read as the answer reaching it already
+    vocab = hit(FILE_002, 84, 105, ("LLM 面试题 Q1–Q30", "解释LLM中Token, 词表, 语义空间的概念."))
+    ev = select("设计词表时一般还要在哪些方面做权衡？", [vocab])
+    said = [u.text.split(":")[0] for u in ev.units]
+    assert said == ["词表的设计权衡", "词表大小", "语言覆盖", "任务需求"]
