@@ -35,6 +35,12 @@ _ASKS = re.compile(
 )
 
 
+# An asking clause that asks for several things ("实现过程大致分哪几步"), and a question that asks
+# about each of the points it names ("这三种手段，各自适合…"): see `_point`.
+_SEVERAL = re.compile(r"哪几|哪些|几步|几个|几种|几类|几点")
+_EACH = re.compile(r"分别|各自|各是")
+
+
 def _point(
     units: list[EvidenceUnit], focus: frozenset[str], q: set[str], question: str
 ) -> list[EvidenceUnit]:
@@ -48,10 +54,6 @@ def _point(
         asking = features(" ".join(clauses), question=True)
         return asked_point(units, focus & asking, frozenset(q & asking))
     return asked_point(units, focus, frozenset(q))
-
-
-_SEVERAL = re.compile(r"哪几|哪些|几步|几个|几种|几类|几点")
-_EACH = re.compile(r"分别|各自|各是")
 
 
 def is_question(heading: str) -> bool:
