@@ -23,6 +23,15 @@ _EACH = frozenset({"分别", "w:respectively", "w:each"})  # it asks about each
 _VARIOUS = frozenset({"各种", "各类", "各样"})  # "various", not "each"
 
 
+def point_title(text: str) -> tuple[str, str] | None:
+    """A titled point's head before its "：" and its title without an English gloss in
+    brackets or code marks ("层次`Softmax`(`Hierarchical Softmax`)" is titled 层次Softmax), or
+    None for a statement: no "：", or a head too long to be a title."""
+    head, *colon = re.split(r"[：:]", text, maxsplit=1)
+    title = ASIDE.sub("", head).replace("`", "")
+    return (head, title) if colon and len(title) <= MAX_POINT_TITLE else None
+
+
 def asked_point(
     units: list[EvidenceUnit], focus: frozenset[str], q: frozenset[str] = frozenset()
 ) -> list[EvidenceUnit]:
@@ -43,11 +52,10 @@ def asked_point(
 
     named = []  # (whether the title is long enough to stand for the question, the item)
     for u in items:
-        head, *colon = re.split(r"[：:]", u.text, maxsplit=1)
-        # a statement, not a titled point; an English gloss in brackets and code marks don't
-        # count ("层次`Softmax`(`Hierarchical Softmax`)")
-        if not colon or len(ASIDE.sub("", head).replace("`", "")) > MAX_POINT_TITLE:
+        titled = point_title(u.text)
+        if titled is None:
             continue
+        head = titled[0]
         title = features(head)
         # in either language: "梯度累积 (Gradient Accumulation)" is named by "梯度累积" alone
         english = {f for f in title if f.startswith("w:")}

@@ -143,14 +143,10 @@ class FieldTerms:
 
 
 def _written(name: str, text: str) -> bool:
-    """`name` in `text` (lower case) as written: a Chinese one anywhere, an English one as
-    whole words (not "ln" inside "online"), its parts joined as the notes may join them."""
-    low = name.lower().strip()
-    if not low.isascii():
-        return low in text
-    # "adapter tuning" is written "Adapter-tuning": a space, hyphen or underscore is one gap
-    body = r"[\s\-_]?".join(re.escape(p) for p in re.split(r"[\s\-_]+", low) if p)
-    return re.search(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])", text) is not None
+    """`name` in `text` (lower case) as `_pattern` finds it: a Chinese one anywhere, an English
+    one as whole words (not "ln" inside "online"), its parts joined as the notes may join them
+    ("adapter tuning" is their "Adapter-tuning")."""
+    return _pattern(name.strip()).search(text) is not None
 
 
 def _concepts(rows: Iterable[object], path: Path) -> tuple[Concept, ...]:

@@ -7,9 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from core.text import ASIDE
 from core.units import leans_back, names_back
-from service.asked_part import MAX_POINT_TITLE
+from service.asked_part import point_title
 from service.asks import asking_clauses, without_excepted
 from service.evidence_unit import Evidence, EvidenceUnit, announces
 from service.keyterms import squash
@@ -125,10 +124,10 @@ def named_first(evidence: Evidence, question: str) -> Evidence:
     named: list[int] = []
     touched = 0
     for i, block in enumerate(blocks):
-        head, *colon = re.split(r"[：:]", block[0].text, maxsplit=1)
-        title = ASIDE.sub("", head).replace("`", "")
-        if not block[0].item or not colon or len(title) > MAX_POINT_TITLE:
+        titled = point_title(block[0].text) if block[0].item else None
+        if titled is None:
             continue
+        head, title = titled
         own = features(head)
         touched += bool(own & focus)
         if weight(own & q) < NAMED_SHARE * weight(own) or weight(own & focus) < MIN_NAMED:
