@@ -6,12 +6,13 @@ against all the hits: an answer built from one section is about what that sectio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from core.text import numbers
+from core.text import numbers, sentence_spans
 from core.types import Hit
 from service import keyterms, term_check
-from service.asks import defined, names_a_model, quantity
+from service.asks import defined, gives, names_a_model, quantity
 from service.evidence import Evidence
 from service.naming import key
 
@@ -67,6 +68,43 @@ def number_of_another(
     if not gone:
         return None
     ask, name = kinds[-1], term_check.names(gone, en)  # the kind asked, not the size it implies
+    return f"{ask.en} for {name}" if en else f"{name} 的{ask.zh}"
+
+
+# what a number question counts, when it is a Latin noun: "多少 token", "几张 A100"
+_COUNTED = re.compile(r"(?:多少|几)\s*(?:个|张|块|条)?\s*([A-Za-z][A-Za-z0-9-]*)")
+
+
+def number_unsaid(question: str, evidence: Evidence, texts: Sequence[str], en: bool) -> str | None:
+    """A number asked of one thing that the evidence's passages (`texts`, one per hit, its
+    headings on the first line) name, but never with a number: "MPT-7B 预训练用了多少 token？"
+    and "MPT-7B…动用了440张A100", "BitFit 的可训练参数占多少？" and a BitFit with no figure by
+    it. A number counts in a sentence that says the counted noun ("多少 token": "2T~3T的token")
+    and the question's one model name, or in a passage whose headings say the name."""
+    kinds = quantity(question)
+    if not kinds:
+        return None
+    ask = kinds[-1]
+    m = _COUNTED.search(question)
+    nouns = [m.group(1)] if m else []
+    terms = term_check.check(question, _used(evidence, texts), None, en).terms
+    said = set(numbers(question))
+    names = [t.text for t in terms if t.hard and t.text not in said and names_a_model(t.text)]
+    # two names or more may be examples ("微调 GPT-2、GPT-3 这类大模型…", and the notes' "这些")
+    names = names if len(names) == 1 else []
+    if not nouns and not names:
+        return None
+    for text in _used(evidence, texts):
+        head, _, body = text.partition("\n")
+        for a, b in sentence_spans(body):
+            sentence = body[a:b].lower()
+            if (
+                gives(ask, sentence, question)
+                and all(n.lower() in sentence for n in nouns)
+                and (not names or any(n.lower() in sentence + head.lower() for n in names))
+            ):
+                return None
+    name = (names or nouns)[0]
     return f"{ask.en} for {name}" if en else f"{name} 的{ask.zh}"
 
 

@@ -30,7 +30,14 @@ from service.compose import (
     render,
     unsaid,
 )
-from service.coverage import headed, named, number_of_another, passages_of, subject_unsaid
+from service.coverage import (
+    headed,
+    named,
+    number_of_another,
+    number_unsaid,
+    passages_of,
+    subject_unsaid,
+)
 from service.errata import select_correct
 from service.evidence import Evidence, EvidenceUnit, select
 from service.field_terms import Said
@@ -195,7 +202,9 @@ def ground(
     if terms.terms and terms.share == 0.0 and not (evidence.same_question or evidence.by_name):
         return refused(refusal(en), "no_evidence")
     # what we would answer gives numbers, but not of the thing asked about
-    other = number_of_another(question, evidence, texts, en)
+    other = number_of_another(question, evidence, texts, en) or number_unsaid(
+        question, evidence, texts, en
+    )
     if other is not None:
         return refused(refusal_kind(en, other), "missing_kind")
     # the one thing the question names, said only in passages the errata withheld: what is

@@ -219,6 +219,23 @@ def test_a_number_asked_about_a_name_the_evidence_never_says_is_refused() -> Non
     assert g.reason != "missing_kind"
 
 
+def test_a_number_the_passages_never_give_with_the_name_or_noun_asked_is_refused() -> None:
+    # 002's paragraph on pre-training gives MPT-7B's GPUs, days and cost, and others' tokens
+    steps = hit(FILE_002, 718, 718, ("LLM 面试题 Q1–Q30", "大语言模型的训练步骤都有哪些?"))
+    notes = squash(lines(FILE_002, 718, 718) + lines(FILE_000, 415, 415))
+    g = ground("MPT-7B 这个基础模型预训练时一共用了多少 token 的数据？", [steps], notes)
+    assert g.refusal == "笔记里有相关内容，但没有给出 MPT-7B 的具体数字。"
+    assert g.reason == "missing_kind"
+    g = ground("MPT-7B 训练用了多少张 A100？", [steps], notes)
+    assert g.refusal is None and "440张A100" in g.composed.text
+    # 000 names BitFit beside DiffPruning's 0.5%, with no figure of its own
+    costs = hit(FILE_000, 415, 415, ("大模型面试宝典", "5. 当前高效微调技术存在的一些问题"))
+    g = ground("BitFit 的可训练参数大概占多少？", [costs], notes)
+    assert g.refusal == "笔记里有相关内容，但没有给出 BitFit 的具体数字。"
+    g = ground("DiffPruning 更新了多少参数？", [costs], notes)
+    assert g.refusal is None and "0.5%" in g.composed.text
+
+
 def test_prose_from_another_section_starts_a_new_paragraph() -> None:
     out = render(
         [
