@@ -38,9 +38,11 @@ GLOSSED = re.compile(
     r"([A-Za-z][A-Za-z0-9\-]*(?: [A-Za-z][A-Za-z0-9\-]*){0,3})\s*[(（]\s*"
     r"([A-Za-z][A-Za-z0-9\- ]*[A-Za-z0-9])\s*[)）]"
 )
-# "交叉编码器（cross-encoder）": the user glosses a Chinese term with its English name, in lower
-# case (a capitalised one is a name anyway). The English is a name too.
-_ZH_GLOSSED = re.compile(r"([\u4e00-\u9fff]{2,})\s*[（(]\s*([a-z][a-z0-9\- ]*[a-z0-9])\s*[)）]")
+# "交叉编码器（cross-encoder）", "虚拟现实（VR）": the user glosses a Chinese term with its English
+# name or acronym. The English is a name too.
+_ZH_GLOSSED = re.compile(
+    r"([\u4e00-\u9fff]{2,})\s*[（(]\s*([A-Za-z][A-Za-z0-9\- ]*[A-Za-z0-9])\s*[)）]"
+)
 
 
 def zh_glosses(question: str) -> list[tuple[str, str]]:

@@ -47,9 +47,13 @@ class TermCoverage:
         return not self.refuse and bool(self.absent)
 
 
-def _said_in_chinese(zh: str, text: str) -> bool:
+def _said_in_chinese(zh: str, text: str, gloss: str) -> bool:
     """Some ending of the Chinese run before a gloss, MIN_ZH_GLOSSED characters or more (all of a
-    shorter run), is in `text`."""
+    shorter run), is in `text`. An acronym or capitalised name names one variant: only the whole
+    run counts, of MIN_ZH_GLOSSED characters or more ("虚拟现实（VR）"; not 奖励模型 for
+    "过程奖励模型（PRM）", nor 延迟 for "首 token 延迟（TTFT）")."""
+    if not gloss.islower():
+        return len(zh) >= MIN_ZH_GLOSSED and zh in text
     shortest = min(MIN_ZH_GLOSSED, len(zh))
     return any(zh[-k:] in text for k in range(shortest, len(zh) + 1))
 
@@ -176,9 +180,9 @@ def check(
     # "交叉编码器（cross-encoder）": the English is covered where the notes say the Chinese
     for zh, gloss in zh_glosses(question):
         said = [t for t in terms if squash(t.text) == squash(gloss)]
-        if _said_in_chinese(zh, haystack):
+        if _said_in_chinese(zh, haystack, gloss):
             missing = [t for t in missing if t not in said]
-        if notes is None or _said_in_chinese(zh, notes):
+        if notes is None or _said_in_chinese(zh, notes, gloss):
             absent = [t for t in absent if t not in said]
     return TermCoverage(terms, tuple(missing), tuple(absent), tuple(other))
 

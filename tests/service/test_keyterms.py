@@ -183,6 +183,19 @@ def test_an_english_gloss_after_a_chinese_term_is_a_name_covered_by_the_chinese(
     assert not cov.absent and not cov.missing
 
 
+def test_an_acronym_after_a_chinese_term_is_covered_only_by_the_whole_term() -> None:
+    # 001's 创新应用场景 says 虚拟现实技术, never VR (held-out hp-032 had been refused by VR)
+    notes = squash(
+        "结合增强现实技术，实现智能导览；结合虚拟现实技术，创建沉浸式体验。奖励模型打分。"
+    )
+    asked = "和增强现实（AR）、虚拟现实（VR）结合分别能做出什么？"
+    cov = check(asked, ["结合虚拟现实技术，创建沉浸式体验"], notes)
+    assert "VR" not in [t.text for t in cov.absent + cov.missing]
+    # an acronym names one variant: the notes' 奖励模型 is no 过程奖励模型 (PRM)
+    cov = check("过程奖励模型（PRM）是什么？", ["奖励模型打分"], notes)
+    assert [t.text for t in cov.absent] == ["PRM"]
+
+
 def test_a_question_none_of_whose_words_the_passages_say_is_refused() -> None:
     from service.grounding import ground
     from tests.service.grounding_data import FILE_004, hit
