@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from core.text import bigrams
 from core.types import Hit
 from service.evidence_unit import EvidenceUnit
 from service.parts import question_parts
@@ -31,6 +32,7 @@ _ASPECTS = (
         r"应用|用在|用于哪|场景|用途|\bapplications?\b|\bused for\b|\buse cases?\b",
         r"应用|场景|用途",
     ),
+    (r"作用|用处|干嘛用|干什么用|有什么用|\broles?\b|\bpurpose\b", r"作用|用处"),
     (r"体现|表现在|\bmanifest", r"表现|体现"),
     (r"原因|成因|起因|\bcauses?\b", r"原因|成因"),
     (r"关键技术|\bkey techn", r"关键技术"),
@@ -78,6 +80,15 @@ def aspect_list(
                 under = [v for v in units if v.parent == u.start and v.file == u.file]
                 if under:
                     found.append((u, under))
+    if len(found) > 1:  # "词表的挑战" and "Token的挑战": the one whose topic the question says most
+        said = bigrams(question)
+
+        def share(f: tuple[EvidenceUnit, list[EvidenceUnit]]) -> float:
+            topic = bigrams(label.sub("", f[0].text))
+            return len(topic & said) / len(topic) if topic else 0.0
+
+        best = max(share(f) for f in found)
+        found = [f for f in found if best > 0 and share(f) == best]
     if len(found) != 1:
         return []
     head, under = found[0]

@@ -489,6 +489,19 @@ def test_an_aspect_asked_in_other_words_gets_the_sub_list_that_names_it() -> Non
     assert not both.units[0].text.startswith(("典型表现", "挑战与问题"))
 
 
+def test_of_two_sub_lists_of_the_aspect_the_one_on_what_the_question_names_answers() -> None:
+    # 002's Q2 has "Token的挑战" and "词表的挑战"; 001's 词表扩增 section ranks first
+    expand = hit(FILE_001, 504, 510, ("微调面", "领域模型词表扩增是不是有必要的？"), score=0.95)
+    terms = hit(FILE_002, 19, 115, ("面试题", "Q2 解释LLM中Token, 词表, 语义空间的概念."), 0.85)
+    ev = select("大模型的词表会遇到哪些挑战？", [expand, terms])
+    points = ["词表的挑战", "稀有词处理.", "多语言平衡.", "存储与计算."]
+    assert [u.text for u in ev.units if u.item] == points
+    # what a thing is for ("干嘛用") is an aspect too: its sub-list "词表的作用"
+    vocab = hit(FILE_002, 74, 95, ("面试题", "Q2 解释LLM中Token, 词表, 语义空间的概念."))
+    ev = select("词表在模型的输入端和输出端分别干嘛用？", [vocab, expand])
+    assert [u.text for u in ev.units if u.item] == ["词表的作用", "输入表示.", "输出生成."]
+
+
 def test_what_the_question_sets_aside_picks_no_point() -> None:
     # 001, "16. 💡 多轮对话任务如何微调模型？": a lead that ends on the tricks, then seven steps
     heading = ("大模型面试经验", "微调面", "16. 💡 多轮对话任务如何微调模型？")
