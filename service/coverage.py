@@ -71,8 +71,13 @@ def number_of_another(
     return f"{ask.en} for {name}" if en else f"{name} 的{ask.zh}"
 
 
-# what a number question counts, when it is a Latin noun: "多少 token", "几张 A100"
-_COUNTED = re.compile(r"(?:多少|几)\s*(?:个|张|块|条)?\s*([A-Za-z][A-Za-z0-9-]*)")
+# what a number question counts, when it is a Latin noun that ends its phrase: "多少 token？",
+# "几张 A100、", "多少 tokens 的语料"; not one that qualifies the next word ("多少 GPU 显存"),
+# nor a unit ("多少 GB", "多少 B": the figure's own, "14G", "65B")
+_COUNTED = re.compile(
+    r"(?:多少|几)\s*(?:个|张|块|条)?\s*([A-Za-z][A-Za-z0-9-]*)(?=\s*(?:的|[？?，,、。；;]|$))"
+)
+_UNIT = re.compile(r"(?:[KMGTP]i?B|[KMGTB]|bits?|bytes?)", re.I)
 
 
 def number_unsaid(question: str, evidence: Evidence, texts: Sequence[str], en: bool) -> str | None:
@@ -86,7 +91,7 @@ def number_unsaid(question: str, evidence: Evidence, texts: Sequence[str], en: b
         return None
     ask = kinds[-1]
     m = _COUNTED.search(question)
-    nouns = [m.group(1)] if m else []
+    nouns = [m.group(1)] if m and not _UNIT.fullmatch(m.group(1)) else []
     terms = term_check.check(question, _used(evidence, texts), None, en).terms
     said = set(numbers(question))
     names = [t.text for t in terms if t.hard and t.text not in said and names_a_model(t.text)]

@@ -234,6 +234,10 @@ def test_a_number_the_passages_never_give_with_the_name_or_noun_asked_is_refused
     assert g.refusal == "笔记里有相关内容，但没有给出 BitFit 的具体数字。"
     g = ground("DiffPruning 更新了多少参数？", [costs], notes)
     assert g.refusal is None and "0.5%" in g.composed.text
+    # "GPU" qualifies 显存 here, it is not what is counted
+    sizes = hit(FILE_002, 693, 696, ("LLM 面试题 Q1–Q30", "推理时的显存占用"))
+    g = ground("7B 模型推理要多少 GPU 显存？", [sizes], notes + squash("GPU 显存"))
+    assert g.refusal is None and "半精度14G" in g.composed.text
 
 
 def test_prose_from_another_section_starts_a_new_paragraph() -> None:
