@@ -70,20 +70,20 @@ def aspect_list(
     top = sections[0].chunk.heading_path[-1] if sections[0].chunk.heading_path else ""
     if label.search(top):
         return []
-    found: list[tuple[EvidenceUnit, list[EvidenceUnit]]] = []
+    found: list[tuple[EvidenceUnit, list[EvidenceUnit], list[EvidenceUnit]]] = []
     for hit in sections[:MAX_SECTIONS]:
         units = read_section(hit, per_hit, q)
         for u in units:
             # a sub-heading, or a line that only introduces the lines under it ("挑战与问题:")
             titled = u.label or u.text.rstrip().endswith((":", "："))
             if titled and len(u.text) <= MAX_LABEL and label.search(u.text):
-                under = [v for v in units if v.parent == u.start and v.file == u.file]
+                under = _under(u, units)
                 if under:
-                    found.append((u, under))
+                    found.append((u, under, units))
     if len(found) > 1:  # "词表的挑战" and "Token的挑战": the one whose topic the question says most
         said = bigrams(question)
 
-        def share(f: tuple[EvidenceUnit, list[EvidenceUnit]]) -> float:
+        def share(f: tuple[EvidenceUnit, list[EvidenceUnit], list[EvidenceUnit]]) -> float:
             topic = bigrams(label.sub("", f[0].text))
             return len(topic & said) / len(topic) if topic else 0.0
 
@@ -91,5 +91,23 @@ def aspect_list(
         found = [f for f in found if best > 0 and share(f) == best]
     if len(found) != 1:
         return []
-    head, under = found[0]
-    return [head, *first_points(under, MAX_POINTS)]
+    head, under, units = found[0]
+    # a point that is itself a sub-heading ("Token数量" under "Token的挑战") brings its lines
+    return [head, *(w for v in first_points(under, MAX_POINTS) for w in (v, *_below(v, units)))]
+
+
+def _under(u: EvidenceUnit, units: Sequence[EvidenceUnit]) -> list[EvidenceUnit]:
+    """The lines right under `u`."""
+    return [v for v in units if v.parent == u.start and v.file == u.file]
+
+
+def _below(u: EvidenceUnit, units: Sequence[EvidenceUnit]) -> list[EvidenceUnit]:
+    """Every line under `u`, however deep, in the notes' order: none but a sub-heading's."""
+    if not u.label:
+        return []
+    starts, out = {u.start}, []
+    for v in units:
+        if v.file == u.file and v.parent in starts:
+            starts.add(v.start)
+            out.append(v)
+    return out

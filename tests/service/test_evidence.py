@@ -496,6 +496,16 @@ def test_of_two_sub_lists_of_the_aspect_the_one_on_what_the_question_names_answe
     ev = select("大模型的词表会遇到哪些挑战？", [expand, terms])
     points = ["词表的挑战", "稀有词处理.", "多语言平衡.", "存储与计算."]
     assert [u.text for u in ev.units if u.item] == points
+    # a point that is a sub-heading itself brings its lines ("Token数量" under "Token的挑战")
+    tokens = hit(FILE_002, 19, 73, ("面试题", "Q2 解释LLM中Token, 词表, 语义空间的概念."))
+    ev = select("把文本切成 Token 这一步，会带来哪些挑战？", [tokens, expand])
+    texts = [u.text for u in ev.units]
+    assert texts[:3] == [
+        "Token的挑战",
+        "Token数量",
+        "长文本会被切分成大量Token, 可能导致模型处理效率下降.",
+    ]
+    assert "分词器可能导致语义误解." in texts
     # what a thing is for ("干嘛用") is an aspect too: its sub-list "词表的作用"
     vocab = hit(FILE_002, 74, 95, ("面试题", "Q2 解释LLM中Token, 词表, 语义空间的概念."))
     ev = select("词表在模型的输入端和输出端分别干嘛用？", [vocab, expand])
