@@ -58,19 +58,24 @@ def asks_aspect(question: str) -> bool:
     return any(asked_aspect(p) for p in question_parts(question))
 
 
+# a sub-heading of the aspect, the lines right under it, and its section's units
+_Found = tuple[EvidenceUnit, list[EvidenceUnit], list[EvidenceUnit]]
+
+
 def aspect_list(
     question: str, sections: Sequence[Hit], per_hit: list[tuple[int, Hit]], q: set[str]
 ) -> list[EvidenceUnit]:
     """The one sub-heading of the aspect asked about among the first sections (`sections`, one
     hit each, best first), with the lines under it; [] when the first section's heading asks
-    about that aspect itself, or no sub-heading, or several, say it."""
+    about that aspect itself, or no sub-heading says it, or several do and the question names
+    none of their topics more than the others'."""
     label = asked_aspect(question)
     if label is None or not sections:
         return []
     top = sections[0].chunk.heading_path[-1] if sections[0].chunk.heading_path else ""
     if label.search(top):
         return []
-    found: list[tuple[EvidenceUnit, list[EvidenceUnit], list[EvidenceUnit]]] = []
+    found: list[_Found] = []
     for hit in sections[:MAX_SECTIONS]:
         units = read_section(hit, per_hit, q)
         for u in units:
@@ -83,7 +88,7 @@ def aspect_list(
     if len(found) > 1:  # "词表的挑战" and "Token的挑战": the one whose topic the question says most
         said = bigrams(question)
 
-        def share(f: tuple[EvidenceUnit, list[EvidenceUnit], list[EvidenceUnit]]) -> float:
+        def share(f: _Found) -> float:
             topic = bigrams(label.sub("", f[0].text))
             return len(topic & said) / len(topic) if topic else 0.0
 
