@@ -489,16 +489,26 @@ def test_an_aspect_asked_in_other_words_gets_the_sub_list_that_names_it() -> Non
     assert not both.units[0].text.startswith(("典型表现", "挑战与问题"))
 
 
+Q2 = ("面试题", "Q2 解释LLM中Token, 词表, 语义空间的概念.")
+
+
+def _expansion() -> Hit:
+    """001's 词表扩增 section: it ranks first for questions on vocabularies."""
+    return hit(FILE_001, 504, 510, ("微调面", "领域模型词表扩增是不是有必要的？"), score=0.95)
+
+
 def test_of_two_sub_lists_of_the_aspect_the_one_on_what_the_question_names_answers() -> None:
-    # 002's Q2 has "Token的挑战" and "词表的挑战"; 001's 词表扩增 section ranks first
-    expand = hit(FILE_001, 504, 510, ("微调面", "领域模型词表扩增是不是有必要的？"), score=0.95)
-    terms = hit(FILE_002, 19, 115, ("面试题", "Q2 解释LLM中Token, 词表, 语义空间的概念."), 0.85)
-    ev = select("大模型的词表会遇到哪些挑战？", [expand, terms])
+    # 002's Q2 has "Token的挑战" and "词表的挑战"
+    terms = hit(FILE_002, 19, 115, Q2, 0.85)
+    ev = select("大模型的词表会遇到哪些挑战？", [_expansion(), terms])
     points = ["词表的挑战", "稀有词处理.", "多语言平衡.", "存储与计算."]
     assert [u.text for u in ev.units if u.item] == points
-    # a point that is a sub-heading itself brings its lines ("Token数量" under "Token的挑战")
-    tokens = hit(FILE_002, 19, 73, ("面试题", "Q2 解释LLM中Token, 词表, 语义空间的概念."))
-    ev = select("把文本切成 Token 这一步，会带来哪些挑战？", [tokens, expand])
+
+
+def test_a_point_of_the_aspect_that_is_a_sub_heading_brings_its_lines() -> None:
+    # "Token数量" and "分词精度" under "Token的挑战" say nothing alone
+    tokens = hit(FILE_002, 19, 73, Q2)
+    ev = select("把文本切成 Token 这一步，会带来哪些挑战？", [tokens, _expansion()])
     texts = [u.text for u in ev.units]
     assert texts[:3] == [
         "Token的挑战",
@@ -506,9 +516,12 @@ def test_of_two_sub_lists_of_the_aspect_the_one_on_what_the_question_names_answe
         "长文本会被切分成大量Token, 可能导致模型处理效率下降.",
     ]
     assert "分词器可能导致语义误解." in texts
-    # what a thing is for ("干嘛用") is an aspect too: its sub-list "词表的作用"
-    vocab = hit(FILE_002, 74, 95, ("面试题", "Q2 解释LLM中Token, 词表, 语义空间的概念."))
-    ev = select("词表在模型的输入端和输出端分别干嘛用？", [vocab, expand])
+
+
+def test_what_a_thing_is_for_is_an_aspect() -> None:
+    # "干嘛用": the sub-list "词表的作用"
+    vocab = hit(FILE_002, 74, 95, Q2)
+    ev = select("词表在模型的输入端和输出端分别干嘛用？", [vocab, _expansion()])
     assert [u.text for u in ev.units if u.item] == ["词表的作用", "输入表示.", "输出生成."]
 
 
