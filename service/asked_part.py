@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from core.text import ASIDE
-from service.evidence_unit import EvidenceUnit, announces
+from service.evidence_unit import EvidenceUnit, announces, under
 from service.overlap import features, weight
 from service.section_units import MAX_ASKED_REST, MAX_POINTS, MIN_FOCUS_SCORE, first_points
 
@@ -104,8 +104,7 @@ def _with_lines(units: list[EvidenceUnit], head: EvidenceUnit) -> list[EvidenceU
     while i < len(units) and units[i].rest and len(rest) < MAX_ASKED_REST:
         rest.append(units[i])
         i += 1
-    under = [u for u in units if u.parent == head.start and u.file == head.file]
-    return [head, *rest, *first_points(under, MAX_POINTS)]
+    return [head, *rest, *first_points(under(head, units), MAX_POINTS)]
 
 
 def asked_label(
@@ -124,16 +123,16 @@ def asked_label(
     if len(scored) > 1 and scored[0][0] - scored[1][0] < LABEL_MARGIN:
         return []
     head = units[scored[0][1]]
-    under = [u for u in units if u.parent == head.start and u.file == head.file]
+    lines = under(head, units)
     # the answer reaches it already: more of it than the line announcing its list ("尽管LoRA提
     # 供了许多优点, 但它在某些场景下仍存在不足:" stood over nothing, the list cut by MAX_POINTS),
     # and more than the one line that says what a sub-heading is ("词表的设计权衡" and its
     # first line, 词表大小, of three)
     reached = [u for u in picked if u.parent == head.start and not announces(u.text)]
-    if reached and (len(reached) > 1 or len(under) == 1):
+    if reached and (len(reached) > 1 or len(lines) == 1):
         return []
     # what it asks in words, not only the names every sub-heading of the section shares
     # ("GPT和BERT的概念" for "GPT 那种…和 BERT 那种…，各自适合干什么？")
     if len({f for f in q & features(head.text) if not f.startswith("w:")}) < MIN_LABEL_WORDS:
         return []
-    return [head, *first_points(under, MAX_POINTS)]
+    return [head, *first_points(lines, MAX_POINTS)]

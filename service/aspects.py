@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from core.text import bigrams
 from core.types import Hit
-from service.evidence_unit import EvidenceUnit
+from service.evidence_unit import EvidenceUnit, under
 from service.parts import question_parts
 from service.section_units import MAX_POINTS, first_points
 from service.sections import read_section
@@ -82,9 +82,9 @@ def aspect_list(
             # a sub-heading, or a line that only introduces the lines under it ("挑战与问题:")
             titled = u.label or u.text.rstrip().endswith((":", "："))
             if titled and len(u.text) <= MAX_LABEL and label.search(u.text):
-                under = _under(u, units)
-                if under:
-                    found.append((u, under, units))
+                lines = under(u, units)
+                if lines:
+                    found.append((u, lines, units))
     if len(found) > 1:  # "词表的挑战" and "Token的挑战": the one whose topic the question says most
         said = bigrams(question)
 
@@ -96,14 +96,9 @@ def aspect_list(
         found = [f for f in found if best > 0 and share(f) == best]
     if len(found) != 1:
         return []
-    head, under, units = found[0]
+    head, lines, units = found[0]
     # a point that is itself a sub-heading ("Token数量" under "Token的挑战") brings its lines
-    return [head, *(w for v in first_points(under, MAX_POINTS) for w in (v, *_below(v, units)))]
-
-
-def _under(u: EvidenceUnit, units: Sequence[EvidenceUnit]) -> list[EvidenceUnit]:
-    """The lines right under `u`."""
-    return [v for v in units if v.parent == u.start and v.file == u.file]
+    return [head, *(w for v in first_points(lines, MAX_POINTS) for w in (v, *_below(v, units)))]
 
 
 def _below(u: EvidenceUnit, units: Sequence[EvidenceUnit]) -> list[EvidenceUnit]:

@@ -92,9 +92,12 @@ def number_unsaid(question: str, evidence: Evidence, texts: Sequence[str], en: b
     ask = kinds[-1]
     m = _COUNTED.search(question)
     nouns = [m.group(1)] if m and not _UNIT.fullmatch(m.group(1)) else []
-    terms = term_check.check(question, _used(evidence, texts), None, en).terms
     said = set(numbers(question))
-    names = [t.text for t in terms if t.hard and t.text not in said and names_a_model(t.text)]
+    names = [
+        t.text
+        for t in keyterms.key_terms(question)
+        if t.hard and t.text not in said and names_a_model(t.text)
+    ]
     # two names or more may be examples ("微调 GPT-2、GPT-3 这类大模型…", and the notes' "这些")
     names = names if len(names) == 1 else []
     if not nouns and not names:

@@ -33,6 +33,11 @@ class EvidenceUnit:
     coda: bool = False  # read after the list below it (core/units.py `Unit.coda`)
 
 
+def under(head: EvidenceUnit, units: Sequence[EvidenceUnit]) -> list[EvidenceUnit]:
+    """The lines of `units` right under `head` (a list item or a sub-heading), in order."""
+    return [u for u in units if u.parent == head.start and u.file == head.file]
+
+
 # a line that announces the lines after it ("…仍存在不足:", "其计算过程如下。")
 _ANNOUNCES = re.compile(r"(?:[：:]|如下|以下)\W*$")
 
