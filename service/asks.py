@@ -227,7 +227,8 @@ _WHAT_IS = re.compile(
     r"(?P<a>[^？?，,。]{2,30}?)\s*[？?]?\s*$"
     r"|^\s*(?P<b>[^？?，,。]{2,30}?)\s*(?:是什么|是啥|(?:是|的是)?指(?:的是)?(?:什么|啥)|是什么意思"
     r"|什么意思|是怎么定义的|怎么定义|如何定义|的定义是什么)[？?]?\s*$"
-    r"|^\s*what\s+does\s+(?P<c>[^?]{2,30}?)\s+(?:mean|stand\s+for)\s*\??\s*$",
+    r"|^\s*what\s+does\s+(?:the\s+(?:name|term|acronym|abbreviation)\s+)?"
+    r"(?P<c>[^?]{2,30}?)\s+(?:mean|stand\s+for)\s*\??\s*$",
     re.I,
 )
 

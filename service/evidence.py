@@ -21,9 +21,9 @@ from core.text import mainly_latin
 from core.types import Hit
 from service.asks import asked, defined, without_excepted
 from service.aspects import aspect_list
-from service.evidence_unit import Evidence
+from service.evidence_unit import Evidence, in_notes_order
 from service.keyterms import key_terms, squash
-from service.labels import with_labels
+from service.labels import item_heads, with_labels
 from service.names_asked import Ranked, mentioned, naming_first, titled_item
 from service.naming import key, naming
 from service.overlap import features, heading_match
@@ -250,6 +250,14 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
                 if _best_score(hit2, per_hit, q) < WEAKER_SECTION * best:
                     continue  # its best sentence says far less of what is asked: padding
                 found = first_points(from_section(n2, hit2, per_hit, q), MAX_SECOND)
+                if (
+                    best >= MIN_BETTER
+                    and max((u.score for u in found), default=0.0) < WEAKER_SECTION * best
+                ):
+                    # its first points are not what made it close: the lines that did
+                    own = read_section(hit2, per_hit, q)
+                    strong = [u for u in own if u.score >= WEAKER_SECTION * best]
+                    found = in_notes_order(strong + item_heads(own, strong), own)
                 added = new_points(found, picked)
                 picked += added
                 named += [u.heading_path[-1] for u in added[:1]]

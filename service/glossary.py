@@ -20,6 +20,7 @@ from typing import Any
 from core.errors import CorpusError
 from core.text import is_english
 from core.text_tokens import STOPWORDS, words
+from service.asks import without_excepted
 
 # "控制标记 (Control Tokens)", "灾难性遗忘（Catastrophic Forgetting）": the notes gloss their
 # Chinese terms in English. An English question that says "control tokens" is searched with
@@ -46,8 +47,10 @@ class Glossary:
         return Glossary(self.terms + other.terms)
 
     def expand(self, question: str) -> str:
-        """`question`, with the notes' term of each phrase it uses, in brackets at the end."""
-        low = question.lower()
+        """`question`, with the notes' term of each phrase it uses, in brackets at the end; not
+        for what it sets aside ("Apart from shrinking the batch size, …": 批处理大小 led the
+        search to the batch-size section, away from the one on the data-loading side)."""
+        low = without_excepted(question).lower()
         english = is_english(question)
         add = [
             term for term, said in self.terms

@@ -84,6 +84,9 @@ def _is_name(word: str, first: bool) -> bool:
 _KIND_OF = re.compile(r"-(?:style|like|based|type|esque|ish|related|specific)\b", re.I)
 
 
+_SENTENCE_END = re.compile(r"[.!?。？！]\s*$")
+
+
 def _name_runs(question: str) -> list[str]:
     """The names of an English question, a run of them next to each other as one ("Elastic
     Weight Consolidation", "Constitutional AI": a field word such as AI joins the name before
@@ -92,7 +95,10 @@ def _name_runs(question: str) -> list[str]:
     last_end = -1
     for i, m in enumerate(LATIN_TERM.finditer(question)):
         w = m.group(0)
-        name = _is_name(w, first=i == 0)
+        # every sentence's first word, not only the question's ("…as the training set grows.
+        # Apart from…": "The notes do not cover Apart.")
+        first = i == 0 or bool(_SENTENCE_END.search(question[: m.start()]))
+        name = _is_name(w, first=first)
         joins = runs and last_end >= 0 and question[last_end : m.start()] == " "
         if name or (joins and w.isupper() and w.lower() in _GENERIC):
             if joins:
@@ -169,7 +175,11 @@ def key_terms(question: str) -> tuple[Term, ...]:
             sentence = m.start() == 0 and (
                 any(w.lower() in EN_STOPWORDS for w in words) or not has_cjk(head)
             )
-            named = [_is_name(w, first=sentence and not k) for k, w in enumerate(words)]
+            # a word after one that ends a sentence opens the next ("…grows. Apart from…")
+            named = [
+                _is_name(w, first=(sentence and not k) or (k > 0 and words[k - 1][-1] in ".!?"))
+                for k, w in enumerate(words)
+            ]
             # runs of names ("Layer Norm", "GPU") are hard; the plain words between them soft; a
             # stop word ends a run ("Components and Chains" is two names, not "Components Chains")
             run: list[int] = []

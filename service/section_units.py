@@ -46,6 +46,8 @@ ITEM_CHARS = 160  # an item and its second sentence; beyond that it turns into a
 ASKED_ITEM_SHARE = 0.6
 MAX_ASKED_REST = 4
 DUPLICATE = 0.7  # bigram Jaccard above which two units are the same point
+CONTAINED = 0.9  # share of a unit's bigrams inside one kept unit: it says nothing new
+MIN_CONTAINED = 12  # bigrams: a short line ("优点：") may repeat inside a longer one
 
 
 def is_duplicate(unit: EvidenceUnit, kept: Sequence[EvidenceUnit]) -> bool:
@@ -55,6 +57,9 @@ def is_duplicate(unit: EvidenceUnit, kept: Sequence[EvidenceUnit]) -> bool:
     for k in kept:
         h = bigrams(k.text)
         if g and h and len(g & h) / len(g | h) >= DUPLICATE:
+            return True
+        # said whole inside a longer unit of another copy, whose commas don't split sentences
+        if g and h and len(g) >= MIN_CONTAINED and len(g & h) >= CONTAINED * len(g):
             return True
     return False
 

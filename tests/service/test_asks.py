@@ -67,6 +67,7 @@ def test_what_a_question_asks_to_define() -> None:
     assert defined("什么是 LoRA？") == "LoRA"
     assert defined("What is a knowledge graph?") == "knowledge graph"
     assert defined("What is gradient clipping?（梯度）") == "gradient clipping"  # glossary's gloss
+    assert defined("What does the name LLaMA stand for?") == "LLaMA"
     assert defined("困惑度是怎么定义的？") == "困惑度"
     assert defined("困惑度这个指标又是怎么定义的？") == "困惑度"  # words that only point at it
     assert defined("温度参数是怎么定义的？") == "温度参数"  # …but a name's own last word stays

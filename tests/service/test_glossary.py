@@ -25,6 +25,11 @@ def test_a_phrase_adds_the_notes_term_once_and_keeps_the_question() -> None:
     assert G.expand("Why do LLMs give Made-Up answers?").endswith("（幻觉）")  # any case
 
 
+def test_what_the_question_sets_aside_adds_no_term() -> None:
+    # the notes' word for it would lead the search to what the user asks past
+    assert G.expand("除了一直重复，模型还有哪些毛病？") == "除了一直重复，模型还有哪些毛病？"
+
+
 def test_no_phrase_or_the_term_already_there_changes_nothing() -> None:
     assert G.expand("LoRA 的思路是什么？") == "LoRA 的思路是什么？"
     assert G.expand("复读机问题为什么会一直重复？") == "复读机问题为什么会一直重复？"

@@ -1,0 +1,49 @@
+"""The runner-up of a close call (service/evidence.py): what of it joins the answer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from service.evidence import select
+from service.section_units import is_duplicate
+from tests.service.grounding_data import FILE_001, hit, lines
+
+_PAIN = ("大模型面试经验", "基于LLM+向量库的文档对话经验面")
+
+
+def test_a_runner_up_close_for_one_line_gives_that_line_not_its_first_points() -> None:
+    # 001's pain points 5 and 4 each end their list on 多模态信息利用 (items 6 and 15); the
+    # question asks where such information helps. Point 4's lead and first seven items
+    # (indexing, keyword matching…) had padded the answer, and its own 多模态 item was cut off.
+    five = hit(
+        FILE_001,
+        1156,
+        1163,
+        (*_PAIN, "痛点5：如何让LLM基于query和context得到高质量的response"),
+        0.96,
+    )
+    four = hit(
+        FILE_001, 1164, 1171, (*_PAIN, "痛点4：如何 尽可能召回与query相关的Document 问题"), 0.94
+    )
+    lead = lines(FILE_001, 1212, 1212)  # "要尽可能召回与query相关的Document，可以采取以下方法："
+    text = f"{lead}\n{four.chunk.text}"
+    four = replace(four, chunk=replace(four.chunk, text=text, end=four.chunk.start + len(text)))
+    question = "做 LLM+向量库的文档问答时，如果手上还有图片、视频这类多模态信息，可以用在哪些环节？"
+    from_four = [u.text for u in select(question, [five, four]).units if u.n == 2]
+    assert from_four and all("多模态" in t for t in from_four)
+    assert any("召回模型" in t for t in from_four)
+
+
+def test_a_sentence_said_whole_inside_a_longer_one_is_a_duplicate() -> None:
+    # 003 writes LLaMA's line with ASCII commas (one long unit), another note splits it
+    from service.section_units import EvidenceUnit
+
+    long = "LLaMA模型:LLaMA(Large Language Model Meta AI)包含从 7B 到 65B 的参数范围,训练使用多达14,000亿tokens语料,具有常识推理、问答、数学推理、代码生成、语言理解等能力。"
+    short = "LLaMA (Large Language Model Meta AI) 包含从 7B 到 65B 的参数范围，训练使用多达14,000亿tokens语料。"
+
+    def unit(text: str) -> EvidenceUnit:
+        return EvidenceUnit(1, text, "c", "f", (), 0, len(text), True, 1.0)
+
+    assert is_duplicate(unit(short), [unit(long)])
+    # the longer one says more: it stays beside the shorter
+    assert not is_duplicate(unit(long), [unit(short)])
