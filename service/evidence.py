@@ -21,7 +21,7 @@ from core.text import mainly_latin
 from core.types import Hit
 from service.asks import asked, defined, without_excepted
 from service.aspects import aspect_list
-from service.evidence_unit import Evidence, in_notes_order
+from service.evidence_unit import Evidence, in_notes_order, without_dangling
 from service.keyterms import key_terms, squash
 from service.labels import item_heads, with_labels
 from service.names_asked import Ranked, mentioned, naming_first, titled_item
@@ -148,7 +148,7 @@ def select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     that introduces each unit under one. What the question sets aside ("除了 X，…") picks
     nothing."""
     evidence = _select(without_excepted(question), hits, without_excepted(whole))
-    return replace(evidence, units=with_labels(evidence.units, hits))
+    return replace(evidence, units=tuple(without_dangling(with_labels(evidence.units, hits))))
 
 
 def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:

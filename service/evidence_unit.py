@@ -46,6 +46,21 @@ def announces(text: str) -> bool:
     return bool(_ANNOUNCES.search(text))
 
 
+def without_dangling(units: Sequence[EvidenceUnit]) -> list[EvidenceUnit]:
+    """`units` without a line that announces lines after it ("常见的任务包括:", "可以采取以下策
+    略：") when none of them follows: the list it opens was cut off at a passage's end, or by the
+    cap on points, and the line reads as if the answer went on. Not when it is all there is."""
+    out = list(units)
+    for i in reversed(range(len(out))):
+        u = out[i]
+        if not announces(u.text) or len(out) == 1:
+            continue
+        nxt = out[i + 1] if i + 1 < len(out) else None
+        if nxt is None or nxt.file != u.file or nxt.heading_path != u.heading_path:
+            del out[i]
+    return out
+
+
 # A sentence about the text it sits in, copied from an article: "本文将探讨大型语言模型(LLMs)的
 # 幻觉问题…", "本节中将介绍强化学习的基本概念…", "在这里, 只讨论PEFT相对于传统微调的好处".
 _ABOUT_THE_TEXT = re.compile(r"本文将|本节中?将|本篇将|本章将|在这里\s*[,，]\s*只讨论|这里只讨论")

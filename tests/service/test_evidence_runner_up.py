@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from service.evidence import select
 from service.section_units import is_duplicate
-from tests.service.grounding_data import FILE_001, hit, lines
+from tests.service.grounding_data import FILE_000, FILE_001, hit, lines
 
 _PAIN = ("大模型面试经验", "基于LLM+向量库的文档对话经验面")
 
@@ -47,3 +47,21 @@ def test_a_sentence_said_whole_inside_a_longer_one_is_a_duplicate() -> None:
     assert is_duplicate(unit(short), [unit(long)])
     # the longer one says more: it stays beside the shorter
     assert not is_duplicate(unit(long), [unit(short)])
+
+
+def test_a_line_that_announces_a_list_cut_off_before_it_is_left_out() -> None:
+    # 000's 4.3 opens "为了缓解LLMs复读机问题，可以尝试以下方法："; a passage that ends on that
+    # line, its methods in one the search did not return, gives the line alone
+    from service.evidence_unit import announces
+
+    path = ("大语言模型基础", "4.3 如何缓解 LLMs 复读机问题？")
+    whole = hit(FILE_000, 164, 171, path)
+    units = select("怎么缓解 LLMs 复读机问题？", [whole]).units
+    assert announces(units[0].text) and units[1].item  # it stays where its list follows
+    causes = hit(FILE_000, 154, 161, path)
+    text = f"{causes.chunk.text}\n{lines(FILE_000, 164, 164)}"
+    cut = replace(
+        causes, chunk=replace(causes.chunk, text=text, end=causes.chunk.start + len(text))
+    )
+    units = select("怎么缓解 LLMs 复读机问题？", [cut]).units
+    assert len(units) > 2 and not any(announces(u.text) for u in units)
