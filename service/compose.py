@@ -7,7 +7,7 @@ don't; it is the answer on its own, and the fallback whenever an LLM's text fail
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.text import ASIDE, REFUSAL_EN, REFUSAL_ZH, TERMINAL, ends_sentence, sentence_spans
 from service.evidence import Evidence
@@ -294,4 +294,5 @@ def with_overview(
     if not 2 <= len(titles) <= MAX_OVERVIEW:
         return sentences
     said += "：" + "、".join(titles) + "。"
-    return [*sentences[:k], Sentence(said, tuple(cites)), *sentences[k + 1 :]]
+    # the lead keeps its place: a new paragraph when it opens a second part's answer (hr-017)
+    return [*sentences[:k], replace(lead, text=said, cites=tuple(cites)), *sentences[k + 1 :]]

@@ -177,6 +177,16 @@ def test_a_lead_that_names_nothing_or_names_them_already_stays_as_it_is() -> Non
     assert out[0].text == "评估方法有以下三类。"
 
 
+def test_a_second_part_s_lead_named_with_its_points_still_opens_a_paragraph() -> None:
+    # held-out hr-017: Scaling Law's sentence answered the first part; the second part's lead
+    # ("…的原因主要有以下几点") got its points' titles and lost its new paragraph
+    points = [Sentence(f"{t}：占用显存。", (2,), point=True) for t in ("模型参数", "输入数据")]
+    lead = Sentence("推理时显存涨得很多的原因主要有以下几点：", (2,), para=True)
+    out = compose_overview([Sentence("Scaling Law 是一种规律。", (1,)), lead, *points])
+    assert out[1].para and out[1].text.endswith("模型参数、输入数据。")
+    assert render(out).splitlines()[1].startswith("推理时显存")
+
+
 def test_an_overview_leaves_out_a_title_s_last_aside_and_another_notes_points() -> None:
     lead = Sentence("具体的计算步骤如下：", (1,))
     steps = [
