@@ -76,6 +76,8 @@ def number_of_another(
 # nor a unit ("多少 GB", "多少 B": the figure's own, "14G", "65B")
 _COUNTED = re.compile(
     r"(?:多少|几)\s*(?:个|张|块|条)?\s*([A-Za-z][A-Za-z0-9-]*)(?=\s*(?:的|[？?，,、。；;]|$))"
+    # ... or a Chinese noun after a measure word that ends the clause ("配几个负样本？")
+    r"|(?:多少|几)\s*(?:个|张|块|条)\s*([\u4e00-\u9fff]{3,5})(?=\s*(?:[？?，,、。；;]|$))"
 )
 _UNIT = re.compile(r"(?:[KMGTP]i?B|[KMGTB]|bits?|bytes?)", re.I)
 
@@ -91,7 +93,8 @@ def number_unsaid(question: str, evidence: Evidence, texts: Sequence[str], en: b
         return None
     ask = kinds[-1]
     m = _COUNTED.search(question)
-    nouns = [m.group(1)] if m and not _UNIT.fullmatch(m.group(1)) else []
+    noun = (m.group(1) or m.group(2)) if m else None
+    nouns = [noun] if noun and not _UNIT.fullmatch(noun) else []
     said = set(numbers(question))
     names = [
         t.text

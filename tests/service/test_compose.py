@@ -244,6 +244,12 @@ def test_a_number_the_passages_never_give_with_the_name_or_noun_asked_is_refused
     assert g.refusal == "笔记里有相关内容，但没有给出 BitFit 的具体数字。"
     g = ground("DiffPruning 更新了多少参数？", [costs], notes)
     assert g.refusal is None and "0.5%" in g.composed.text
+    # a Chinese noun counted after a measure word: 002's negative sampling gives no count
+    # (its window size of 2 is the section's one number)
+    tricks = hit(FILE_002, 580, 617, ("LLM 面试题 Q1–Q30", "`Word2Vec`的原理是什么?"))
+    asked = "Word2Vec 负采样时，每个正样本一般配几个负样本？取多少合适？"
+    g = ground(asked, [tricks], notes + squash("Word2Vec"))
+    assert g.reason == "missing_kind" and "Word2Vec 的具体数字" in (g.refusal or "")
     # "GPU" qualifies 显存 here, it is not what is counted
     sizes = hit(FILE_002, 693, 696, ("LLM 面试题 Q1–Q30", "推理时的显存占用"))
     g = ground("7B 模型推理要多少 GPU 显存？", [sizes], notes + squash("GPU 显存"))
