@@ -244,6 +244,8 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
             near = rest + (ranked[i + 2 : i + 3] if low and not whole else [])
             named = [heading]
             best = max((u.score for u in picked), default=0.0)
+            # each section's units, with how well its best line matches the question
+            blocks = [(_best_score(hit, per_hit, q), list(picked), heading)]
             for j, (_same, other_score, _neg, n2, hit2) in enumerate(near):
                 if j and score - other_score > THIRD_SECTION_MARGIN:
                     break
@@ -261,10 +263,34 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
                 added = new_points(found, picked)
                 picked += added
                 named += [u.heading_path[-1] for u in added[:1]]
+                if added:
+                    strength = _best_score(hit2, per_hit, q)
+                    blocks.append((strength, added, added[0].heading_path[-1]))
+            # not for an English question: its words meet the notes' English glosses only,
+            # its scores don't say which section answers (as `_best_sentence_first`)
+            if low and len(blocks) > 1 and not mainly_latin(question):
+                blocks = closest_order(blocks)
+                picked = [u for b in blocks for u in b[1]]
+                named = [b[2] for b in blocks]
             closest = tuple(dict.fromkeys(named)) if low else ()  # two files may share a heading
         picked += _kind_asked(question, picked, per_hit, q)
         return Evidence((*picked, *other), same, heading, closest)
     return Evidence((), False, "")
+
+
+Block = tuple[float, list[EvidenceUnit], str]  # a section's best-line score, units, heading
+
+
+def closest_order(blocks: list[Block]) -> list[Block]:
+    """The closest sections of an answer no heading asks: one whose best line says far more of
+    the question than the first's goes first (as `_best_sentence_first`), and none whose best
+    says far less than that one stays (hr-027: the prompting methods had led the advantages
+    that say a prompt explains the output; dev-015: the LangChain features and prompt templates
+    had led the document-QA approach)."""
+    top = max(b[0] for b in blocks)
+    if top >= max(BETTER_SECTION * blocks[0][0], MIN_BETTER):
+        blocks = sorted(blocks, key=lambda b: b[0] < top)  # stable: the rest keep their order
+    return [b for b in blocks if b[0] >= WEAKER_SECTION * top]
 
 
 def _best_score(hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from service.evidence import select
+from service.evidence_unit import EvidenceUnit
 from service.section_units import is_duplicate
 from tests.service.grounding_data import FILE_000, FILE_001, hit, lines
 
@@ -65,3 +66,21 @@ def test_a_line_that_announces_a_list_cut_off_before_it_is_left_out() -> None:
     )
     units = select("怎么缓解 LLMs 复读机问题？", [cut]).units
     assert len(units) > 2 and not any(announces(u.text) for u in units)
+
+
+def test_of_the_closest_sections_the_one_that_says_it_leads_and_far_weaker_ones_go() -> None:
+    from service.evidence import closest_order
+
+    def block(score: float, heading: str) -> tuple[float, list[EvidenceUnit], str]:
+        return (score, [], heading)
+
+    # the third says far more than the first (2x, and a real match): it alone answers, the
+    # other two say far less than it (under 0.6)
+    order = closest_order([block(2.6, "方法"), block(1.5, "模板"), block(6.3, "优点")])
+    assert [b[2] for b in order] == ["优点"]
+    # none far better than the first: the order stands, the far weaker one goes
+    order = closest_order([block(4.0, "方法"), block(1.0, "模板"), block(5.0, "优点")])
+    assert [b[2] for b in order] == ["方法", "优点"]
+    # close to each other: the search's order stands, all stay
+    order = closest_order([block(4.5, "方法"), block(6.3, "优点")])
+    assert [b[2] for b in order] == ["方法", "优点"]
