@@ -21,10 +21,18 @@ from core.text import mainly_latin
 from core.types import Hit
 from service.asks import asked, defined, without_excepted
 from service.aspects import aspect_list
+from service.close_calls import (
+    MIN_BETTER,
+    THIRD_SECTION_MARGIN,
+    WEAKER_SECTION,
+    best_score,
+    best_sentence_first,
+    closest_order,
+)
 from service.evidence_unit import Evidence, in_notes_order, without_dangling
 from service.keyterms import key_terms, squash
 from service.labels import item_heads, with_labels
-from service.names_asked import Ranked, mentioned, naming_first, titled_item
+from service.names_asked import mentioned, naming_first, titled_item
 from service.naming import key, naming
 from service.overlap import features, heading_match
 from service.section_answer import from_section, is_question, section_answer
@@ -52,21 +60,10 @@ SECOND_SECTION_MARGIN = 0.05
 # the dev set, 8 of the 11 answers flagged so came from a wrong section or read as misleading
 # to reviewers; 9 of the other 84 did.
 LOW_MATCH = 0.15
-# On such a flagged close call, a third section this close to the first joins as well: on the
-# dev set 6 answers changed, 6 lexical points gained (dev-003, 015, 095), none lost; at 0.05
-# none gained, at 0.15 the same points for two more padded answers.
-THIRD_SECTION_MARGIN = 0.10
 # Points taken from the runner-up (and third) section of a close call: as many as from the
 # first, since either may be the answer (dev set: 4 → 6 gave +2 lexical points, 4 → 8 +3, 14
 # answers longer, none lost; dev-002's post-processing, dev-015's retrieval step)
 MAX_SECOND = MAX_POINTS
-# A runner-up section whose best sentence matches the question this many times better than the
-# first's goes first (held-out ho-024, character tokenization); one whose best matches less
-# than WEAKER_SECTION times the answer's best is not added on a close call (dev-020's PEFT
-# problems under a question on adapters; at 0.5, bare-030 kept a list of memory-saving methods).
-BETTER_SECTION = 2.0
-MIN_BETTER = 4.0  # unit score (weighted shared features): a sentence that says what is asked
-WEAKER_SECTION = 0.6
 SAME_HEADING = 0.8  # heading match between two sections: the same question
 MAX_OTHER = 4  # another note's answer to the same question: its lead and three points
 OTHER_SHARE = 0.25  # its best unit's match with the question, against the answer's best
@@ -206,7 +203,7 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
     # not for an English question: it shares only their English glosses with Chinese passages,
     # which name a topic ("下一句预测(Next Sentence Prediction, NSP)") more than say it (hj-030)
     if not mainly_latin(question):
-        ranked = _best_sentence_first(ranked, per_hit, q)
+        ranked = best_sentence_first(ranked, per_hit, q)
     # "…有哪些优势？" that no heading asks: the one sub-list titled with that aspect ("RLHF 的优势")
     if not ranked[0][0]:
         aspect = aspect_list(question, [r[4] for r in ranked], per_hit, q)
@@ -245,11 +242,11 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
             named = [heading]
             best = max((u.score for u in picked), default=0.0)
             # each section's units, with how well its best line matches the question
-            blocks = [(_best_score(hit, per_hit, q), list(picked), heading)]
+            blocks = [(best_score(hit, per_hit, q), list(picked), heading)]
             for j, (_same, other_score, _neg, n2, hit2) in enumerate(near):
                 if j and score - other_score > THIRD_SECTION_MARGIN:
                     break
-                if _best_score(hit2, per_hit, q) < WEAKER_SECTION * best:
+                if best_score(hit2, per_hit, q) < WEAKER_SECTION * best:
                     continue  # its best sentence says far less of what is asked: padding
                 found = first_points(from_section(n2, hit2, per_hit, q), MAX_SECOND)
                 if (
@@ -264,7 +261,7 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
                 picked += added
                 named += [u.heading_path[-1] for u in added[:1]]
                 if added:
-                    strength = _best_score(hit2, per_hit, q)
+                    strength = best_score(hit2, per_hit, q)
                     blocks.append((strength, added, added[0].heading_path[-1]))
             # not for an English question: its words meet the notes' English glosses only,
             # its scores don't say which section answers (as `_best_sentence_first`)
@@ -276,42 +273,6 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
         picked += _kind_asked(question, picked, per_hit, q)
         return Evidence((*picked, *other), same, heading, closest)
     return Evidence((), False, "")
-
-
-Block = tuple[float, list[EvidenceUnit], str]  # a section's best-line score, units, heading
-
-
-def closest_order(blocks: list[Block]) -> list[Block]:
-    """The closest sections of an answer no heading asks: one whose best line says far more of
-    the question than the first's goes first (as `_best_sentence_first`), and none whose best
-    says far less than that one stays (hr-027: the prompting methods had led the advantages
-    that say a prompt explains the output; dev-015: the LangChain features and prompt templates
-    had led the document-QA approach)."""
-    top = max(b[0] for b in blocks)
-    if top >= max(BETTER_SECTION * blocks[0][0], MIN_BETTER):
-        blocks = sorted(blocks, key=lambda b: b[0] < top)  # stable: the rest keep their order
-    return [b for b in blocks if b[0] >= WEAKER_SECTION * top]
-
-
-def _best_score(hit: Hit, per_hit: list[tuple[int, Hit]], q: set[str]) -> float:
-    """How well the section's best sentence matches the question."""
-    return max((u.score for u in read_section(hit, per_hit, q)), default=0.0)
-
-
-def _best_sentence_first(ranked: Ranked, per_hit: list[tuple[int, Hit]], q: set[str]) -> Ranked:
-    """When no heading asks the question and the search ranks two sections close, the runner-up
-    goes first if its best sentence matches the question far better than any of the first's
-    ("按字符做分词为什么往往需要更大的模型和更多算力？": the search put a table of Token and 词表
-    first, whose best sentence is on multilingual vocabularies, over the tokenization section
-    that says it)."""
-    if len(ranked) < 2 or ranked[0][0] or ranked[1][0]:
-        return ranked
-    if ranked[0][1] - ranked[1][1] > THIRD_SECTION_MARGIN:  # the search tells them apart
-        return ranked
-    first, second = (_best_score(r[4], per_hit, q) for r in ranked[:2])
-    if second >= BETTER_SECTION * first and second >= MIN_BETTER:
-        return [ranked[1], ranked[0], *ranked[2:]]
-    return ranked
 
 
 def _kind_asked(

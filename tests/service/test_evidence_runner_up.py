@@ -69,7 +69,7 @@ def test_a_line_that_announces_a_list_cut_off_before_it_is_left_out() -> None:
 
 
 def test_of_the_closest_sections_the_one_that_says_it_leads_and_far_weaker_ones_go() -> None:
-    from service.evidence import closest_order
+    from service.close_calls import closest_order
 
     def block(score: float, heading: str) -> tuple[float, list[EvidenceUnit], str]:
         return (score, [], heading)

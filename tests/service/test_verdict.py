@@ -108,7 +108,7 @@ def test_a_question_for_a_number_leads_with_the_sentence_that_gives_it() -> None
             "一般来说，微调这些大型语言模型需要至少16GB以上的显存"
         )
     # ... but not a question that names what it doesn't (7B): ranked close to it, the section
-    # whose line gives 7B's size answers (evidence.py `_best_sentence_first`)
+    # whose line gives 7B's size answers (close_calls.py `best_sentence_first`)
     question = "推理一个 7B 模型大概要多少显存？"
     evidence = lead_with_statement(question, [finetune, *hits], select(question, [finetune, *hits]))
     assert evidence.heading == MEMORY[-1]
