@@ -246,7 +246,8 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
             for j, (_same, other_score, _neg, n2, hit2) in enumerate(near):
                 if j and score - other_score > THIRD_SECTION_MARGIN:
                     break
-                if best_score(hit2, per_hit, q) < WEAKER_SECTION * best:
+                strength = best_score(hit2, per_hit, q)
+                if strength < WEAKER_SECTION * best:
                     continue  # its best sentence says far less of what is asked: padding
                 found = first_points(from_section(n2, hit2, per_hit, q), MAX_SECOND)
                 if (
@@ -261,10 +262,9 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
                 picked += added
                 named += [u.heading_path[-1] for u in added[:1]]
                 if added:
-                    strength = best_score(hit2, per_hit, q)
                     blocks.append((strength, added, added[0].heading_path[-1]))
             # not for an English question: its words meet the notes' English glosses only,
-            # its scores don't say which section answers (as `_best_sentence_first`)
+            # its scores don't say which section answers (as `best_sentence_first`)
             if low and len(blocks) > 1 and not mainly_latin(question):
                 blocks = closest_order(blocks)
                 picked = [u for b in blocks for u in b[1]]
