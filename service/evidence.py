@@ -246,7 +246,8 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
             for j, (_same, other_score, _neg, n2, hit2) in enumerate(near):
                 if j and score - other_score > THIRD_SECTION_MARGIN:
                     break
-                strength = best_score(hit2, per_hit, q)
+                own = read_section(hit2, per_hit, q)  # read once: its best line, its lines
+                strength = max((u.score for u in own), default=0.0)
                 if strength < WEAKER_SECTION * best:
                     continue  # its best sentence says far less of what is asked: padding
                 found = first_points(from_section(n2, hit2, per_hit, q), MAX_SECOND)
@@ -255,7 +256,6 @@ def _select(question: str, hits: Sequence[Hit], whole: str = "") -> Evidence:
                     and max((u.score for u in found), default=0.0) < WEAKER_SECTION * best
                 ):
                     # its first points are not what made it close: the lines that did
-                    own = read_section(hit2, per_hit, q)
                     strong = [u for u in own if u.score >= WEAKER_SECTION * best]
                     found = in_notes_order(strong + item_heads(own, strong), own)
                 added = new_points(found, picked)

@@ -87,6 +87,12 @@ _KIND_OF = re.compile(r"-(?:style|like|based|type|esque|ish|related|specific)\b"
 _SENTENCE_END = re.compile(r"[.!?。？！]\s*$")
 
 
+def _opens_sentence(before: str) -> bool:
+    """The word after `before` starts a sentence, so its capital says nothing ("…grows. Apart
+    from…": "The notes do not cover Apart.")."""
+    return bool(_SENTENCE_END.search(before))
+
+
 def _name_runs(question: str) -> list[str]:
     """The names of an English question, a run of them next to each other as one ("Elastic
     Weight Consolidation", "Constitutional AI": a field word such as AI joins the name before
@@ -95,9 +101,7 @@ def _name_runs(question: str) -> list[str]:
     last_end = -1
     for i, m in enumerate(LATIN_TERM.finditer(question)):
         w = m.group(0)
-        # every sentence's first word, not only the question's ("…as the training set grows.
-        # Apart from…": "The notes do not cover Apart.")
-        first = i == 0 or bool(_SENTENCE_END.search(question[: m.start()]))
+        first = i == 0 or _opens_sentence(question[: m.start()])  # every sentence's first word
         name = _is_name(w, first=first)
         joins = runs and last_end >= 0 and question[last_end : m.start()] == " "
         if name or (joins and w.isupper() and w.lower() in _GENERIC):
@@ -177,7 +181,7 @@ def key_terms(question: str) -> tuple[Term, ...]:
             )
             # a word after one that ends a sentence opens the next ("…grows. Apart from…")
             named = [
-                _is_name(w, first=(sentence and not k) or (k > 0 and words[k - 1][-1] in ".!?"))
+                _is_name(w, first=(sentence and not k) or (k > 0 and _opens_sentence(words[k - 1])))
                 for k, w in enumerate(words)
             ]
             # runs of names ("Layer Norm", "GPU") are hard; the plain words between them soft; a
