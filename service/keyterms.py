@@ -25,6 +25,9 @@ _GENERIC = frozenset([
     # spoken scaffolding ("这个框架到底是拿来干嘛的？"): it asks, it names nothing
     "到底", "究竟", "拿来", "用来", "干嘛", "干什么", "做什么",
     "llm", "llms", "model", "models", "ai", "nlp",
+    # what kind of thing a name is, as model: "the causal decoder architecture" is the notes'
+    # "causal Decoder" (a phrase with it was never found, and the question was refused)
+    "architecture", "architectures",
     # hardware the question runs on, not its topic ("reduce GPU memory during training")
     "gpu", "gpus", "cpu", "cpus",
     # an English question's words on the notes themselves, as 笔记 above ("What advantages do

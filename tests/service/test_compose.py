@@ -302,17 +302,32 @@ def test_a_point_whose_title_ends_its_line_reads_on_into_the_next() -> None:
 
 
 def test_an_answer_whose_passages_never_name_what_is_asked_says_so() -> None:
-    # 001, "1 什么是位置编码？": nothing on LLaMA, which the question asks about
+    # 000, "3. 奖励模型需要和基础模型一致吗？": one reward model per sub-task, said without the
+    # name RLHF that the question asks under
+    rewards = hit(
+        FILE_000, 556, 562, ("大模型面试宝典", "强化学习", "3. 奖励模型需要和基础模型一致吗？")
+    )
+    notes = squash(lines(FILE_000, 1, 4000))  # which name RLHF elsewhere
+    g = ground(
+        "做 RLHF 的时候，如果一个任务里其实包含好几个子任务，奖励模型该怎么设计？", [rewards], notes
+    )
+    assert g.refusal is None
+    said = [s.text for s in g.composed.sentences]
+    assert said[0] == "笔记里最接近的内容没有直接提到 RLHF：" and g.composed.sentences[0].remark
+    assert any(s.startswith("如果你希望优化一个包含多个子任务的复杂任务") for s in said)
+    # a question on what the passage is about gets no such line
+    plain = ground("奖励模型需要和基础模型一致吗？", [rewards], notes).composed.sentences
+    assert not any("没有提到" in s.text for s in plain)
+
+
+def test_passages_that_never_name_what_is_asked_nor_say_much_of_it_are_no_answer() -> None:
+    # 001, "1 什么是位置编码？": nothing on LLaMA, and what it says of position encodings in
+    # general is not which one LLaMA uses
     encoding = hit(FILE_001, 1961, 1961, ("大模型面试经验", "LLM位置编码", "1 什么是位置编码？"))
     notes = squash(lines(FILE_001, 1, 4000))  # which name LLaMA elsewhere
     g = ground("LLaMA 用的是什么位置编码？", [encoding], notes)
-    assert g.refusal is None
-    said = [s.text for s in g.composed.sentences]
-    assert said[0] == "笔记里最接近的内容没有直接提到 LLaMA：" and g.composed.sentences[0].remark
-    assert said[1].startswith("位置编码是一种用于在序列数据中为每个位置添加位置信息的技术")
-    # a question on what the passage is about gets no such line
-    plain = ground("什么是位置编码？", [encoding], notes).composed.sentences
-    assert not any("没有提到" in s.text for s in plain)
+    assert g.refusal == "笔记里没有讲到这个问题：最接近的内容都没有提到 LLaMA。"
+    assert g.reason == "no_evidence"
 
 
 def test_a_table_row_cut_from_its_header_is_checked_under_it() -> None:
