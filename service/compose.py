@@ -137,12 +137,10 @@ def gap(english: bool, missing: str) -> Sentence:
     return Sentence(f"笔记里没有关于 {missing} 的内容。", ())
 
 
-def unsaid_refusal(english: bool, name: str) -> str:
-    """The question's one name, which the closest passages never mention, and none of their
-    lines says much of the rest of it either: the notes don't answer it. They may name it
+def unsaid_refusal(name: str) -> str:
+    """The (Chinese) question's one name, which the closest passages never mention, and none of
+    their lines says much of the rest of it either: the notes don't answer it. They may name it
     elsewhere, so not "nothing on X"."""
-    if english:
-        return f"The notes do not answer this: the closest passages never name {name}."
     return f"笔记里没有讲到这个问题：最接近的内容都没有提到 {name}。"
 
 

@@ -230,14 +230,12 @@ def ground(
             question, real, evidence, terms, composed, text, "notes_wrong", wrong, en, note_first
         )
     if subject is not None:  # close to what is asked, but not said of the thing it names
-        # ... and no line of them says much of the rest of the question: the notes don't
-        # answer it (held-out sets: LLaMA's digit splitting answered with the notes' token
-        # lines, DPO's falling log-probs with catastrophic forgetting, 5 of 6 such answers on
-        # questions the notes don't cover; the one they do cover had a line at 7.8). Not for an
-        # English question: its words meet the Chinese passages' English glosses only, so its
-        # lines score low whatever they say ("What is the KV cache…?", which the notes cover)
+        # ... and no line of them says much of the rest: no answer (5 of 6 such answers were to
+        # questions the notes don't cover, LLaMA's digit splitting, DPO's log-probs…; the one
+        # they cover had a line at 7.8). Not in English: its words meet the passages' glosses
+        # only, its lines score low whatever they say ("What is the KV cache…?", covered)
         if not en and max((u.score for u in evidence.units), default=0.0) < MIN_BETTER:
-            return refused(unsaid_refusal(en, subject.text), "no_evidence")
+            return refused(unsaid_refusal(subject.text), "no_evidence")
         composed = Composed((unsaid(en, subject.text), *composed.sentences))
     if terms.partial:
         extra = gap(en, term_check.names(terms.absent, en))
